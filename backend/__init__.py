@@ -1,0 +1,1 @@
+"""Xinyi (信易) — the city credit pass backend."""

@@ -1,0 +1,79 @@
+"""The application factory: assembled from declared routes, middleware and handlers."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from tortoise.contrib.starlette import RegisterTortoise
+
+from .audit import routes as audit_routes
+from .audit import service as audit_service
+from .auth import routes as auth_routes
+from .auth.ceremonies import RelyingParty
+from .core.city import load_city
+from .core.context import AppContext
+from .core.crypto import IdCipher
+from .core.handlers import exception_handlers
+from .core.keys import ensure_keys, jwks
+from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
+from .core.openapi import build_openapi
+from .core.routing import operations
+from .core.settings import Settings, load_settings
+from .db import tortoise_config
+from .office import routes as office_routes
+from .platform import routes as platform_routes
+from .platform.routes import PWA_DIR
+
+log = logging.getLogger("xinyi")
+VERSION = "0.1.0"
+
+
+def declared_routes() -> list[BaseRoute]:
+    return [
+        *platform_routes.routes,
+        *auth_routes.routes,
+        *audit_routes.routes,
+        *office_routes.routes,
+        Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    settings.check()
+    routes = declared_routes()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        async with RegisterTortoise(app, config=tortoise_config(settings)):
+            await audit_service.ensure_head()
+            yield {}
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, hsts=settings.is_production),
+            Middleware(GZipMiddleware, minimum_size=1024),
+            Middleware(SessionMiddleware, secret_key=settings.secret_key),
+        ],
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.ctx = AppContext(
+        settings=settings,
+        cipher=IdCipher.from_settings(settings),
+        rp=RelyingParty.from_settings(settings),
+        city=load_city(settings.city_file),
+    )
+    app.state.max_json_bytes = settings.max_json_bytes
+    app.state.openapi = build_openapi(operations(routes), title="Xinyi API", version=VERSION)
+    app.state.jwks = jwks(ensure_keys(settings.keys_dir))
+    return app

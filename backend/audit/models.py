@@ -1,0 +1,37 @@
+"""Hash-chained, append-only audit entries."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    """One audited event. `hash` covers every field and `prev_hash`, so editing or removing
+    any entry breaks the chain at that point."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField()
+    actor_account_id = fields.BigIntField(null=True, db_index=True)
+    actor_label = fields.CharField(max_length=200, default="")
+    organisation = fields.CharField(max_length=128, default="")
+    action = fields.CharField(max_length=64)
+    subject_person_id = fields.BigIntField(null=True, db_index=True)
+    purpose = fields.CharField(max_length=200, default="")
+    details = fields.JSONField(default=dict)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "audit_entry"
+
+
+class AuditHead(Model):
+    """The single row that serialises appends: its row lock orders writers on PostgreSQL."""
+
+    id = fields.IntField(primary_key=True)
+    last_hash = fields.CharField(max_length=64)
+    count = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "audit_head"

@@ -1,0 +1,88 @@
+"""HTTP for the audit trail and the resident's access log."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..core.errors import ValidationFailed
+from ..core.http import json_ok
+from ..core.permissions import Permission
+from ..core.routing import api, principal_of, requires
+from . import service
+from .models import AuditEntry
+
+
+def _int_param(request: Request, name: str, default: int | None, maximum: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1 or int(raw) > maximum:
+        raise ValidationFailed(
+            f"{name} must be an integer from 1 to {maximum}",
+            errors=[{"field": name, "message": f"integer 1..{maximum}", "type": "int"}],
+        )
+    return int(raw)
+
+
+def _entry(row: AuditEntry, *, full: bool) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "who": row.actor_label,
+        "organisation": row.organisation,
+        "action": row.action,
+        "purpose": row.purpose,
+    }
+    if full:
+        item |= {
+            "actor_account_id": row.actor_account_id,
+            "subject_person_id": row.subject_person_id,
+            "details": row.details,
+            "prev_hash": row.prev_hash,
+            "hash": row.hash,
+        }
+    return item
+
+
+async def list_my_access_log(request: Request) -> Response:
+    principal = principal_of(request)
+    limit = _int_param(request, "limit", 50, 200) or 50
+    before = _int_param(request, "before", None, 2**62)
+    rows = []
+    if principal.person_id is not None:
+        rows = await service.access_log(
+            person_id=principal.person_id, account_id=principal.account_id, limit=limit, before_id=before
+        )
+    return json_ok(
+        {"items": [_entry(r, full=False) for r in rows], "next_before": rows[-1].id if len(rows) == limit else None}
+    )
+
+
+async def list_audit_entries(request: Request) -> Response:
+    limit = _int_param(request, "limit", 100, 500) or 100
+    before = _int_param(request, "before", None, 2**62)
+    action = request.query_params.get("action") or None
+    rows = await service.list_entries(limit=limit, before_id=before, action=action)
+    return json_ok(
+        {"items": [_entry(r, full=True) for r in rows], "next_before": rows[-1].id if len(rows) == limit else None}
+    )
+
+
+async def verify_audit_chain(request: Request) -> Response:
+    report = await service.verify_chain()
+    return json_ok(
+        {"ok": report.ok, "entries": report.entries, "first_broken_id": report.first_broken_id,
+         "reason": report.reason}
+    )
+
+
+routes = [
+    api("GET", "/api/v1/me/access-log", list_my_access_log, operation_id="listMyAccessLog",
+        summary="Who viewed my data (谁查看了我的数据)", tag="identity",
+        access=requires(Permission.RESIDENT_SELF)),
+    api("GET", "/api/v1/audit/entries", list_audit_entries, operation_id="listAuditEntries",
+        summary="The audit trail, newest first", tag="audit", access=requires(Permission.AUDIT_READ)),
+    api("GET", "/api/v1/audit/verify", verify_audit_chain, operation_id="verifyAuditChain",
+        summary="Recompute the hash chain", tag="audit", access=requires(Permission.AUDIT_READ)),
+]

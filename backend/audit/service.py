@@ -1,0 +1,158 @@
+"""Appending to and verifying the hash-chained audit trail (审计日志)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from ..core.principal import Principal
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+
+
+def _stamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(
+    *,
+    prev_hash: str,
+    at: dt.datetime,
+    actor_account_id: int | None,
+    actor_label: str,
+    organisation: str,
+    action: str,
+    subject_person_id: int | None,
+    purpose: str,
+    details: dict[str, Any],
+) -> str:
+    """SHA-256 over the previous hash and a canonical JSON form of every field."""
+    canonical = json.dumps(
+        {
+            "prev": prev_hash,
+            "at": _stamp(at),
+            "actor": actor_account_id,
+            "label": actor_label,
+            "org": organisation,
+            "action": action,
+            "subject": subject_person_id,
+            "purpose": purpose,
+            "details": details,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def ensure_head() -> None:
+    if await AuditHead.filter(id=HEAD_ID).exists():
+        return
+    try:
+        await AuditHead.create(id=HEAD_ID, last_hash=GENESIS, count=0)
+    except IntegrityError:
+        pass  # another process created it first
+
+
+async def record(
+    *,
+    action: str,
+    actor: Principal | None = None,
+    actor_label: str = "",
+    subject_person_id: int | None = None,
+    purpose: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry. The head row lock serialises writers so the chain stays linear."""
+    await ensure_head()
+    at = dt.datetime.now(dt.UTC)
+    fields: dict[str, Any] = {
+        "at": at,
+        "actor_account_id": actor.account_id if actor else None,
+        "actor_label": actor.label if actor else actor_label or "system",
+        "organisation": actor.organisation if actor else "",
+        "action": action,
+        "subject_person_id": subject_person_id,
+        "purpose": purpose,
+        "details": details or {},
+    }
+    async with in_transaction():
+        head = await AuditHead.select_for_update().get(id=HEAD_ID)
+        digest = entry_hash(prev_hash=head.last_hash, **fields)
+        entry = await AuditEntry.create(prev_hash=head.last_hash, hash=digest, **fields)
+        head.last_hash = digest
+        head.count += 1
+        await head.save(update_fields=["last_hash", "count"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    first_broken_id: int | None = None
+    reason: str = ""
+
+
+async def verify_chain(batch: int = 5000) -> ChainReport:
+    """Recompute every hash in order; report the first entry whose link does not hold."""
+    prev = GENESIS
+    seen = 0
+    last_id = 0
+    while True:
+        rows = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch)
+        if not rows:
+            break
+        for row in rows:
+            if row.prev_hash != prev:
+                return ChainReport(False, seen, row.id, "prev_hash does not match the entry before")
+            expected = entry_hash(
+                prev_hash=row.prev_hash,
+                at=row.at,
+                actor_account_id=row.actor_account_id,
+                actor_label=row.actor_label,
+                organisation=row.organisation,
+                action=row.action,
+                subject_person_id=row.subject_person_id,
+                purpose=row.purpose,
+                details=row.details,
+            )
+            if expected != row.hash:
+                return ChainReport(False, seen, row.id, "entry content does not match its hash")
+            prev = row.hash
+            seen += 1
+            last_id = row.id
+    head = await AuditHead.get_or_none(id=HEAD_ID)
+    if head is not None and (head.count != seen or head.last_hash != prev):
+        return ChainReport(False, seen, None, "entries are missing at the end of the chain")
+    return ChainReport(True, seen)
+
+
+async def access_log(*, person_id: int, account_id: int, limit: int = 50, before_id: int | None = None) -> list[AuditEntry]:
+    """Looks at a person's data by anyone other than that person (谁查看了我的数据)."""
+    query = AuditEntry.filter(
+        Q(actor_account_id__isnull=True) | Q(actor_account_id__not=account_id),
+        subject_person_id=person_id,
+    )
+    if before_id:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit)
+
+
+async def list_entries(*, limit: int = 100, before_id: int | None = None, action: str | None = None) -> list[AuditEntry]:
+    query = AuditEntry.all()
+    if before_id:
+        query = query.filter(id__lt=before_id)
+    if action:
+        query = query.filter(action=action)
+    return await query.order_by("-id").limit(limit)

@@ -1,0 +1,1 @@
+"""Identity: real-name enrolment, passkeys, sessions, one-time and recovery codes."""

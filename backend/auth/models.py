@@ -1,0 +1,133 @@
+"""Accounts, passkeys, WebAuthn challenges, sessions and one-time codes."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Account(Model):
+    """A sign-in identity: a resident (linked to a register entry) or a staff member."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=16)  # resident | staff
+    person = fields.OneToOneField(
+        "xinyi.Person", related_name="account", null=True, on_delete=fields.RESTRICT
+    )
+    display_name = fields.CharField(max_length=64)
+    organisation = fields.CharField(max_length=128, default="")
+    roles = fields.CharField(max_length=200)  # comma-separated Role values
+    user_handle = fields.CharField(max_length=64, unique=True)  # WebAuthn user.id, b64url
+    locale = fields.CharField(max_length=8, null=True)
+    elder_mode = fields.BooleanField(default=False)
+    created_by_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    disabled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account"
+
+
+class Passkey(Model):
+    """A WebAuthn credential (通行密钥). Several per account."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "xinyi.Account", related_name="passkeys", on_delete=fields.CASCADE
+    )
+    credential_id = fields.CharField(max_length=1400, unique=True)  # b64url
+    public_key = fields.BinaryField()
+    sign_count = fields.BigIntField(default=0)
+    transports = fields.CharField(max_length=100, default="")
+    aaguid = fields.CharField(max_length=36, default="")
+    backed_up = fields.BooleanField(default=False)
+    nickname = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "passkey"
+
+
+class Challenge(Model):
+    """A single-use WebAuthn challenge with a short expiry. `intent` says what finishing
+    the ceremony may do (e.g. create the account of a matched person)."""
+
+    id = fields.BigIntField(primary_key=True)
+    challenge = fields.CharField(max_length=128, unique=True)  # b64url
+    purpose = fields.CharField(max_length=16)  # register | login
+    intent = fields.JSONField(default=dict)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webauthn_challenge"
+
+
+class WebSession(Model):
+    """A signed-in session. The cookie holds a signed token naming it, so it can be revoked."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "xinyi.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    csrf_token = fields.CharField(max_length=64)
+    device_label = fields.CharField(max_length=120, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "web_session"
+
+
+class EnrolmentCode(Model):
+    """A one-time code (一次性注册码) issued after an in-person ID check, or to new staff.
+    Expires in 24 hours, single use; stored only as a hash."""
+
+    id = fields.BigIntField(primary_key=True)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "xinyi.Account", related_name="enrolment_codes", null=True, on_delete=fields.CASCADE
+    )
+    person = fields.ForeignKeyField(
+        "xinyi.Person", related_name="enrolment_codes", null=True, on_delete=fields.CASCADE
+    )
+    issued_by_id = fields.BigIntField(null=True)
+    purpose = fields.CharField(max_length=200, default="")
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "enrolment_code"
+
+
+class RecoveryCode(Model):
+    """Printable recovery codes (恢复码): each registers a new passkey once."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "xinyi.Account", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "recovery_code"
+
+
+class Throttle(Model):
+    """Failure counters that slow then lock repeated failed attempts (per client, per ID)."""
+
+    key = fields.CharField(max_length=100, primary_key=True)
+    failures = fields.IntField(default=0)
+    first_failure_at = fields.DatetimeField()
+    last_failure_at = fields.DatetimeField()
+    locked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "throttle"

@@ -1,0 +1,108 @@
+"""Operator commands: `python -m backend.cli migrate | bootstrap-officer | verify-audit |
+seed-demo | ensure-keys`. The scripts in `scripts/` call these."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as migrate_api
+
+from .core.keys import create_key, ensure_keys
+from .core.settings import Settings, load_settings
+from .db import tortoise_config
+
+
+async def migrate(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await migrate_api(config=tortoise_config(settings))
+    await Tortoise.close_connections()
+
+
+async def with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+async def bootstrap_officer(settings: Settings, name: str, organisation: str) -> str:
+    from .auth.service import create_staff_account
+
+    async def work() -> str:
+        _, code = await create_staff_account(
+            officer=None, display_name=name, roles=["officer"], organisation=organisation
+        )
+        return code
+
+    code: str = await with_orm(settings, work)
+    return code
+
+
+async def verify_audit(settings: Settings) -> int:
+    from .audit.service import verify_chain
+
+    report = await with_orm(settings, verify_chain)
+    if report.ok:
+        print(f"audit chain OK: {report.entries} entries verified")
+        return 0
+    where = f"entry {report.first_broken_id}" if report.first_broken_id else "the end of the chain"
+    print(f"audit chain BROKEN at {where}: {report.reason} ({report.entries} entries verified before it)")
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xinyi")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    boot = sub.add_parser("bootstrap-officer", help="create the first officer; print a one-time code")
+    boot.add_argument("--name", default="信用办管理员")
+    boot.add_argument("--organisation", default="市信用办")
+    sub.add_parser("verify-audit", help="recompute the audit hash chain")
+    keys = sub.add_parser("ensure-keys", help="create a signing key if none exists")
+    keys.add_argument("--rotate", action="store_true", help="add a new active key")
+    seed = sub.add_parser("seed-demo", help="seed a deterministic demo city")
+    seed.add_argument("--residents", type=int, default=20000)
+    seed.add_argument("--seed", type=int, default=2018)
+    seed.add_argument("--if-empty", action="store_true", help="do nothing if people exist")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+
+    if args.command == "migrate":
+        asyncio.run(migrate(settings))
+        print(f"migrations applied to {settings.resolved_database_url.split('@')[-1]}")
+    elif args.command == "bootstrap-officer":
+        code = asyncio.run(bootstrap_officer(settings, args.name, args.organisation))
+        print(f"officer account created. One-time enrolment code (24 h): {code}")
+        print("Open /office/login, enter the code and register a passkey.")
+    elif args.command == "verify-audit":
+        return asyncio.run(verify_audit(settings))
+    elif args.command == "ensure-keys":
+        if args.rotate:
+            key = create_key(settings.keys_dir)
+            print(f"new active signing key {key.kid}; older keys stay published until removed")
+        else:
+            print("signing keys: " + ", ".join(k.kid for k in ensure_keys(settings.keys_dir)))
+    elif args.command == "seed-demo":
+        from .residents.seed import seed_demo
+
+        result = asyncio.run(
+            with_orm(settings, lambda: seed_demo(settings, args.residents, args.seed, args.if_empty))
+        )
+        if result is None:
+            print("demo city already seeded; nothing to do")
+        else:
+            print(json.dumps(result["summary"], ensure_ascii=False))
+            print(f"demo credentials written to {Path(result['credentials_path'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

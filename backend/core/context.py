@@ -1,0 +1,43 @@
+"""Per-app services reachable from a request: settings, ID cipher, relying party, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from ..auth.ceremonies import RelyingParty
+from .city import City
+from .crypto import IdCipher
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    cipher: IdCipher
+    rp: RelyingParty
+    city: City
+
+
+def ctx(request: Request) -> AppContext:
+    context: AppContext = request.app.state.ctx
+    return context
+
+
+def client_key(request: Request) -> str:
+    """What identifies a client for throttling: its address (behind a proxy, uvicorn's
+    --proxy-headers makes this the real client)."""
+    return request.client.host if request.client else "unknown"
+
+
+def device_label(request: Request) -> str:
+    agent = request.headers.get("user-agent", "")
+    for name in ("Edg", "Chrome", "Firefox", "Safari"):
+        if name in agent:
+            platform = next(
+                (p for p in ("Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux") if p in agent),
+                "",
+            )
+            return f"{name} {platform}".strip()
+    return agent[:40] or "unknown device"

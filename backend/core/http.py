@@ -1,0 +1,68 @@
+"""HTTP helpers for routes: bounded JSON bodies validated by pydantic, JSON responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from .errors import MalformedJSON, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+DEFAULT_MAX_BYTES = 64 * 1024
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > max_bytes:
+            raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+    return bytes(chunks)
+
+
+def pydantic_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in err["loc"]) or "(body)",
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+async def parse_json(request: Request, model: type[M], max_bytes: int | None = None) -> M:
+    """Parse and validate a JSON body; every failure is a clear 4xx, never a 500."""
+    limit = max_bytes or getattr(request.app.state, "max_json_bytes", DEFAULT_MAX_BYTES)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise UnsupportedMediaType("send the body as application/json")
+    raw = await read_body(request, limit)
+    try:
+        data = json.loads(raw) if raw else None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "the body must be a JSON object",
+            errors=[{"field": "(body)", "message": "expected a JSON object", "type": "type"}],
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed("the request has invalid fields", errors=pydantic_errors(exc)) from None
+
+
+def json_ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(data, status_code=status, headers=headers)
+
+
+def to_json(model: BaseModel, status: int = 200) -> JSONResponse:
+    return JSONResponse(model.model_dump(mode="json"), status_code=status)

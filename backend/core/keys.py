@@ -1,0 +1,67 @@
+"""Signing keys (Ed25519, with key ids) kept as files under DATA_DIR/keys — never in the
+database, so a database dump holds no private key. Published as a JWKS."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private: Ed25519PrivateKey
+
+    @property
+    def public(self) -> Ed25519PublicKey:
+        return self.private.public_key()
+
+    def jwk(self) -> dict[str, str]:
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return {"kty": "OKP", "crv": "Ed25519", "x": _b64(raw), "kid": self.kid, "use": "sig", "alg": "EdDSA"}
+
+
+def kid_for(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return _b64(hashlib.sha256(raw).digest()[:8])
+
+
+def create_key(keys_dir: Path) -> SigningKey:
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    private = Ed25519PrivateKey.generate()
+    key = SigningKey(kid_for(private.public_key()), private)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = keys_dir / f"{key.kid}.pem"
+    path.write_bytes(pem)
+    path.chmod(0o600)
+    (keys_dir / "active").write_text(key.kid)
+    return key
+
+
+def load_keys(keys_dir: Path) -> list[SigningKey]:
+    keys = []
+    for path in sorted(keys_dir.glob("*.pem")):
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if isinstance(private, Ed25519PrivateKey):
+            keys.append(SigningKey(path.stem, private))
+    return keys
+
+
+def ensure_keys(keys_dir: Path) -> list[SigningKey]:
+    return load_keys(keys_dir) or [create_key(keys_dir)]
+
+
+def jwks(keys: list[SigningKey]) -> str:
+    return json.dumps({"keys": [k.jwk() for k in keys]})

@@ -1,0 +1,75 @@
+"""Who may do what: the one place that maps roles to permissions.
+
+Every route declares either `PUBLIC` (and then must be on `PUBLIC_ALLOW_LIST`) or the
+permission it needs; `backend.core.routing` enforces it and a test walks every route.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"  # 居民
+    OFFICER = "officer"  # 信用办工作人员
+    AUDITOR = "auditor"  # 审计员
+    DEPARTMENT = "department_submitter"  # 部门报送员
+    PARTNER_ADMIN = "partner_admin"  # 合作机构管理员
+    COUNTER = "counter_operator"  # 柜台操作员
+
+
+STAFF_ROLES = (Role.OFFICER, Role.AUDITOR, Role.DEPARTMENT, Role.PARTNER_ADMIN, Role.COUNTER)
+
+
+class Permission(StrEnum):
+    SELF = "self"  # read and manage one's own account and data
+    RESIDENT_SELF = "resident.self"  # resident-only views (who viewed my data)
+    STAFF_CONSOLE = "staff.console"  # open the staff console
+    STAFF_MANAGE = "staff.manage"  # create staff accounts, issue staff enrolment codes
+    ENROLMENT_CODE_ISSUE = "enrolment_code.issue"  # in-person ID check → one-time code
+    AUDIT_READ = "audit.read"  # read the audit trail and verify the chain
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.RESIDENT: frozenset({Permission.SELF, Permission.RESIDENT_SELF}),
+    Role.OFFICER: frozenset(
+        {
+            Permission.SELF,
+            Permission.STAFF_CONSOLE,
+            Permission.STAFF_MANAGE,
+            Permission.ENROLMENT_CODE_ISSUE,
+        }
+    ),
+    Role.AUDITOR: frozenset({Permission.SELF, Permission.STAFF_CONSOLE, Permission.AUDIT_READ}),
+    Role.DEPARTMENT: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
+    Role.PARTNER_ADMIN: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
+    Role.COUNTER: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
+}
+
+
+def permissions_for(roles: frozenset[Role] | set[Role] | list[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+# Routes anyone may call without signing in. A test asserts this list matches the routes
+# declared PUBLIC, and that every other route answers 401 to an anonymous caller.
+PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
+    {
+        "/healthz",
+        "/openapi.json",
+        "/.well-known/jwks.json",
+        "/api/v1/enrolment/start",
+        "/api/v1/enrolment/finish",
+        "/api/v1/login/start",
+        "/api/v1/login/finish",
+        "/",
+        "/manifest.webmanifest",
+        "/sw.js",
+        "/app",  # static PWA assets (Mount)
+        "/i18n/{locale}.json",
+        "/office/login",
+    }
+)

@@ -1,0 +1,33 @@
+"""Who is calling: set on `request.state.principal` by the session middleware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .permissions import Permission, Role, permissions_for
+
+
+@dataclass(frozen=True)
+class Principal:
+    account_id: int
+    kind: str  # "resident" | "staff"
+    display_name: str
+    roles: frozenset[Role]
+    session_id: int | None = None
+    person_id: int | None = None
+    organisation: str = ""
+    csrf_token: str = ""
+    via_cookie: bool = True
+    permissions: frozenset[Permission] = field(default=frozenset())
+
+    @classmethod
+    def build(cls, **kwargs: object) -> Principal:
+        roles = frozenset(kwargs.pop("roles"))  # type: ignore[arg-type]
+        return cls(roles=roles, permissions=permissions_for(roles), **kwargs)  # type: ignore[arg-type]
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} ({', '.join(sorted(self.roles))})"

@@ -1,0 +1,147 @@
+"""Declared routes with their access rule and OpenAPI metadata.
+
+`api(...)` and `page(...)` build ordinary Starlette `Route`s whose endpoint is wrapped by a
+guard that enforces the declared access (public, signed in, or a permission) and CSRF for
+cookie-authenticated writes. The app is assembled from lists of these.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .errors import CsrfFailed, Forbidden, Unauthenticated
+from .permissions import Permission
+from .principal import Principal
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Access:
+    public: bool = False
+    permission: Permission | None = None
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        return self.permission.value if self.permission else "signed-in"
+
+
+PUBLIC = Access(public=True)
+SIGNED_IN = Access(permission=Permission.SELF)
+
+
+def requires(permission: Permission) -> Access:
+    return Access(permission=permission)
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    tag: str
+    access: Access
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+
+
+class DeclaredRoute(Route):
+    """A Route that knows its access rule (and, for the API, its operation)."""
+
+    access: Access
+    operation: Operation | None
+
+
+def current_principal(request: Request) -> Principal | None:
+    return getattr(request.state, "principal", None)
+
+
+def principal_of(request: Request) -> Principal:
+    principal = current_principal(request)
+    if principal is None:
+        raise Unauthenticated("sign in first")
+    return principal
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    if request.method in SAFE_METHODS or not principal.via_cookie:
+        return
+    sent = request.headers.get("x-csrf-token", "")
+    ctype = request.headers.get("content-type", "")
+    if not sent and ctype.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token", "")
+        sent = value if isinstance(value, str) else ""
+    if not sent or not hmac.compare_digest(sent, principal.csrf_token):
+        raise CsrfFailed("missing or wrong CSRF token")
+
+
+def guard(endpoint: Endpoint, access: Access) -> Endpoint:
+    if access.public:
+        return endpoint
+
+    async def guarded(request: Request) -> Response:
+        principal = current_principal(request)
+        if principal is None:
+            raise Unauthenticated("sign in first")
+        if access.permission is not None and not principal.can(access.permission):
+            raise Forbidden("your role does not allow this")
+        await _check_csrf(request, principal)
+        return await endpoint(request)
+
+    guarded.__name__ = getattr(endpoint, "__name__", "guarded")
+    return guarded
+
+
+def _declared(path: str, endpoint: Endpoint, methods: Sequence[str], name: str,
+              access: Access, operation: Operation | None) -> DeclaredRoute:
+    route = DeclaredRoute(path, guard(endpoint, access), methods=list(methods), name=name)
+    route.access = access
+    route.operation = operation
+    return route
+
+
+def api(
+    method: str,
+    path: str,
+    endpoint: Endpoint,
+    *,
+    operation_id: str,
+    summary: str,
+    tag: str,
+    access: Access,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+) -> DeclaredRoute:
+    op = Operation(operation_id, method.upper(), path, summary, tag, access, body, response, status)
+    return _declared(path, endpoint, [method.upper()], operation_id, access, op)
+
+
+def page(
+    path: str,
+    endpoint: Endpoint,
+    *,
+    name: str,
+    access: Access,
+    methods: Sequence[str] = ("GET",),
+) -> DeclaredRoute:
+    return _declared(path, endpoint, methods, name, access, None)
+
+
+def operations(routes: Sequence[Any]) -> list[Operation]:
+    return [r.operation for r in routes if isinstance(r, DeclaredRoute) and r.operation]

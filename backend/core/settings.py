@@ -1,0 +1,103 @@
+"""Settings from the environment and `.env` (starlette.config).
+
+Development defaults let `./scripts/run` work on a fresh machine; production mode
+(`XINYI_ENV=production`) refuses to start while any secret is still a development default.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from starlette.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Development secrets: public by design, so production refuses them.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
+DEV_ID_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"dev-only-id-encryption-key-32byt").decode()
+DEV_ID_HASH_KEY = "dev-only-id-hash-key-change-me"
+
+
+class InsecureSettings(RuntimeError):
+    """Raised when production mode is asked to run with development secrets."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = ""
+    data_dir: Path = ROOT / "var"
+    secret_key: str = DEV_SECRET_KEY
+    id_encryption_key: str = DEV_ID_ENCRYPTION_KEY
+    id_hash_key: str = DEV_ID_HASH_KEY
+    rp_id: str = "localhost"
+    rp_name: str = "信易 Xinyi"
+    origins: tuple[str, ...] = ("http://localhost:8000",)
+    city_file: Path = ROOT / "backend" / "data" / "city.json"
+    session_hours: int = 12
+    max_json_bytes: int = 64 * 1024
+    cookie_secure: bool = False
+    background_tasks: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.data_dir / 'xinyi.sqlite3'}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        """Refuse insecure production configurations."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append("SECRET_KEY")
+        if self.id_encryption_key == DEV_ID_ENCRYPTION_KEY:
+            problems.append("ID_ENCRYPTION_KEY")
+        if self.id_hash_key == DEV_ID_HASH_KEY or len(self.id_hash_key) < 16:
+            problems.append("ID_HASH_KEY")
+        if any(o.startswith("http://") for o in self.origins):
+            problems.append("ORIGINS (must be https)")
+        if problems:
+            raise InsecureSettings(
+                "production mode refuses development or weak settings: " + ", ".join(problems)
+            )
+
+
+def load_settings(env_file: str | Path | None = None) -> Settings:
+    path = Path(env_file) if env_file else ROOT / ".env"
+    config = Config(path if path.exists() else None)
+    env = config("XINYI_ENV", default="development")
+    data_dir = Path(config("DATA_DIR", default=str(ROOT / "var")))
+    origins = tuple(
+        o.strip()
+        for o in config("ORIGINS", default="http://localhost:8000").split(",")
+        if o.strip()
+    )
+    return Settings(
+        env=env,
+        database_url=config("DATABASE_URL", default=""),
+        data_dir=data_dir,
+        secret_key=config("SECRET_KEY", default=DEV_SECRET_KEY),
+        id_encryption_key=config("ID_ENCRYPTION_KEY", default=DEV_ID_ENCRYPTION_KEY),
+        id_hash_key=config("ID_HASH_KEY", default=DEV_ID_HASH_KEY),
+        rp_id=config("RP_ID", default="localhost"),
+        rp_name=config("RP_NAME", default="信易 Xinyi"),
+        origins=origins,
+        city_file=Path(config("CITY_FILE", default=str(ROOT / "backend" / "data" / "city.json"))),
+        session_hours=config("SESSION_HOURS", cast=int, default=12),
+        cookie_secure=config("COOKIE_SECURE", cast=bool, default=env == "production"),
+        background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),
+    )

@@ -1,0 +1,1 @@
+"""Platform routes: health, OpenAPI, published keys, message catalogs and the PWA shell."""

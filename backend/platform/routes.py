@@ -1,0 +1,73 @@
+"""Health, OpenAPI, JWKS, i18n catalogs and the PWA entry points."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from tortoise import connections
+
+from ..core.errors import NotFound
+from ..core.i18n import CATALOG_DIR, LOCALES
+from ..core.routing import PUBLIC, page
+from ..core.settings import ROOT
+
+PWA_DIR = ROOT / "pwa"
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        database = "ok"
+    except Exception as exc:  # reported, not raised: this is the health check
+        database = f"unreachable: {type(exc).__name__}"
+    status = 200 if database == "ok" else 503
+    return JSONResponse({"status": "ok" if status == 200 else "degraded", "database": database},
+                        status_code=status)
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(request.app.state.openapi)
+
+
+async def jwks(request: Request) -> Response:
+    return Response(
+        request.app.state.jwks,
+        media_type="application/jwk-set+json",
+        headers={"cache-control": "public, max-age=300"},
+    )
+
+
+async def catalog(request: Request) -> Response:
+    locale = request.path_params["locale"]
+    if locale not in LOCALES:
+        raise NotFound("no catalog for this language")
+    return FileResponse(CATALOG_DIR / f"{locale}.json", media_type="application/json",
+                        headers={"cache-control": "no-cache"})
+
+
+async def pwa_index(request: Request) -> Response:
+    return FileResponse(PWA_DIR / "index.html", media_type="text/html; charset=utf-8",
+                        headers={"cache-control": "no-cache"})
+
+
+async def service_worker(request: Request) -> Response:
+    return FileResponse(PWA_DIR / "sw.js", media_type="text/javascript",
+                        headers={"cache-control": "no-cache", "service-worker-allowed": "/"})
+
+
+async def manifest(request: Request) -> Response:
+    data = json.loads((PWA_DIR / "manifest.webmanifest").read_text(encoding="utf-8"))
+    return JSONResponse(data, media_type="application/manifest+json")
+
+
+routes = [
+    page("/healthz", healthz, name="healthz", access=PUBLIC),
+    page("/openapi.json", openapi, name="openapi", access=PUBLIC),
+    page("/.well-known/jwks.json", jwks, name="jwks", access=PUBLIC),
+    page("/i18n/{locale}.json", catalog, name="catalog", access=PUBLIC),
+    page("/", pwa_index, name="pwa", access=PUBLIC),
+    page("/sw.js", service_worker, name="service_worker", access=PUBLIC),
+    page("/manifest.webmanifest", manifest, name="manifest", access=PUBLIC),
+]

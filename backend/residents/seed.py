@@ -1,0 +1,195 @@
+"""A deterministic synthetic Huangshi: people with plausible names and valid ID numbers of
+the seven districts, ages and key occupations, plus one staff account per role.
+
+Rows are generated in chunks by worker processes (each chunk has its own seed and its own
+block of ID sequence numbers, so the output depends only on --seed and --residents) and
+streamed to the database in bulk while the next chunks are generated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from ..auth.service import create_staff_account
+from ..core import bulk
+from ..core.city import City, load_city
+from ..core.crypto import IdCipher
+from ..core.permissions import STAFF_ROLES
+from ..core.settings import Settings
+from . import idnumber
+from .models import Person
+from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
+
+MAX_CHUNKS = 50  # 500 sequence numbers per sex / 10 per chunk
+SEQ_PER_CHUNK = 10
+PERSON_COLUMNS = (
+    "id", "id_hash", "id_encrypted", "id_masked", "name", "sex", "birth_date", "district_code",
+    "created_at",
+)  # fmt: skip
+OCCUPATION_SHARE = 0.07
+BIRTH_FROM = dt.date(1940, 1, 1)
+BIRTH_TO = dt.date(2008, 12, 31)
+STAFF_DEMO = {
+    "officer": ("陈信用", "黄石市信用办"),
+    "auditor": ("周审计", "黄石市审计局"),
+    "department_submitter": ("吴报送", "黄石市市场监督管理局"),
+    "partner_admin": ("郑馆长", "黄石市图书馆"),
+    "counter_operator": ("孙柜员", "黄石市图书馆"),
+}
+
+
+def chunk_plan(residents: int) -> tuple[int, int]:
+    size = max(50_000, math.ceil(residents / MAX_CHUNKS))
+    return size, math.ceil(residents / size) if residents else 0
+
+
+def _chunk(args: tuple[int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...]]) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
+    chunk_no, first_id, count, seed, enc_key, hash_key, districts, groups = args
+    rng = random.Random(seed * 1_000_003 + chunk_no)
+    cipher = IdCipher(enc_key, hash_key)
+    codes = [code for code, _ in districts]
+    cum = []
+    total = 0.0
+    for _, share in districts:
+        total += share
+        cum.append(total)
+    span = (BIRTH_TO - BIRTH_FROM).days
+    used: dict[tuple[str, int, int], int] = {}
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    people: list[tuple[Any, ...]] = []
+    jobs: list[tuple[int, str]] = []
+    surname_cum = list(_cumulative(SURNAME_WEIGHTS))
+    for offset in range(count):
+        pid = first_id + offset
+        male = rng.random() < 0.51
+        area = codes[_pick(cum, rng.random() * total)]
+        while True:
+            day = rng.randrange(span)
+            slot = (area, day, int(male))
+            k = used.get(slot, 0)
+            if k < SEQ_PER_CHUNK:
+                used[slot] = k + 1
+                break
+        born = BIRTH_FROM + dt.timedelta(days=day)
+        seq = (chunk_no * SEQ_PER_CHUNK + k) * 2 + (1 if male else 0)
+        number = idnumber.make(area, born, seq)
+        surname = SURNAMES[_pick(surname_cum, rng.random() * surname_cum[-1])]
+        pool = MALE_GIVEN if male else FEMALE_GIVEN
+        given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.7 else "")
+        people.append(
+            (
+                pid,
+                cipher.lookup_hash(number),
+                cipher.encrypt(number),
+                idnumber.mask(number),
+                surname + given,
+                "M" if male else "F",
+                born,
+                area,
+                now,
+            )
+        )
+        age = 2026 - born.year
+        if 22 <= age <= 62 and rng.random() < OCCUPATION_SHARE:
+            jobs.append((pid, groups[rng.randrange(len(groups))]))
+    return people, jobs
+
+
+def _cumulative(weights: tuple[float, ...]) -> list[float]:
+    out, total = [], 0.0
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
+def _pick(cum: list[float], x: float) -> int:
+    lo, hi = 0, len(cum) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cum[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def demo_people(settings: Settings, seed: int, how_many: int = 3) -> list[dict[str, str]]:
+    """The first residents of chunk 0, decrypted: the demo logins."""
+    city = load_city(settings.city_file)
+    people, _ = _chunk(_chunk_args(settings, city, seed, 0, 1, min(how_many, 10)))
+    cipher = IdCipher.from_settings(settings)
+    return [{"name": p[4], "id_number": cipher.decrypt(p[2])} for p in people[:how_many]]
+
+
+def _chunk_args(settings: Settings, city: City, seed: int, chunk_no: int, first_id: int, count: int) -> tuple[int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...]]:
+    return (
+        chunk_no,
+        first_id,
+        count,
+        seed,
+        settings.id_encryption_key,
+        settings.id_hash_key,
+        tuple((d.code, d.share) for d in city.districts),
+        tuple(code for code, _ in city.occupation_groups),
+    )
+
+
+async def seed_people(settings: Settings, residents: int, seed: int, progress: bool = True) -> int:
+    city = load_city(settings.city_file)
+    size, chunks = chunk_plan(residents)
+    if chunks > MAX_CHUNKS:
+        raise ValueError(f"at most {MAX_CHUNKS * size} residents")
+    tasks = [
+        _chunk_args(settings, city, seed, c, c * size + 1, min(size, residents - c * size))
+        for c in range(chunks)
+    ]
+    from tqdm import tqdm
+
+    bar = tqdm(total=residents, unit="people", disable=not progress, desc="register")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        for people, jobs in pool.map(_chunk, tasks):
+            await bulk.insert_rows("person", PERSON_COLUMNS, people)
+            await bulk.insert_rows("person_occupation", ("person_id", "group_code"), jobs)
+            bar.update(len(people))
+    bar.close()
+    await bulk.sync_sequence("person")
+    return residents
+
+
+async def seed_demo(
+    settings: Settings, residents: int, seed: int, if_empty: bool = False
+) -> dict[str, Any] | None:
+    if await Person.exists():
+        if if_empty:
+            return None
+        raise SystemExit("the register is not empty: seed a fresh database")
+    started = dt.datetime.now()
+    await seed_people(settings, residents, seed)
+    staff: dict[str, dict[str, str]] = {}
+    for role in STAFF_ROLES:
+        name, org = STAFF_DEMO[role.value]
+        account, code = await create_staff_account(
+            officer=None, display_name=name, roles=[role.value], organisation=org
+        )
+        staff[role.value] = {"name": account.display_name, "organisation": org, "enrolment_code": code}
+    credentials = {
+        "note": "Demo city only. Residents enrol at / with name + ID number; staff open "
+        "/office/login and register a passkey with their one-time code (valid 24 h).",
+        "residents": demo_people(settings, seed),
+        "officer_code": staff["officer"]["enrolment_code"],
+        "staff": staff,
+    }
+    path = settings.data_dir / "demo-credentials.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2), encoding="utf-8")
+    seconds = (dt.datetime.now() - started).total_seconds()
+    return {
+        "summary": {"residents": residents, "seed": seed, "seconds": round(seconds, 1)},
+        "credentials_path": str(path),
+    }
