@@ -12,7 +12,10 @@ import datetime as dt
 import json
 import math
 import random
-from concurrent.futures import ProcessPoolExecutor
+import asyncio
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from typing import Any
 
 from ..auth.service import create_staff_account
@@ -27,6 +30,7 @@ from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
 
 MAX_CHUNKS = 50  # 500 sequence numbers per sex / 10 per chunk
 SEQ_PER_CHUNK = 10
+WINDOW = 3
 PERSON_COLUMNS = (
     "id", "id_hash", "id_encrypted", "id_masked", "name", "sex", "birth_date", "district_code",
     "created_at",
@@ -152,8 +156,16 @@ async def seed_people(settings: Settings, residents: int, seed: int, progress: b
     from tqdm import tqdm
 
     bar = tqdm(total=residents, unit="people", disable=not progress, desc="register")
+    # At most WINDOW chunks in flight: memory stays bounded whatever --residents is.
     with ProcessPoolExecutor(max_workers=2) as pool:
-        for people, jobs in pool.map(_chunk, tasks):
+        pending: deque[Future[tuple[list[tuple[Any, ...]], list[tuple[int, str]]]]] = deque()
+        queue = iter(tasks)
+        for task in islice(queue, WINDOW):
+            pending.append(pool.submit(_chunk, task))
+        while pending:
+            people, jobs = await asyncio.wrap_future(pending.popleft())
+            for task in islice(queue, 1):
+                pending.append(pool.submit(_chunk, task))
             await bulk.insert_rows("person", PERSON_COLUMNS, people)
             await bulk.insert_rows("person_occupation", ("person_id", "group_code"), jobs)
             bar.update(len(people))
