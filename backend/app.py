@@ -18,6 +18,7 @@ from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
 from .auth.ceremonies import RelyingParty
+from .credit import routes as credit_routes
 from .core.city import load_city
 from .core.context import AppContext
 from .core.crypto import IdCipher
@@ -41,6 +42,7 @@ def declared_routes() -> list[BaseRoute]:
         *platform_routes.routes,
         *auth_routes.routes,
         *audit_routes.routes,
+        *credit_routes.routes,
         *office_routes.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]

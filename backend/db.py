@@ -10,6 +10,9 @@ MODEL_MODULES = [
     "backend.residents.models",
     "backend.auth.models",
     "backend.audit.models",
+    "backend.credit.models",
+    "backend.lists.models",
+    "backend.apitokens.models",
 ]
 
 

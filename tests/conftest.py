@@ -24,10 +24,6 @@ from tests.authenticator import SoftAuthenticator
 ORIGIN = "http://localhost:8000"
 BASE_URL = os.environ.get("DATABASE_URL", "")
 IS_PG = bulk.__name__ and BASE_URL.startswith(("postgres://", "postgresql://"))
-TABLES = (
-    "audit_entry", "audit_head", "webauthn_challenge", "web_session", "enrolment_code",
-    "recovery_code", "throttle", "passkey", "account", "person_occupation", "person",
-)  # fmt: skip
 
 
 def test_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
@@ -92,7 +88,8 @@ async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         if IS_PG:
-            await bulk.truncate_all(TABLES)
+            models = Tortoise.apps["xinyi"].values()
+            await bulk.truncate_all([m._meta.db_table for m in models])
         yield application
 
 

@@ -78,7 +78,7 @@ async def record(
     at = dt.datetime.now(dt.UTC)
     fields: dict[str, Any] = {
         "at": at,
-        "actor_account_id": actor.account_id if actor else None,
+        "actor_account_id": (actor.account_id or None) if actor else None,
         "actor_label": actor.label if actor else actor_label or "system",
         "organisation": actor.organisation if actor else "",
         "action": action,

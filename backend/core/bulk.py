@@ -29,6 +29,39 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
     await conn.execute_many(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows])
 
 
+def _param(value: Any) -> Any:
+    """SQLite keeps dates as ISO text; asyncpg wants date objects."""
+    if dialect() != "postgres" and hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+async def fetch(sql_sqlite: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """Run one SELECT written with `?` placeholders (rewritten to $n for PostgreSQL)."""
+    conn = connections.get("default")
+    sql = sql_sqlite
+    if dialect() == "postgres":
+        parts = sql_sqlite.split("?")
+        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    _, rows = await conn.execute_query(sql, [_param(p) for p in params])
+    return [dict(r) for r in rows]
+
+
+async def execute_many(sql_sqlite: str, rows: Sequence[Sequence[Any]]) -> None:
+    if not rows:
+        return
+    conn = connections.get("default")
+    sql = sql_sqlite
+    if dialect() == "postgres":
+        parts = sql_sqlite.split("?")
+        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    await conn.execute_many(sql, [list(r) for r in rows])
+
+
+def in_list(count: int) -> str:
+    return "(" + ", ".join("?" for _ in range(count)) + ")"
+
+
 async def max_id(table: str) -> int:
     conn = connections.get("default")
     _, rows = await conn.execute_query(f'SELECT COALESCE(MAX(id), 0) AS m FROM "{table}"')
@@ -57,13 +90,7 @@ async def truncate_all(tables: Sequence[str]) -> None:
             await conn.execute_script(f'DELETE FROM "{table}"')
 
 
-def _register_sqlite_adapters() -> None:
-    # Explicit ISO text for dates (Python 3.12 deprecates sqlite3's implicit adapters).
-    import datetime as dt
-    import sqlite3
 
-    sqlite3.register_adapter(dt.date, lambda d: d.isoformat())
-    sqlite3.register_adapter(dt.datetime, lambda d: d.isoformat(" "))
-
-
-_register_sqlite_adapters()
+async def max_person_with_records() -> int:
+    rows = await fetch('SELECT COALESCE(MAX("person_id"), 0) AS "m" FROM "credit_record"', [])
+    return int(rows[0]["m"])

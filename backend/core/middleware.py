@@ -8,6 +8,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..auth import sessions
+from .permissions import Role
+from .principal import Principal
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,8 +37,12 @@ class SessionMiddleware:
         if scope["type"] == "http":
             scope.setdefault("state", {})
             scope["state"]["principal"] = None
-            raw = dict(scope.get("headers", [])).get(b"cookie")
-            if raw:
+            headers = dict(scope.get("headers", []))
+            bearer = headers.get(b"authorization", b"")
+            raw = headers.get(b"cookie")
+            if bearer[:7].lower() == b"bearer ":
+                scope["state"]["principal"] = await token_principal(bearer[7:].decode("latin-1").strip())
+            elif raw:
                 cookie: SimpleCookie = SimpleCookie()
                 try:
                     cookie.load(raw.decode("latin-1"))
@@ -48,6 +54,24 @@ class SessionMiddleware:
                         morsel.value, self.secret_key
                     )
         await self.app(scope, receive, send)
+
+
+async def token_principal(secret: str) -> Principal | None:
+    """An organisation's system calling with an API token (no cookie, so no CSRF)."""
+    from ..apitokens.service import authenticate
+
+    token = await authenticate(secret)
+    if token is None:
+        return None
+    return Principal.build(
+        account_id=0,
+        kind=token.kind,
+        display_name=f"{token.organisation} API {token.prefix}",
+        roles={Role.DEPARTMENT_SYSTEM},
+        organisation=token.organisation,
+        via_cookie=False,
+        token_id=token.id,
+    )
 
 
 class SecurityHeadersMiddleware:

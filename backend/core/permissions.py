@@ -16,6 +16,7 @@ class Role(StrEnum):
     DEPARTMENT = "department_submitter"  # 部门报送员
     PARTNER_ADMIN = "partner_admin"  # 合作机构管理员
     COUNTER = "counter_operator"  # 柜台操作员
+    DEPARTMENT_SYSTEM = "department_system"  # 部门系统（接口令牌）
 
 
 STAFF_ROLES = (Role.OFFICER, Role.AUDITOR, Role.DEPARTMENT, Role.PARTNER_ADMIN, Role.COUNTER)
@@ -28,22 +29,33 @@ class Permission(StrEnum):
     STAFF_MANAGE = "staff.manage"  # create staff accounts, issue staff enrolment codes
     ENROLMENT_CODE_ISSUE = "enrolment_code.issue"  # in-person ID check → one-time code
     AUDIT_READ = "audit.read"  # read the audit trail and verify the chain
+    SCORE_SELF = "score.self"  # my score, records and lists
+    RECORDS_SUBMIT = "records.submit"  # submit, correct, withdraw a department's records
+    PERSON_LOOKUP = "person.lookup"  # look a person up (audited, with a purpose)
+    LISTS_MANAGE = "lists.manage"  # propose and decide manual list entries
+    DASHBOARD = "dashboard.view"  # programme statistics
+    TOKENS_MANAGE = "tokens.manage"  # create and revoke organisation API tokens
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset({Permission.SELF, Permission.RESIDENT_SELF}),
+    Role.RESIDENT: frozenset({Permission.SELF, Permission.RESIDENT_SELF, Permission.SCORE_SELF}),
     Role.OFFICER: frozenset(
         {
             Permission.SELF,
             Permission.STAFF_CONSOLE,
             Permission.STAFF_MANAGE,
             Permission.ENROLMENT_CODE_ISSUE,
+            Permission.PERSON_LOOKUP,
+            Permission.LISTS_MANAGE,
+            Permission.DASHBOARD,
+            Permission.TOKENS_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset({Permission.SELF, Permission.STAFF_CONSOLE, Permission.AUDIT_READ}),
     Role.DEPARTMENT: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
     Role.PARTNER_ADMIN: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
     Role.COUNTER: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
+    Role.DEPARTMENT_SYSTEM: frozenset({Permission.RECORDS_SUBMIT}),
 }
 
 
@@ -71,5 +83,7 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/app",  # static PWA assets (Mount)
         "/i18n/{locale}.json",
         "/office/login",
+        "/scoring",
+        "/api/v1/scoring-rules",
     }
 )

@@ -18,6 +18,7 @@ class Principal:
     organisation: str = ""
     csrf_token: str = ""
     via_cookie: bool = True
+    token_id: int | None = None
     permissions: frozenset[Permission] = field(default=frozenset())
 
     @classmethod

@@ -1,0 +1,1 @@
+"""API tokens for organisations' systems (department record submission; later partners)."""

@@ -1,0 +1,164 @@
+"""The record catalog and the score model, loaded from versioned data files
+(`backend/data/catalog/`). Data, not code: a city edits the files and publishes a version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..core.settings import ROOT
+
+CATALOG_DIR = ROOT / "backend" / "data" / "catalog"
+CATALOG_FILE = CATALOG_DIR / "records-2026.1.json"
+MODEL_FILE = CATALOG_DIR / "model-v1.json"
+SEVERITIES = ("minor", "general", "serious")
+
+
+@dataclass(frozen=True)
+class RecordType:
+    code: str
+    name: dict[str, str]
+    dimension: str
+    points: int
+    severity: str
+    min_months: int
+    max_months: int
+    repairable: bool
+    departments: frozenset[str]
+    legal_basis: dict[str, str]
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "dimension": self.dimension,
+            "points": self.points,
+            "severity": self.severity,
+            "min_disclosure_months": self.min_months,
+            "max_disclosure_months": self.max_months,
+            "repairable": self.repairable,
+            "departments": sorted(self.departments),
+            "legal_basis": self.legal_basis,
+        }
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    name: dict[str, str]
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    name: dict[str, str]
+    min: int
+
+
+@dataclass(frozen=True)
+class ListRule:
+    code: str
+    list: str  # red | gray | black
+    types: frozenset[str]
+    min_count: int
+    legal_basis: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    version: str
+    published: dt.date
+    effective_from: dt.date
+    base: int
+    min: int
+    max: int
+    dimensions: tuple[Dimension, ...]
+    tiers: tuple[Tier, ...]  # highest first
+    list_rules: tuple[ListRule, ...]
+
+    def tier_for(self, score: int) -> Tier:
+        return next(t for t in self.tiers if score >= t.min)
+
+    def tier(self, code: str) -> Tier:
+        return next(t for t in self.tiers if t.code == code)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    published: dt.date
+    departments: dict[str, dict[str, str]]
+    types: dict[str, RecordType]
+
+    def allowed(self, department: str, type_code: str) -> bool:
+        record_type = self.types.get(type_code)
+        return record_type is not None and department in record_type.departments
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months; the 31st becomes the month's last day when needed."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError("unreachable")
+
+
+@lru_cache(maxsize=4)
+def load_catalog(path: Path = CATALOG_FILE) -> Catalog:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    types = {}
+    for t in data["record_types"]:
+        if t["severity"] not in SEVERITIES or t["min_months"] > t["max_months"]:
+            raise ValueError(f"bad record type {t['code']}")
+        types[t["code"]] = RecordType(
+            code=t["code"],
+            name=t["name"],
+            dimension=t["dimension"],
+            points=int(t["points"]),
+            severity=t["severity"],
+            min_months=int(t["min_months"]),
+            max_months=int(t["max_months"]),
+            repairable=bool(t["repairable"]),
+            departments=frozenset(t["departments"]),
+            legal_basis=t["legal_basis"],
+        )
+    return Catalog(
+        version=data["catalog_version"],
+        published=dt.date.fromisoformat(data["published"]),
+        departments={d["code"]: d["name"] for d in data["departments"]},
+        types=types,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> ScoreModel:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    tiers = tuple(
+        sorted((Tier(t["code"], t["name"], int(t["min"])) for t in data["tiers"]), key=lambda t: -t.min)
+    )
+    return ScoreModel(
+        version=data["version"],
+        published=dt.date.fromisoformat(data["published"]),
+        effective_from=dt.date.fromisoformat(data["effective_from"]),
+        base=int(data["base"]),
+        min=int(data["min"]),
+        max=int(data["max"]),
+        dimensions=tuple(
+            Dimension(d["code"], d["name"], int(d["min"]), int(d["max"])) for d in data["dimensions"]
+        ),
+        tiers=tiers,
+        list_rules=tuple(
+            ListRule(r["code"], r["list"], frozenset(r["types"]), int(r["min_count"]), r["legal_basis"])
+            for r in data["list_rules"]
+        ),
+    )

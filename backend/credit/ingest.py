@@ -1,0 +1,278 @@
+"""Department record submission (部门信用信息报送): streaming parse, all-or-nothing
+validation that lists every bad line, idempotency on (department, external id), bulk insert
+and set-based re-scoring of the people touched — all in one transaction.
+
+Hand-written validation (not pydantic) because this is the hot path: 100,000 records per
+request, tens of microseconds each at most.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from ..audit import service as audit
+from ..core import bulk
+from ..core.crypto import IdCipher
+from ..core.errors import PayloadTooLarge, ValidationFailed
+from ..core.principal import Principal
+from ..residents import idnumber
+from .catalog import Catalog, add_months, load_catalog
+from .service import rescore_people, today
+
+MAX_RECORDS = 100_000
+MAX_BYTES = 64 * 1024 * 1024
+MAX_LINE = 8 * 1024
+FIELDS = frozenset({"external_id", "id_number", "type", "decision_date", "summary", "decision_doc_no"})
+RECORD_COLUMNS = (
+    "person_id", "department", "external_id", "type_code", "dimension", "points", "severity",
+    "decision_date", "repairable_from", "expires_on", "status", "suspended", "summary",
+    "decision_doc_no", "catalog_version", "revision", "created_at", "updated_at",
+)  # fmt: skip
+LOOKUP_CHUNK = 5000
+
+
+@dataclass
+class Candidate:
+    line: int
+    external_id: str
+    id_hash: str
+    type_code: str
+    decision_date: dt.date
+    summary: str
+    doc_no: str
+
+
+@dataclass
+class Batch:
+    candidates: list[Candidate] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, line: int, field_name: str, message: str) -> None:
+        self.errors.append({"line": line, "field": field_name, "message": message})
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    received: int
+    created: int
+    unchanged: int
+    people_rescored: int
+
+
+def check_item(
+    item: Any, line: int, batch: Batch, *, department: str, catalog: Catalog, cipher: IdCipher,
+    today_: dt.date,
+) -> None:
+    """Validate one record; add a Candidate or errors (every problem on the line)."""
+    if not isinstance(item, dict):
+        batch.error(line, "(record)", "each record must be a JSON object")
+        return
+    before = len(batch.errors)
+    for name in item.keys() - FIELDS:
+        batch.error(line, name, "unknown field")
+    external_id = item.get("external_id")
+    if not isinstance(external_id, str) or not 1 <= len(external_id) <= 64:
+        batch.error(line, "external_id", "required: a string of 1 to 64 characters")
+    raw_id = item.get("id_number")
+    birth: dt.date | None = None
+    number = ""
+    if not isinstance(raw_id, str):
+        batch.error(line, "id_number", "required: an 18-character ID number string")
+    else:
+        number = idnumber.normalise(raw_id)
+        problem = idnumber.problem_with(number, today=today_)
+        if problem is not None:
+            batch.error(line, "id_number", f"invalid ID number ({problem.value})")
+        else:
+            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    type_code = item.get("type")
+    if not isinstance(type_code, str) or type_code not in catalog.types:
+        batch.error(line, "type", "unknown record type")
+    elif department not in catalog.types[type_code].departments:
+        batch.error(line, "type", f"department {department} may not submit {type_code}")
+    raw_date = item.get("decision_date")
+    decided: dt.date | None = None
+    try:
+        decided = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) and len(raw_date) == 10 else None
+    except ValueError:
+        decided = None
+    if decided is None:
+        batch.error(line, "decision_date", "required: a date as YYYY-MM-DD")
+    elif decided > today_:
+        batch.error(line, "decision_date", "is in the future")
+    elif birth is not None and decided < birth:
+        batch.error(line, "decision_date", "is before the person was born")
+    summary = item.get("summary", "")
+    if not isinstance(summary, str) or len(summary) > 500:
+        batch.error(line, "summary", "must be a string of at most 500 characters")
+    doc_no = item.get("decision_doc_no", "")
+    if not isinstance(doc_no, str) or len(doc_no) > 64:
+        batch.error(line, "decision_doc_no", "must be a string of at most 64 characters")
+    if len(batch.errors) == before:
+        batch.candidates.append(
+            Candidate(line, external_id, cipher.lookup_hash(number), type_code, decided, summary, doc_no)  # type: ignore[arg-type]
+        )
+
+
+async def read_items(chunks: AsyncIterator[bytes], content_type: str) -> AsyncIterator[tuple[int, Any]]:
+    """Yield (line number, parsed JSON) from an NDJSON stream (line by line, as it arrives)
+    or a JSON array (bounded by MAX_BYTES). Malformed lines are yielded as exceptions."""
+    total = 0
+    if content_type == "application/x-ndjson":
+        pending = b""
+        line_no = 0
+        async for chunk in chunks:
+            total += len(chunk)
+            if total > MAX_BYTES:
+                raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                line_no += 1
+                if raw.strip():
+                    yield line_no, _parse_line(raw)
+            if len(pending) > MAX_LINE:
+                raise PayloadTooLarge(f"line {line_no + 1} is longer than {MAX_LINE} bytes")
+        if pending.strip():
+            yield line_no + 1, _parse_line(pending)
+        return
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > MAX_BYTES:
+            raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        from ..core.errors import MalformedJSON
+
+        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise ValidationFailed("the body must be a JSON array of records (or NDJSON)",
+                               errors=[{"line": 0, "field": "(body)", "message": "expected an array"}])
+    for index, item in enumerate(data, start=1):
+        yield index, item
+
+
+def _parse_line(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return ValueError(f"malformed JSON: {exc.msg if hasattr(exc, 'msg') else exc}")
+
+
+async def submit_records(
+    *, actor: Principal, cipher: IdCipher, items: AsyncIterator[tuple[int, Any]]
+) -> SubmitResult:
+    department = actor.organisation
+    catalog = load_catalog()
+    today_ = today()
+    batch = Batch()
+    seen: dict[str, int] = {}
+    received = 0
+    async for line, item in items:
+        received += 1
+        if received > MAX_RECORDS:
+            raise PayloadTooLarge(f"at most {MAX_RECORDS} records per batch; split it")
+        if isinstance(item, ValueError):
+            batch.error(line, "(line)", str(item))
+            continue
+        check_item(item, line, batch, department=department, catalog=catalog, cipher=cipher, today_=today_)
+        external_id = item.get("external_id") if isinstance(item, dict) else None
+        if isinstance(external_id, str):
+            first = seen.setdefault(external_id, line)
+            if first != line:
+                batch.error(line, "external_id", f"duplicate of line {first} in this batch")
+                if batch.candidates and batch.candidates[-1].line == line:
+                    batch.candidates.pop()
+    if received == 0:
+        raise ValidationFailed("the batch is empty", errors=[{"line": 0, "field": "(body)", "message": "no records"}])
+    people = await _people(batch)
+    existing = await _existing(department, batch)
+    rows, unchanged = _rows(batch, people, existing, department, catalog)
+    if batch.errors:
+        batch.errors.sort(key=lambda e: (e["line"], e["field"]))
+        raise ValidationFailed(
+            f"{len(batch.errors)} problem(s) in the batch; nothing was stored",
+            errors=batch.errors, error_count=len(batch.errors),
+        )
+    touched = sorted({row[0] for row in rows})
+    async with in_transaction():
+        await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
+        rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
+        await audit.record(
+            action="records.submitted", actor=actor,
+            details={"department": department, "received": received, "created": len(rows),
+                     "unchanged": unchanged, "people": len(touched)},
+        )
+    return SubmitResult(received, len(rows), unchanged, rescored)
+
+
+async def _people(batch: Batch) -> dict[str, tuple[int, dt.date]]:
+    hashes = sorted({c.id_hash for c in batch.candidates})
+    found: dict[str, tuple[int, dt.date]] = {}
+    for start in range(0, len(hashes), LOOKUP_CHUNK):
+        chunk = hashes[start : start + LOOKUP_CHUNK]
+        rows = await bulk.fetch(
+            f'SELECT "id", "id_hash", "birth_date" FROM "person" WHERE "id_hash" IN {bulk.in_list(len(chunk))}',
+            chunk,
+        )
+        for row in rows:
+            found[row["id_hash"]] = (int(row["id"]), row["birth_date"])
+    return found
+
+
+async def _existing(department: str, batch: Batch) -> dict[str, dict[str, Any]]:
+    ids = sorted({c.external_id for c in batch.candidates})
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        rows = await bulk.fetch(
+            'SELECT "external_id", "person_id", "type_code", "decision_date", "summary", '
+            '"decision_doc_no" FROM "credit_record" WHERE "department" = ? AND "external_id" IN '
+            f"{bulk.in_list(len(chunk))}",
+            [department, *chunk],
+        )
+        for row in rows:
+            found[row["external_id"]] = row
+    return found
+
+
+def _rows(
+    batch: Batch, people: dict[str, tuple[int, dt.date]], existing: dict[str, dict[str, Any]],
+    department: str, catalog: Catalog,
+) -> tuple[list[tuple[Any, ...]], int]:
+    now = dt.datetime.now(dt.UTC)
+    rows: list[tuple[Any, ...]] = []
+    unchanged = 0
+    for c in batch.candidates:
+        person = people.get(c.id_hash)
+        if person is None:
+            batch.error(c.line, "id_number", "not in the population register")
+            continue
+        old = existing.get(c.external_id)
+        if old is not None:
+            same = (
+                int(old["person_id"]) == person[0] and old["type_code"] == c.type_code
+                and str(old["decision_date"])[:10] == c.decision_date.isoformat()
+                and old["summary"] == c.summary and old["decision_doc_no"] == c.doc_no
+            )
+            if same:
+                unchanged += 1
+            else:
+                batch.error(c.line, "external_id", "already used for a different record; use correctRecord")
+            continue
+        t = catalog.types[c.type_code]
+        rows.append((
+            person[0], department, c.external_id, c.type_code, t.dimension, t.points, t.severity,
+            c.decision_date, add_months(c.decision_date, t.min_months),
+            add_months(c.decision_date, t.max_months), "active", False, c.summary, c.doc_no,
+            catalog.version, 1, now, now,
+        ))
+    return rows, unchanged

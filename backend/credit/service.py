@@ -1,0 +1,225 @@
+"""Scoring use cases: re-score one person at once, a set of people, or the whole city."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from ..core import bulk
+from ..lists import service as lists_service
+from .catalog import Catalog, ScoreModel, load_catalog, load_model
+from .models import CreditRecord, RescoreRun, Score
+from .scoring import RecordFacts, ScoreResult, evaluate, score_from_sums
+
+RECORD_FIELDS = (
+    "id", "type_code", "dimension", "points", "decision_date", "expires_on", "repairable_from",
+    "status", "suspended",
+)  # fmt: skip
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def facts(row: dict[str, Any]) -> RecordFacts:
+    return RecordFacts(
+        id=int(row["id"]),
+        type_code=row["type_code"],
+        dimension=row["dimension"],
+        points=int(row["points"]),
+        decision_date=_as_date(row["decision_date"]),
+        expires_on=_as_date(row["expires_on"]),
+        repairable_from=_as_date(row["repairable_from"]),
+        status=row["status"],
+        suspended=bool(row["suspended"]),
+    )
+
+
+async def person_facts(person_id: int) -> list[RecordFacts]:
+    rows = await CreditRecord.filter(person_id=person_id).values(*RECORD_FIELDS)
+    return [facts(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Rescored:
+    result: ScoreResult | None
+    changed: bool
+
+
+def _score_row(person_id: int, score: int, tier: str, version: str, breakdown: dict[str, int],
+               as_of: dt.date, now: dt.datetime) -> tuple[Any, ...]:
+    return (person_id, score, tier, version, json.dumps(breakdown, separators=(",", ":")), as_of, now)
+
+
+UPSERT_SCORE = (
+    'INSERT INTO "score" ("person_id", "score", "tier", "model_version", "breakdown", "as_of", '
+    '"computed_at") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("person_id") DO UPDATE SET '
+    '"score" = excluded."score", "tier" = excluded."tier", "model_version" = '
+    'excluded."model_version", "breakdown" = excluded."breakdown", "as_of" = excluded."as_of", '
+    '"computed_at" = excluded."computed_at"'
+)
+HISTORY_COLUMNS = ("person_id", "score", "tier", "model_version", "as_of", "cause", "computed_at")
+
+
+async def rescore_person(
+    *, person_id: int, cause: str, as_of: dt.date | None = None,
+    model: ScoreModel | None = None, catalog: Catalog | None = None,
+) -> Rescored:
+    """Re-score one person now (a record arrived, was corrected, withdrawn or repaired)."""
+    model = model or load_model()
+    catalog = catalog or load_catalog()
+    as_of = as_of or today()
+    records = await person_facts(person_id)
+    if not records:
+        return Rescored(None, False)
+    result = evaluate(records, model, catalog, as_of)
+    current = await Score.get_or_none(person_id=person_id)
+    changed = current is None or (current.score, current.tier, current.model_version) != (
+        result.score, result.tier.code, model.version
+    ) or current.breakdown != result.breakdown
+    now = dt.datetime.now(dt.UTC)
+    if changed:
+        await bulk.execute_many(
+            UPSERT_SCORE,
+            [_score_row(person_id, result.score, result.tier.code, model.version, result.breakdown, as_of, now)],
+        )
+        if current is None or (current.score, current.tier) != (result.score, result.tier.code):
+            await bulk.insert_rows(
+                "score_history", HISTORY_COLUMNS,
+                [(person_id, result.score, result.tier.code, model.version, as_of, cause, now)],
+            )
+    await lists_service.sync_derived(
+        person_ids=[person_id], records_by_person={person_id: records}, model=model, as_of=as_of
+    )
+    return Rescored(result, changed)
+
+
+SUMS_SQL = (
+    'SELECT "person_id", "dimension", SUM(CASE WHEN "status" = \'active\' AND "suspended" = FALSE '
+    'AND "decision_date" <= ? AND "expires_on" > ? THEN "points" ELSE 0 END) AS "s" '
+    'FROM "credit_record" WHERE {where} GROUP BY "person_id", "dimension"'
+)
+
+
+async def _sums(where: str, params: Sequence[Any], as_of: dt.date) -> dict[int, dict[str, int]]:
+    rows = await bulk.fetch(SUMS_SQL.format(where=where), [as_of, as_of, *params])
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(int(row["person_id"]), {})[row["dimension"]] = int(row["s"] or 0)
+    return out
+
+
+async def _apply_sums(
+    sums: dict[int, dict[str, int]], existing: dict[int, tuple[int, str, str]],
+    model: ScoreModel, as_of: dt.date, cause: str,
+) -> int:
+    """Score every person from their dimension sums; write only what changed."""
+    now = dt.datetime.now(dt.UTC)
+    memo: dict[tuple[tuple[str, int], ...], tuple[int, str, dict[str, int]]] = {}
+    upserts, history = [], []
+    for person_id, dims in sums.items():
+        key = tuple(sorted(dims.items()))
+        hit = memo.get(key)
+        if hit is None:
+            total, tier, scored = score_from_sums(dims, model)
+            hit = memo[key] = (total, tier.code, {d.code: d.points for d in scored})
+        total, tier_code, breakdown = hit
+        before = existing.get(person_id)
+        if before is not None and before[:3] == (total, tier_code, model.version) and _same_breakdown(
+            before[3], breakdown
+        ):
+            continue
+        upserts.append(_score_row(person_id, total, tier_code, model.version, breakdown, as_of, now))
+        if before is None or before[:2] != (total, tier_code):
+            history.append((person_id, total, tier_code, model.version, as_of, cause, now))
+    await bulk.execute_many(UPSERT_SCORE, upserts)
+    await bulk.insert_rows("score_history", HISTORY_COLUMNS, history)
+    return len(upserts)
+
+
+async def rescore_people(*, person_ids: Iterable[int], cause: str, as_of: dt.date | None = None) -> int:
+    """Set-based re-scoring of the people a batch touched."""
+    model = load_model()
+    as_of = as_of or today()
+    ids = sorted(set(person_ids))
+    changed = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        where = f'"person_id" IN {bulk.in_list(len(chunk))}'
+        sums = await _sums(where, chunk, as_of)
+        existing = await _existing_scores(where, chunk)
+        changed += await _apply_sums(sums, existing, model, as_of, cause)
+        await lists_service.sync_derived_for(person_ids=chunk, model=model, as_of=as_of)
+    return changed
+
+
+async def _existing_scores(where: str, params: Sequence[Any]) -> dict[int, tuple[int, str, str, Any]]:
+    rows = await bulk.fetch(
+        f'SELECT "person_id", "score", "tier", "model_version", "breakdown" FROM "score" WHERE {where}',
+        params,
+    )
+    return {
+        int(r["person_id"]): (int(r["score"]), r["tier"], r["model_version"], r["breakdown"])
+        for r in rows
+    }
+
+
+def _same_breakdown(stored: Any, breakdown: dict[str, int]) -> bool:
+    if isinstance(stored, str):
+        if stored == json.dumps(breakdown, separators=(",", ":")):
+            return True
+        stored = json.loads(stored)
+    return bool(stored == breakdown)
+
+
+@dataclass(frozen=True)
+class CityRescore:
+    run_id: int
+    people: int
+    changed: int
+    resumed_from: int
+
+
+async def rescore_city(
+    *, as_of: dt.date | None = None, batch: int = 100_000, resume: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> CityRescore:
+    """Whole-city rescoring: SQL aggregation per person-id range, streaming writes, and a
+    progress row so an interrupted run resumes at the last finished range."""
+    model = load_model()
+    as_of = as_of or today()
+    run = None
+    if resume:
+        run = await RescoreRun.filter(finished_at=None, as_of=as_of, model_version=model.version).order_by("-id").first()
+    if run is None:
+        run = await RescoreRun.create(as_of=as_of, model_version=model.version, started_at=dt.datetime.now(dt.UTC))
+    resumed_from = run.last_person_id
+    top = await bulk.max_person_with_records()
+    lo = run.last_person_id + 1
+    while lo <= top:
+        hi = lo + batch - 1
+        where = '"person_id" BETWEEN ? AND ?'
+        async with in_transaction():
+            sums = await _sums(where, (lo, hi), as_of)
+            existing = await _existing_scores(where, (lo, hi))
+            changed = await _apply_sums(sums, existing, model, as_of, "rescore")
+            await lists_service.sync_derived_range(lo=lo, hi=hi, model=model, as_of=as_of)
+            run.last_person_id = min(hi, top)
+            run.people += len(sums)
+            run.changed += changed
+            await run.save(update_fields=["last_person_id", "people", "changed"])
+        if progress:
+            progress(min(hi, top), top)
+        lo = hi + 1
+    run.finished_at = dt.datetime.now(dt.UTC)
+    await run.save(update_fields=["finished_at"])
+    return CityRescore(run.id, run.people, run.changed, resumed_from)

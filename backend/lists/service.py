@@ -1,0 +1,185 @@
+"""List entries: rule-derived ones kept in step with records, manual ones with four-eyes
+approval (one officer proposes, another approves), and lifting recorded the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from ..audit import service as audit
+from ..core import bulk
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.principal import Principal
+from ..credit.catalog import ScoreModel
+from ..credit.scoring import RecordFacts, derive_lists
+from .models import ListEntry
+
+KINDS = ("red", "gray", "black")
+
+
+def _facts(row: dict[str, Any]) -> RecordFacts:
+    from ..credit.service import facts
+
+    return facts(row)
+
+
+async def _rule_records(where: str, params: Sequence[Any], model: ScoreModel) -> dict[int, list[RecordFacts]]:
+    types = sorted({t for rule in model.list_rules for t in rule.types})
+    rows = await bulk.fetch(
+        'SELECT "id", "person_id", "type_code", "dimension", "points", "decision_date", "expires_on", '
+        '"repairable_from", "status", "suspended" FROM "credit_record" '
+        f'WHERE {where} AND "type_code" IN {bulk.in_list(len(types))}',
+        [*params, *types],
+    )
+    out: dict[int, list[RecordFacts]] = {}
+    for row in rows:
+        out.setdefault(int(row["person_id"]), []).append(_facts(row))
+    return out
+
+
+async def sync_derived(
+    *, person_ids: Sequence[int], records_by_person: dict[int, list[RecordFacts]],
+    model: ScoreModel, as_of: dt.date,
+) -> int:
+    """Make the active rule entries of these people equal what the rules derive now."""
+    current = await ListEntry.filter(person_id__in=list(person_ids), source="rule", status="active")
+    by_key = {(e.person_id, e.rule_code): e for e in current}
+    rules = {r.code: r for r in model.list_rules}
+    wanted = {}
+    for person_id in person_ids:
+        for d in derive_lists(records_by_person.get(person_id, []), model, as_of):
+            wanted[(person_id, d.rule_code)] = d
+    now = dt.datetime.now(dt.UTC)
+    created: list[ListEntry] = []
+    updated = lifted = 0
+    for key, d in wanted.items():
+        entry = by_key.get(key)
+        if entry is None:
+            rule = rules[d.rule_code]
+            created.append(
+                ListEntry(
+                    person_id=key[0], kind=d.list, source="rule", rule_code=d.rule_code,
+                    record_ids=list(d.record_ids), reason=d.rule_code,
+                    legal_basis=rule.legal_basis.get("zh-CN", ""), start=d.start, end=d.end,
+                    status="active", decided_at=now,
+                )
+            )
+        elif entry.end != d.end or list(entry.record_ids) != list(d.record_ids):
+            entry.end, entry.record_ids = d.end, list(d.record_ids)
+            await entry.save(update_fields=["end", "record_ids"])
+            updated += 1
+    gone = [entry.id for key, entry in by_key.items() if key not in wanted]
+    if gone:
+        lifted = await ListEntry.filter(id__in=gone).update(
+            status="lifted", lifted_at=now, lift_reason="rule no longer holds"
+        )
+    if created:
+        await ListEntry.bulk_create(created, batch_size=1000)
+    if created or lifted:
+        people = sorted({e.person_id for e in created} | {by_key[k].person_id for k in by_key if k not in wanted})
+        await audit.record(
+            action="list.rules_applied",
+            actor_label="rules",
+            subject_person_id=people[0] if len(people) == 1 else None,
+            details={"derived": len(created), "lifted": lifted, "people": people[:50]},
+        )
+    return len(created) + updated + lifted
+
+
+async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_of: dt.date) -> int:
+    ids = list(person_ids)
+    records = await _rule_records(f'"person_id" IN {bulk.in_list(len(ids))}', ids, model)
+    return await sync_derived(person_ids=ids, records_by_person=records, model=model, as_of=as_of)
+
+
+async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.date) -> int:
+    records = await _rule_records('"person_id" BETWEEN ? AND ?', (lo, hi), model)
+    with_entries = await ListEntry.filter(
+        person_id__gte=lo, person_id__lte=hi, source="rule", status="active"
+    ).values_list("person_id", flat=True)
+    ids = sorted(set(records) | {int(p) for p in with_entries})  # type: ignore[arg-type]
+    if not ids:
+        return 0
+    return await sync_derived(person_ids=ids, records_by_person=records, model=model, as_of=as_of)
+
+
+async def active_for_person(person_id: int, as_of: dt.date) -> list[ListEntry]:
+    entries = await ListEntry.filter(person_id=person_id, status="active").order_by("kind", "start")
+    return [e for e in entries if e.start <= as_of and (e.end is None or e.end > as_of)]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationFailed("unknown list", errors=[{"field": "list", "message": "red, gray or black", "type": "enum"}])
+
+
+async def propose(
+    *, officer: Principal, person_id: int, kind: str, reason: str, legal_basis: str,
+    decision_doc_no: str, start: dt.date, end: dt.date | None,
+) -> ListEntry:
+    _check_kind(kind)
+    if end is not None and end <= start:
+        raise ValidationFailed("the end must be after the start", errors=[{"field": "end", "message": "after start", "type": "value"}])
+    entry = await ListEntry.create(
+        person_id=person_id, kind=kind, source="manual", reason=reason, legal_basis=legal_basis,
+        decision_doc_no=decision_doc_no, start=start, end=end, status="proposed",
+        proposed_by_id=officer.account_id,
+    )
+    await audit.record(action="list.entry_proposed", actor=officer, subject_person_id=person_id,
+                       purpose=reason, details={"entry": entry.id, "list": kind, "doc": decision_doc_no})
+    return entry
+
+
+async def _manual(entry_id: int) -> ListEntry:
+    entry = await ListEntry.get_or_none(id=entry_id, source="manual")
+    if entry is None:
+        raise NotFound("no such manual list entry")
+    return entry
+
+
+async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEntry:
+    """Four-eyes: the officer who proposed an entry cannot approve or reject it."""
+    entry = await _manual(entry_id)
+    if entry.status != "proposed":
+        raise Conflict("this proposal was already decided", reason="already-decided")
+    if entry.proposed_by_id == officer.account_id:
+        raise Forbidden("a second officer must decide on your proposal", reason="four-eyes")
+    entry.status = "active" if approve else "rejected"
+    entry.decided_by_id, entry.decided_at = officer.account_id, dt.datetime.now(dt.UTC)
+    await entry.save(update_fields=["status", "decided_by_id", "decided_at"])
+    await audit.record(action="list.entry_approved" if approve else "list.entry_rejected", actor=officer,
+                       subject_person_id=entry.person_id, details={"entry": entry.id, "list": entry.kind})
+    return entry
+
+
+async def propose_lift(*, officer: Principal, entry_id: int, reason: str) -> ListEntry:
+    entry = await _manual(entry_id)
+    if entry.status != "active":
+        raise Conflict("only an active entry can be lifted", reason="not-active")
+    if entry.lift_proposed_by_id is not None:
+        raise Conflict("lifting is already proposed", reason="lift-pending")
+    entry.lift_proposed_by_id, entry.lift_reason = officer.account_id, reason
+    await entry.save(update_fields=["lift_proposed_by_id", "lift_reason"])
+    await audit.record(action="list.lift_proposed", actor=officer, subject_person_id=entry.person_id,
+                       purpose=reason, details={"entry": entry.id})
+    return entry
+
+
+async def approve_lift(*, officer: Principal, entry_id: int) -> ListEntry:
+    entry = await _manual(entry_id)
+    if entry.status != "active" or entry.lift_proposed_by_id is None:
+        raise Conflict("no lifting proposal to approve", reason="no-lift-proposal")
+    if entry.lift_proposed_by_id == officer.account_id:
+        raise Forbidden("a second officer must approve lifting", reason="four-eyes")
+    entry.status, entry.lifted_at = "lifted", dt.datetime.now(dt.UTC)
+    await entry.save(update_fields=["status", "lifted_at"])
+    await audit.record(action="list.entry_lifted", actor=officer, subject_person_id=entry.person_id,
+                       details={"entry": entry.id})
+    return entry
+
+
+async def pending() -> list[ListEntry]:
+    return list(await ListEntry.filter(source="manual", status="proposed").order_by("id")) + list(
+        await ListEntry.filter(source="manual", status="active", lift_proposed_by_id__isnull=False).order_by("id")
+    )
