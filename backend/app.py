@@ -18,6 +18,7 @@ from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
 from .auth.ceremonies import RelyingParty
+from .credit import expiry
 from .credit import routes as credit_routes
 from .core.city import load_city
 from .core.context import AppContext
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await audit_service.ensure_head()
-            yield {}
+            async with expiry.background(settings.background_tasks):
+                yield {}
 
     app = Starlette(
         routes=routes,

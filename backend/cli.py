@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -58,6 +59,35 @@ async def verify_audit(settings: Settings) -> int:
     return 1
 
 
+async def rescore(as_of: dt.date | None, resume: bool, batch: int) -> dict[str, Any]:
+    import time
+
+    from tqdm import tqdm
+
+    from .credit.service import rescore_city
+
+    bar = tqdm(unit="ids", unit_scale=True, desc="rescore")
+
+    def progress(done: int, top: int) -> None:
+        bar.total = top
+        bar.n = done
+        bar.refresh()
+
+    started = time.perf_counter()
+    result = await rescore_city(as_of=as_of, resume=resume, batch=batch, progress=progress)
+    from .credit.expiry import sweep
+
+    await sweep(until=as_of)
+    bar.close()
+    return {
+        "run": result.run_id,
+        "people_scored": result.people,
+        "scores_changed": result.changed,
+        "resumed_from_person_id": result.resumed_from,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xinyi")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--residents", type=int, default=20000)
     seed.add_argument("--seed", type=int, default=2018)
     seed.add_argument("--if-empty", action="store_true", help="do nothing if people exist")
+    seed.add_argument("--skip-scores", action="store_true", help="do not run the city rescoring")
+    rescore = sub.add_parser("rescore", help="re-score the whole city (resumable)")
+    rescore.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+    rescore.add_argument("--restart", action="store_true", help="ignore an unfinished run")
+    rescore.add_argument("--batch", type=int, default=100_000, help="person ids per transaction")
     args = parser.parse_args(argv)
     settings = load_settings()
 
@@ -90,11 +125,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"new active signing key {key.kid}; older keys stay published until removed")
         else:
             print("signing keys: " + ", ".join(k.kid for k in ensure_keys(settings.keys_dir)))
+    elif args.command == "rescore":
+        result = asyncio.run(with_orm(settings, lambda: rescore(args.as_of, not args.restart, args.batch)))
+        print(json.dumps(result))
     elif args.command == "seed-demo":
         from .residents.seed import seed_demo
 
         result = asyncio.run(
-            with_orm(settings, lambda: seed_demo(settings, args.residents, args.seed, args.if_empty))
+            with_orm(
+                settings,
+                lambda: seed_demo(settings, args.residents, args.seed, args.if_empty, not args.skip_scores),
+            )
         )
         if result is None:
             print("demo city already seeded; nothing to do")

@@ -43,7 +43,7 @@ class CreditRecord(Model):
 class Score(Model):
     """The current score of a person with credit information (one row per person)."""
 
-    person_id = fields.BigIntField(primary_key=True, generated=False)
+    person_id = fields.BigIntField(primary_key=True)
     score = fields.SmallIntField()
     tier = fields.CharField(max_length=16)
     model_version = fields.CharField(max_length=16)
@@ -86,3 +86,13 @@ class RescoreRun(Model):
 
     class Meta:
         table = "rescore_run"
+
+
+class ExpirySweep(Model):
+    """The last day whose expiries were applied (so restarts neither skip nor repeat work)."""
+
+    key = fields.CharField(max_length=32, primary_key=True)
+    day = fields.DateField()
+
+    class Meta:
+        table = "expiry_sweep"

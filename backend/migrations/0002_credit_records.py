@@ -56,6 +56,15 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ExpirySweep',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
+                ('day', fields.DateField()),
+            ],
+            options={'table': 'expiry_sweep', 'app': 'xinyi', 'pk_attr': 'key', 'table_description': 'The last day whose expiries were applied (so restarts neither skip nor repeat work).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='ListEntry',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -99,7 +108,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Score',
             fields=[
-                ('person_id', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('person_id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('score', fields.SmallIntField()),
                 ('tier', fields.CharField(max_length=16)),
                 ('model_version', fields.CharField(max_length=16)),

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
+from ..apitokens.service import create_token
 from ..auth.service import create_staff_account
 from ..core import bulk
 from ..core.city import City, load_city
@@ -25,6 +26,8 @@ from ..core.crypto import IdCipher
 from ..core.permissions import STAFF_ROLES
 from ..core.settings import Settings
 from . import idnumber
+from ..credit.demo import records_for_chunk
+from ..credit.ingest import RECORD_COLUMNS
 from .models import Person
 from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
 
@@ -47,13 +50,36 @@ STAFF_DEMO = {
 }
 
 
+DEMO_DEPARTMENTS = ("market_regulation", "court", "tax", "health", "culture_tourism", "civil_affairs")
+
+
+async def rescore_with_progress() -> None:
+    from tqdm import tqdm
+
+    from ..credit.service import rescore_city
+
+    bar = tqdm(unit="ids", desc="scores", unit_scale=True)
+
+    def progress(done: int, top: int) -> None:
+        bar.total = top
+        bar.n = done
+        bar.refresh()
+
+    await rescore_city(progress=progress)
+    bar.close()
+
+
 def chunk_plan(residents: int) -> tuple[int, int]:
     size = max(50_000, math.ceil(residents / MAX_CHUNKS))
     return size, math.ceil(residents / size) if residents else 0
 
 
-def _chunk(args: tuple[int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...]]) -> tuple[list[tuple[Any, ...]], list[tuple[int, str]]]:
-    chunk_no, first_id, count, seed, enc_key, hash_key, districts, groups = args
+ChunkArgs = tuple[int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...], bool]
+ChunkRows = tuple[list[tuple[Any, ...]], list[tuple[int, str]], list[tuple[Any, ...]]]
+
+
+def _chunk(args: ChunkArgs) -> ChunkRows:
+    chunk_no, first_id, count, seed, enc_key, hash_key, districts, groups, with_records = args
     rng = random.Random(seed * 1_000_003 + chunk_no)
     cipher = IdCipher(enc_key, hash_key)
     codes = [code for code, _ in districts]
@@ -101,7 +127,11 @@ def _chunk(args: tuple[int, int, int, int, str, str, tuple[tuple[str, float], ..
         age = 2026 - born.year
         if 22 <= age <= 62 and rng.random() < OCCUPATION_SHARE:
             jobs.append((pid, groups[rng.randrange(len(groups))]))
-    return people, jobs
+    records: list[tuple[Any, ...]] = []
+    if with_records:
+        occupation = dict(jobs)
+        records = records_for_chunk(seed, chunk_no, [(p[0], p[6], occupation.get(p[0])) for p in people])
+    return people, jobs, records
 
 
 def _cumulative(weights: tuple[float, ...]) -> list[float]:
@@ -126,12 +156,14 @@ def _pick(cum: list[float], x: float) -> int:
 def demo_people(settings: Settings, seed: int, how_many: int = 3) -> list[dict[str, str]]:
     """The first residents of chunk 0, decrypted: the demo logins."""
     city = load_city(settings.city_file)
-    people, _ = _chunk(_chunk_args(settings, city, seed, 0, 1, min(how_many, 10)))
+    people, _, _ = _chunk(_chunk_args(settings, city, seed, 0, 1, min(how_many, 10), False))
     cipher = IdCipher.from_settings(settings)
     return [{"name": p[4], "id_number": cipher.decrypt(p[2])} for p in people[:how_many]]
 
 
-def _chunk_args(settings: Settings, city: City, seed: int, chunk_no: int, first_id: int, count: int) -> tuple[int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...]]:
+def _chunk_args(
+    settings: Settings, city: City, seed: int, chunk_no: int, first_id: int, count: int, records: bool
+) -> ChunkArgs:
     return (
         chunk_no,
         first_id,
@@ -141,16 +173,19 @@ def _chunk_args(settings: Settings, city: City, seed: int, chunk_no: int, first_
         settings.id_hash_key,
         tuple((d.code, d.share) for d in city.districts),
         tuple(code for code, _ in city.occupation_groups),
+        records,
     )
 
 
-async def seed_people(settings: Settings, residents: int, seed: int, progress: bool = True) -> int:
+async def seed_people(
+    settings: Settings, residents: int, seed: int, progress: bool = True, records: bool = True
+) -> int:
     city = load_city(settings.city_file)
     size, chunks = chunk_plan(residents)
     if chunks > MAX_CHUNKS:
         raise ValueError(f"at most {MAX_CHUNKS * size} residents")
     tasks = [
-        _chunk_args(settings, city, seed, c, c * size + 1, min(size, residents - c * size))
+        _chunk_args(settings, city, seed, c, c * size + 1, min(size, residents - c * size), records)
         for c in range(chunks)
     ]
     from tqdm import tqdm
@@ -158,24 +193,26 @@ async def seed_people(settings: Settings, residents: int, seed: int, progress: b
     bar = tqdm(total=residents, unit="people", disable=not progress, desc="register")
     # At most WINDOW chunks in flight: memory stays bounded whatever --residents is.
     with ProcessPoolExecutor(max_workers=2) as pool:
-        pending: deque[Future[tuple[list[tuple[Any, ...]], list[tuple[int, str]]]]] = deque()
+        pending: deque[Future[ChunkRows]] = deque()
         queue = iter(tasks)
         for task in islice(queue, WINDOW):
             pending.append(pool.submit(_chunk, task))
         while pending:
-            people, jobs = await asyncio.wrap_future(pending.popleft())
+            people, jobs, credit = await asyncio.wrap_future(pending.popleft())
             for task in islice(queue, 1):
                 pending.append(pool.submit(_chunk, task))
             await bulk.insert_rows("person", PERSON_COLUMNS, people)
             await bulk.insert_rows("person_occupation", ("person_id", "group_code"), jobs)
+            await bulk.insert_rows("credit_record", RECORD_COLUMNS, credit)
             bar.update(len(people))
     bar.close()
     await bulk.sync_sequence("person")
+    await bulk.sync_sequence("credit_record")
     return residents
 
 
 async def seed_demo(
-    settings: Settings, residents: int, seed: int, if_empty: bool = False
+    settings: Settings, residents: int, seed: int, if_empty: bool = False, score: bool = True
 ) -> dict[str, Any] | None:
     if await Person.exists():
         if if_empty:
@@ -183,6 +220,8 @@ async def seed_demo(
         raise SystemExit("the register is not empty: seed a fresh database")
     started = dt.datetime.now()
     await seed_people(settings, residents, seed)
+    if score:
+        await rescore_with_progress()
     staff: dict[str, dict[str, str]] = {}
     for role in STAFF_ROLES:
         name, org = STAFF_DEMO[role.value]
@@ -190,11 +229,19 @@ async def seed_demo(
             officer=None, display_name=name, roles=[role.value], organisation=org
         )
         staff[role.value] = {"name": account.display_name, "organisation": org, "enrolment_code": code}
+    tokens = {}
+    for department in DEMO_DEPARTMENTS:
+        _, secret = await create_token(
+            officer=None, kind="department", organisation=department, label="demo", scopes=["records.submit"]
+        )
+        tokens[department] = secret
     credentials = {
         "note": "Demo city only. Residents enrol at / with name + ID number; staff open "
         "/office/login and register a passkey with their one-time code (valid 24 h).",
         "residents": demo_people(settings, seed),
         "officer_code": staff["officer"]["enrolment_code"],
+        "department_token": tokens["market_regulation"],
+        "department_tokens": tokens,
         "staff": staff,
     }
     path = settings.data_dir / "demo-credentials.json"

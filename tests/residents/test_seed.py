@@ -7,6 +7,7 @@ import json
 from backend.core.city import load_city
 from backend.core.crypto import IdCipher
 from backend.residents import idnumber
+from backend.credit.models import CreditRecord, Score
 from backend.residents.models import Person, PersonOccupation
 from backend.residents.seed import _chunk, _chunk_args, seed_demo
 
@@ -17,11 +18,14 @@ def _logical(rows):
 
 def test_chunks_depend_only_on_seed(settings):
     city = load_city(settings.city_file)
-    first, jobs1 = _chunk(_chunk_args(settings, city, 42, 3, 1, 500))
-    again, jobs2 = _chunk(_chunk_args(settings, city, 42, 3, 1, 500))
-    other, _ = _chunk(_chunk_args(settings, city, 43, 3, 1, 500))
-    assert _logical(first) == _logical(again) and jobs1 == jobs2
-    assert _logical(first) != _logical(other)
+    first, jobs1, records1 = _chunk(_chunk_args(settings, city, 42, 3, 1, 500, True))
+    again, jobs2, records2 = _chunk(_chunk_args(settings, city, 42, 3, 1, 500, True))
+    other, _, records3 = _chunk(_chunk_args(settings, city, 43, 3, 1, 500, True))
+    assert _logical(first) == _logical(again) and jobs1 == jobs2 and records1 == records2
+    assert _logical(first) != _logical(other) and records1 != records3
+    with_records = {r[0] for r in records1}
+    assert 0.6 < len(with_records) / 500 < 0.8  # about 70% of residents have credit information
+    assert 7 < len(records1) / len(with_records) < 13
 
 
 async def test_seed_demo_creates_a_valid_register_and_working_logins(app, settings, client):
@@ -50,5 +54,8 @@ async def test_seed_demo_creates_a_valid_register_and_working_logins(app, settin
     staff = await client.post("/api/v1/enrolment/start", json={"enrolment_code": creds["officer_code"]})
     assert staff.status_code == 200 and staff.json()["user"]["displayName"] == "陈信用"
 
+    assert creds["department_token"].startswith("xy_dep_")
+    scored = await Score.all().count()
+    assert scored == len(set(await CreditRecord.all().values_list("person_id", flat=True)))
     assert await seed_demo(settings, 400, 7, if_empty=True) is None
     assert await Person.all().count() == 400

@@ -1,0 +1,56 @@
+"""Records stop counting by themselves when their maximum disclosure period ends: a
+periodic task in the app (and `scripts/rescore`) re-scores the people whose records expired
+since the last sweep, so score history shows the change without anyone acting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+
+from ..core import bulk
+from .models import ExpirySweep
+from .service import rescore_people, today
+
+log = logging.getLogger("xinyi.expiry")
+KEY = "records"
+
+
+async def sweep(*, until: dt.date | None = None) -> int:
+    """Re-score everyone with a record whose period ended after the last sweep, up to `until`."""
+    until = until or today()
+    mark = await ExpirySweep.get_or_none(key=KEY)
+    since = mark.day if mark else until - dt.timedelta(days=1)
+    if since >= until:
+        return 0
+    rows = await bulk.fetch(
+        'SELECT DISTINCT "person_id" FROM "credit_record" WHERE "expires_on" > ? AND "expires_on" <= ?',
+        (since, until),
+    )
+    people = [int(r["person_id"]) for r in rows]
+    changed = await rescore_people(person_ids=people, cause="expiry", as_of=until) if people else 0
+    await ExpirySweep.update_or_create(key=KEY, defaults={"day": until})
+    log.info("expiry sweep %s..%s: %d people, %d scores changed", since, until, len(people), changed)
+    return changed
+
+
+async def run_periodically(every_seconds: float) -> None:
+    while True:
+        try:
+            await sweep()
+        except Exception:  # keep the loop alive; the next tick retries
+            log.exception("expiry sweep failed")
+        await asyncio.sleep(every_seconds)
+
+
+@contextlib.asynccontextmanager
+async def background(enabled: bool, every_seconds: float = 3600):  # type: ignore[no-untyped-def]
+    task = asyncio.create_task(run_periodically(every_seconds)) if enabled else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
