@@ -24,13 +24,14 @@ from .core.city import load_city
 from .core.context import AppContext
 from .core.crypto import IdCipher
 from .core.handlers import exception_handlers
-from .core.keys import ensure_keys, jwks
+from .core.keys import KeyRing
 from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from .core.openapi import build_openapi
 from .core.routing import operations
 from .core.settings import Settings, load_settings
 from .db import tortoise_config
 from .office import routes as office_routes
+from .partners import routes as partner_routes
 from .platform import routes as platform_routes
 from .platform.routes import PWA_DIR
 
@@ -44,6 +45,7 @@ def declared_routes() -> list[BaseRoute]:
         *auth_routes.routes,
         *audit_routes.routes,
         *credit_routes.routes,
+        *partner_routes.routes,
         *office_routes.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]
@@ -79,5 +81,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.max_json_bytes = settings.max_json_bytes
     app.state.openapi = build_openapi(operations(routes), title="Xinyi API", version=VERSION)
-    app.state.jwks = jwks(ensure_keys(settings.keys_dir))
+    app.state.keyring = KeyRing(settings.keys_dir)
     return app

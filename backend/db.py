@@ -13,6 +13,8 @@ MODEL_MODULES = [
     "backend.credit.models",
     "backend.lists.models",
     "backend.apitokens.models",
+    "backend.passes.models",
+    "backend.partners.models",
 ]
 
 

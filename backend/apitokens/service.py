@@ -11,7 +11,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.principal import Principal
 from .models import ApiToken
 
-KINDS = {"department": "dep"}
+KINDS = {"department": "dep", "partner": "ptn"}
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
@@ -20,7 +20,7 @@ async def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token; the secret is returned once and only its hash is stored."""
     if kind not in KINDS:
-        raise ValidationFailed("unknown token kind", errors=[{"field": "kind", "message": "department", "type": "enum"}])
+        raise ValidationFailed("unknown token kind", errors=[{"field": "kind", "message": "department or partner", "type": "enum"}])
     prefix = secrets.token_hex(4)
     secret = f"xy_{KINDS[kind]}_{prefix}_{secrets.token_urlsafe(32)}"
     row = await ApiToken.create(

@@ -65,3 +65,43 @@ def ensure_keys(keys_dir: Path) -> list[SigningKey]:
 
 def jwks(keys: list[SigningKey]) -> str:
     return json.dumps({"keys": [k.jwk() for k in keys]})
+
+
+class KeyRing:
+    """The signing keys of this deployment: one active key signs, all keys verify (so a
+    rotation does not break passes in flight). Re-read when the key folder changes."""
+
+    def __init__(self, keys_dir: Path) -> None:
+        self.keys_dir = keys_dir
+        self._stamp = -1.0
+        self._keys: dict[str, SigningKey] = {}
+        self._active = ""
+        self.reload_if_changed()
+
+    def _folder_stamp(self) -> float:
+        active = self.keys_dir / "active"
+        return max(self.keys_dir.stat().st_mtime, active.stat().st_mtime if active.exists() else 0.0)
+
+    def reload_if_changed(self) -> None:
+        stamp = self._folder_stamp() if self.keys_dir.exists() else -1.0
+        if stamp == self._stamp and self._keys:
+            return
+        keys = ensure_keys(self.keys_dir)
+        self._keys = {k.kid: k for k in keys}
+        active_file = self.keys_dir / "active"
+        active = active_file.read_text().strip() if active_file.exists() else ""
+        self._active = active if active in self._keys else keys[-1].kid
+        self._stamp = self._folder_stamp()
+
+    @property
+    def active(self) -> SigningKey:
+        self.reload_if_changed()
+        return self._keys[self._active]
+
+    def public_keys(self) -> dict[str, Ed25519PublicKey]:
+        self.reload_if_changed()
+        return {kid: k.public for kid, k in self._keys.items()}
+
+    def jwks(self) -> str:
+        self.reload_if_changed()
+        return jwks(list(self._keys.values()))

@@ -63,14 +63,25 @@ async def token_principal(secret: str) -> Principal | None:
     token = await authenticate(secret)
     if token is None:
         return None
+    organisation = token.organisation
+    role = Role.DEPARTMENT_SYSTEM
+    if token.kind == "partner":
+        from ..partners.models import Partner
+
+        partner = await Partner.get_or_none(id=int(token.organisation))
+        if partner is None or partner.status != "approved":
+            return None
+        organisation, role = partner.name, Role.PARTNER_SYSTEM
     return Principal.build(
         account_id=0,
         kind=token.kind,
-        display_name=f"{token.organisation} API {token.prefix}",
-        roles={Role.DEPARTMENT_SYSTEM},
-        organisation=token.organisation,
+        display_name=f"API {token.prefix} {token.label}".strip(),
+        roles={role},
+        organisation=organisation,
+        org_ref=token.organisation,
         via_cookie=False,
         token_id=token.id,
+        scopes=frozenset(token.scopes.split(",")),
     )
 
 

@@ -17,6 +17,7 @@ class Role(StrEnum):
     PARTNER_ADMIN = "partner_admin"  # 合作机构管理员
     COUNTER = "counter_operator"  # 柜台操作员
     DEPARTMENT_SYSTEM = "department_system"  # 部门系统（接口令牌）
+    PARTNER_SYSTEM = "partner_system"  # 合作机构系统（接口密钥）
 
 
 STAFF_ROLES = (Role.OFFICER, Role.AUDITOR, Role.DEPARTMENT, Role.PARTNER_ADMIN, Role.COUNTER)
@@ -35,10 +36,19 @@ class Permission(StrEnum):
     LISTS_MANAGE = "lists.manage"  # propose and decide manual list entries
     DASHBOARD = "dashboard.view"  # programme statistics
     TOKENS_MANAGE = "tokens.manage"  # create and revoke organisation API tokens
+    PASS_SELF = "pass.self"  # my pass, devices, paper pass, offers and benefit history
+    PASS_VERIFY = "passes.verify"  # check a scanned pass at a partner
+    REDEMPTION_CREATE = "redemptions.create"  # record a benefit use
+    REDEMPTION_REPORT = "redemptions.report"  # report a redemption's outcome
+    OFFERS_READ = "offers.read"  # a partner's own offers and statistics
+    PARTNER_MANAGE = "partner.manage"  # a partner's offers, operators and API keys
+    PARTNERS_APPROVE = "partners.approve"  # approve partners and offers
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RESIDENT: frozenset({Permission.SELF, Permission.RESIDENT_SELF, Permission.SCORE_SELF}),
+    Role.RESIDENT: frozenset(
+        {Permission.SELF, Permission.RESIDENT_SELF, Permission.SCORE_SELF, Permission.PASS_SELF}
+    ),
     Role.OFFICER: frozenset(
         {
             Permission.SELF,
@@ -49,13 +59,40 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.LISTS_MANAGE,
             Permission.DASHBOARD,
             Permission.TOKENS_MANAGE,
+            Permission.PARTNERS_APPROVE,
         }
     ),
     Role.AUDITOR: frozenset({Permission.SELF, Permission.STAFF_CONSOLE, Permission.AUDIT_READ}),
     Role.DEPARTMENT: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
-    Role.PARTNER_ADMIN: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
-    Role.COUNTER: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
+    Role.PARTNER_ADMIN: frozenset(
+        {
+            Permission.SELF,
+            Permission.STAFF_CONSOLE,
+            Permission.PARTNER_MANAGE,
+            Permission.PASS_VERIFY,
+            Permission.REDEMPTION_CREATE,
+            Permission.REDEMPTION_REPORT,
+            Permission.OFFERS_READ,
+        }
+    ),
+    Role.COUNTER: frozenset(
+        {
+            Permission.SELF,
+            Permission.STAFF_CONSOLE,
+            Permission.PASS_VERIFY,
+            Permission.REDEMPTION_CREATE,
+            Permission.OFFERS_READ,
+        }
+    ),
     Role.DEPARTMENT_SYSTEM: frozenset({Permission.RECORDS_SUBMIT}),
+    Role.PARTNER_SYSTEM: frozenset(
+        {
+            Permission.PASS_VERIFY,
+            Permission.REDEMPTION_CREATE,
+            Permission.REDEMPTION_REPORT,
+            Permission.OFFERS_READ,
+        }
+    ),
 }
 
 
@@ -85,5 +122,6 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/office/login",
         "/scoring",
         "/api/v1/scoring-rules",
+        "/api/v1/partner-applications",
     }
 )

@@ -19,12 +19,16 @@ class Principal:
     csrf_token: str = ""
     via_cookie: bool = True
     token_id: int | None = None
+    org_ref: str = ""  # an API token's organisation: department code or partner id
     permissions: frozenset[Permission] = field(default=frozenset())
 
     @classmethod
-    def build(cls, **kwargs: object) -> Principal:
-        roles = frozenset(kwargs.pop("roles"))  # type: ignore[arg-type]
-        return cls(roles=roles, permissions=permissions_for(roles), **kwargs)  # type: ignore[arg-type]
+    def build(cls, scopes: frozenset[str] | None = None, **kwargs: object) -> Principal:
+        roles = frozenset(kwargs.pop("roles"))  # type: ignore[call-overload]
+        granted = permissions_for(roles)
+        if scopes is not None:  # an API token only gets what its scopes name
+            granted = frozenset(p for p in granted if p.value in scopes)
+        return cls(roles=roles, permissions=granted, **kwargs)  # type: ignore[arg-type]
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -80,7 +80,11 @@ async def rescore_person(
     as_of = as_of or today()
     records = await person_facts(person_id)
     if not records:
-        return Rescored(None, False)
+        # A correction moved this person's last record to someone else: no score and no
+        # rule-derived list entries remain (a person without records has no score).
+        deleted = await Score.filter(person_id=person_id).delete()
+        await lists_service.sync_derived(person_ids=[person_id], records_by_person={}, model=model, as_of=as_of)
+        return Rescored(None, bool(deleted))
     result = evaluate(records, model, catalog, as_of)
     current = await Score.get_or_none(person_id=person_id)
     changed = current is None or (current.score, current.tier, current.model_version) != (
@@ -97,9 +101,11 @@ async def rescore_person(
                 "score_history", HISTORY_COLUMNS,
                 [(person_id, result.score, result.tier.code, model.version, as_of, cause, now)],
             )
-    await lists_service.sync_derived(
+    lists_changed = await lists_service.sync_derived(
         person_ids=[person_id], records_by_person={person_id: records}, model=model, as_of=as_of
     )
+    if lists_changed or current is None or current.tier != result.tier.code:
+        await revoke_passes([person_id], "tier_or_lists_changed")
     return Rescored(result, changed)
 
 
@@ -125,7 +131,7 @@ async def _apply_sums(
     """Score every person from their dimension sums; write only what changed."""
     now = dt.datetime.now(dt.UTC)
     memo: dict[tuple[tuple[str, int], ...], tuple[int, str, dict[str, int]]] = {}
-    upserts, history = [], []
+    upserts, history, tier_moved = [], [], []
     for person_id, dims in sums.items():
         key = tuple(sorted(dims.items()))
         hit = memo.get(key)
@@ -141,9 +147,21 @@ async def _apply_sums(
         upserts.append(_score_row(person_id, total, tier_code, model.version, breakdown, as_of, now))
         if before is None or before[:2] != (total, tier_code):
             history.append((person_id, total, tier_code, model.version, as_of, cause, now))
+        if before is None or before[1] != tier_code:
+            tier_moved.append(person_id)
     await bulk.execute_many(UPSERT_SCORE, upserts)
     await bulk.insert_rows("score_history", HISTORY_COLUMNS, history)
+    await revoke_passes(tier_moved, "tier_or_lists_changed")
     return len(upserts)
+
+
+async def revoke_passes(person_ids: Sequence[int], reason: str) -> None:
+    """A tier or list change makes the certificates in people's pockets wrong: revoke them
+    (phones renew silently; the status list tells offline counters)."""
+    if person_ids:
+        from ..passes.service import revoke_people
+
+        await revoke_people(person_ids, reason)
 
 
 async def rescore_people(*, person_ids: Iterable[int], cause: str, as_of: dt.date | None = None) -> int:

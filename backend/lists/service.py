@@ -65,9 +65,9 @@ async def sync_derived(
                     status="active", decided_at=now,
                 )
             )
-        elif entry.end != d.end or list(entry.record_ids) != list(d.record_ids):
-            entry.end, entry.record_ids = d.end, list(d.record_ids)
-            await entry.save(update_fields=["end", "record_ids"])
+        elif entry.start != d.start or entry.end != d.end or list(entry.record_ids) != list(d.record_ids):
+            entry.start, entry.end, entry.record_ids = d.start, d.end, list(d.record_ids)
+            await entry.save(update_fields=["start", "end", "record_ids"])
             updated += 1
     gone = [entry.id for key, entry in by_key.items() if key not in wanted]
     if gone:
@@ -76,6 +76,11 @@ async def sync_derived(
         )
     if created:
         await ListEntry.bulk_create(created, batch_size=1000)
+    if created or lifted or updated:
+        from ..credit.service import revoke_passes
+
+        await revoke_passes(sorted({e.person_id for e in created} | {k[0] for k in by_key if k not in wanted}),
+                            "lists_changed")
     if created or lifted:
         people = sorted({e.person_id for e in created} | {by_key[k].person_id for k in by_key if k not in wanted})
         await audit.record(
@@ -148,6 +153,9 @@ async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEnt
     entry.status = "active" if approve else "rejected"
     entry.decided_by_id, entry.decided_at = officer.account_id, dt.datetime.now(dt.UTC)
     await entry.save(update_fields=["status", "decided_by_id", "decided_at"])
+    from ..credit.service import revoke_passes
+
+    await revoke_passes([entry.person_id], "lists_changed")
     await audit.record(action="list.entry_approved" if approve else "list.entry_rejected", actor=officer,
                        subject_person_id=entry.person_id, details={"entry": entry.id, "list": entry.kind})
     return entry
@@ -174,6 +182,9 @@ async def approve_lift(*, officer: Principal, entry_id: int) -> ListEntry:
         raise Forbidden("a second officer must approve lifting", reason="four-eyes")
     entry.status, entry.lifted_at = "lifted", dt.datetime.now(dt.UTC)
     await entry.save(update_fields=["status", "lifted_at"])
+    from ..credit.service import revoke_passes
+
+    await revoke_passes([entry.person_id], "lists_changed")
     await audit.record(action="list.entry_lifted", actor=officer, subject_person_id=entry.person_id,
                        details={"entry": entry.id})
     return entry

@@ -33,7 +33,7 @@ async def openapi(request: Request) -> Response:
 
 async def jwks(request: Request) -> Response:
     return Response(
-        request.app.state.jwks,
+        request.app.state.keyring.jwks(),
         media_type="application/jwk-set+json",
         headers={"cache-control": "public, max-age=300"},
     )

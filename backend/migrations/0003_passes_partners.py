@@ -1,0 +1,125 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('xinyi', '0002_credit_records')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='DeviceKey',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account_id', fields.BigIntField(db_index=True)),
+                ('public_key', fields.CharField(unique=True, max_length=64)),
+                ('label', fields.CharField(default='', max_length=120)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('last_issued_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('removed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'device_key', 'app': 'xinyi', 'pk_attr': 'id', 'table_description': "A phone's non-extractable WebCrypto P-256 key (设备密钥), bound into its passes."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Offer',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner_id', fields.BigIntField(db_index=True)),
+                ('title_zh', fields.CharField(max_length=100)),
+                ('title_en', fields.CharField(max_length=100)),
+                ('description_zh', fields.CharField(default='', max_length=500)),
+                ('description_en', fields.CharField(default='', max_length=500)),
+                ('domain', fields.CharField(max_length=24)),
+                ('kind', fields.CharField(max_length=16)),
+                ('amount_cents', fields.IntField(default=0)),
+                ('discount_percent', fields.SmallIntField(default=0)),
+                ('limit_note_zh', fields.CharField(default='', max_length=100)),
+                ('limit_note_en', fields.CharField(default='', max_length=100)),
+                ('min_tier', fields.CharField(default='good', max_length=16)),
+                ('excluded_lists', fields.CharField(default='black', max_length=20)),
+                ('quota', fields.IntField(null=True)),
+                ('used', fields.IntField(default=0)),
+                ('grace_days', fields.SmallIntField(default=30)),
+                ('valid_from', fields.DateField()),
+                ('valid_until', fields.DateField()),
+                ('status', fields.CharField(default='pending', max_length=12)),
+                ('decided_by_id', fields.BigIntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'offer', 'app': 'xinyi', 'indexes': [Index(fields=['status', 'domain'])], 'pk_attr': 'id', 'table_description': 'An incentive offer (信用惠民措施). Residents see it once the credit office approves it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Partner',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=128)),
+                ('domain', fields.CharField(max_length=24)),
+                ('contact_name', fields.CharField(max_length=64)),
+                ('contact_phone', fields.CharField(max_length=32)),
+                ('address', fields.CharField(default='', max_length=200)),
+                ('status', fields.CharField(default='applied', max_length=12)),
+                ('record_department', fields.CharField(default='', max_length=32)),
+                ('decided_by_id', fields.BigIntField(null=True)),
+                ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'partner', 'app': 'xinyi', 'pk_attr': 'id', 'table_description': 'An organisation that grants benefits. It joins after the credit office approves it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PartnerMember',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner_id', fields.BigIntField(db_index=True)),
+                ('account_id', fields.BigIntField(unique=True)),
+            ],
+            options={'table': 'partner_member', 'app': 'xinyi', 'pk_attr': 'id', 'table_description': 'A staff account (partner admin or counter operator) working for a partner.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PassCertificate',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('pass_id', fields.CharField(unique=True, max_length=24)),
+                ('person_id', fields.BigIntField(db_index=True)),
+                ('device_key_id', fields.BigIntField(null=True, db_index=True)),
+                ('kind', fields.CharField(max_length=8)),
+                ('status_index', fields.IntField()),
+                ('tier', fields.CharField(max_length=16)),
+                ('flags', fields.SmallIntField()),
+                ('kid', fields.CharField(max_length=16)),
+                ('issued_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoke_reason', fields.CharField(default='', max_length=32)),
+            ],
+            options={'table': 'pass_certificate', 'app': 'xinyi', 'indexes': [Index(fields=['status_index', 'expires_at'])], 'pk_attr': 'id', 'table_description': 'An issued certificate. `status_index` is its bit in the signed status list.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Redemption',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('offer_id', fields.BigIntField(db_index=True)),
+                ('partner_id', fields.BigIntField(db_index=True)),
+                ('person_id', fields.BigIntField(db_index=True)),
+                ('pass_id', fields.CharField(max_length=24)),
+                ('presentation_hash', fields.CharField(max_length=64)),
+                ('idempotency_key', fields.CharField(null=True, max_length=64)),
+                ('operator', fields.CharField(default='', max_length=120)),
+                ('deposit_waived_cents', fields.IntField(default=0)),
+                ('due_on', fields.DateField(null=True)),
+                ('outcome', fields.CharField(default='open', max_length=12)),
+                ('outcome_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('notice_sent_on', fields.DateField(null=True)),
+                ('record_id', fields.BigIntField(null=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'redemption', 'app': 'xinyi', 'unique_together': (('offer_id', 'presentation_hash'), ('partner_id', 'idempotency_key')), 'pk_attr': 'id', 'table_description': 'A benefit used (惠民应用): one presentation, one offer, once.'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,78 @@
+"""Bodies of the pass and partner API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IssuePass(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    device_key: dict[str, Any] = Field(description="the device's public key as a JWK (EC P-256)")
+    label: str = Field(default="", max_length=120)
+
+
+class VerifyPass(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000, description="the scanned QR text")
+    offer_id: int | None = Field(default=None, gt=0)
+
+
+class CreateRedemption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000)
+    offer_id: int = Field(gt=0)
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=64)
+
+
+class ReportOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field(pattern="^(fulfilled|defaulted)$")
+    notice_sent_on: dt.date | None = None
+
+
+class PartnerApplication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=2, max_length=128)
+    domain: str = Field(max_length=24)
+    contact_name: str = Field(min_length=1, max_length=64)
+    contact_phone: str = Field(min_length=5, max_length=32, pattern=r"^[0-9+\- ]+$")
+    address: str = Field(default="", max_length=200)
+
+
+class NewOffer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title_zh: str = Field(min_length=1, max_length=100)
+    title_en: str = Field(min_length=1, max_length=100)
+    description_zh: str = Field(default="", max_length=500)
+    description_en: str = Field(default="", max_length=500)
+    kind: str = Field(pattern="^(deposit_waived|pay_later|priority|discount)$")
+    amount_cents: int = Field(default=0, ge=0, le=100_000_000)
+    discount_percent: int = Field(default=0, ge=0, le=100)
+    limit_note_zh: str = Field(default="", max_length=100)
+    limit_note_en: str = Field(default="", max_length=100)
+    min_tier: str = Field(default="good", pattern="^(excellent|very_good|good|fair|improve|none)$")
+    excluded_lists: list[str] = Field(default_factory=lambda: ["black"])
+    quota: int | None = Field(default=None, ge=1)
+    grace_days: int = Field(default=30, ge=0, le=365)
+    valid_from: dt.date
+    valid_until: dt.date
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+
+
+class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str = Field(default="", max_length=100)
+    scopes: list[str] = Field(min_length=1, max_length=4)
+
+
+class NewOperator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str = Field(min_length=1, max_length=64)
+    role: str = Field(default="counter_operator", pattern="^(counter_operator|partner_admin)$")

@@ -1,0 +1,233 @@
+"""Issuing, revoking and checking passes; the signed status list."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ..audit import service as audit
+from ..core.errors import NotFound, ValidationFailed
+from ..core.keys import KeyRing
+from ..core.principal import Principal
+from ..credit.models import Score
+from ..lists.models import ListEntry
+from .format import FLAG_BLACK, FLAG_GRAY, FLAG_PAPER, FLAG_RED, NO_DEVICE, TIERS, Certificate, to_text
+from .models import DeviceKey, PassCertificate
+from .verify import Verdict, verify_text
+
+CERT_LIFETIME = dt.timedelta(hours=24)
+PAPER_LIFETIME = dt.timedelta(days=30)
+STATUS_LIST_SIZE = 1 << 24  # bits; a certificate's index is its id modulo this
+STATUS_LIST_TTL = 300
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def compressed_device_key(jwk: dict[str, Any]) -> bytes:
+    """A WebCrypto P-256 public JWK → 33-byte compressed point (validated on the curve)."""
+    try:
+        if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or "d" in jwk:
+            raise ValueError("expected a public EC P-256 JWK")
+        x, y = _unb64(str(jwk["x"])), _unb64(str(jwk["y"]))
+        if len(x) != 32 or len(y) != 32:
+            raise ValueError("coordinates must be 32 bytes")
+        key = ec.EllipticCurvePublicNumbers(
+            int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+        ).public_key()
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValidationFailed(
+            "the device key is not a valid P-256 public key",
+            errors=[{"field": "device_key", "message": str(exc), "type": "value"}],
+        ) from None
+    return key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+
+
+async def pass_state(person_id: int) -> tuple[str, frozenset[str]]:
+    """What the certificate carries: the tier (or "none") and the lists the person is on."""
+    score = await Score.get_or_none(person_id=person_id)
+    today = dt.datetime.now(dt.UTC).date()
+    entries = await ListEntry.filter(person_id=person_id, status="active").values("kind", "start", "end")
+    lists = frozenset(
+        e["kind"] for e in entries if e["start"] <= today and (e["end"] is None or e["end"] > today)
+    )
+    return (score.tier if score else "none"), lists
+
+
+def flags_for(lists: frozenset[str], *, paper: bool = False) -> int:
+    flags = FLAG_PAPER if paper else 0
+    flags |= FLAG_RED if "red" in lists else 0
+    flags |= FLAG_GRAY if "gray" in lists else 0
+    flags |= FLAG_BLACK if "black" in lists else 0
+    return flags
+
+
+async def _issue(
+    *, keyring: KeyRing, person_id: int, device: DeviceKey | None, device_point: bytes, paper: bool
+) -> tuple[PassCertificate, bytes]:
+    tier, lists = await pass_state(person_id)
+    key = keyring.active
+    issued = _now()
+    expires = issued + (PAPER_LIFETIME if paper else CERT_LIFETIME)
+    pass_id = os.urandom(12)
+    row = await PassCertificate.create(
+        pass_id=pass_id.hex(), person_id=person_id, device_key_id=device.id if device else None,
+        kind="paper" if paper else "phone", status_index=0, tier=tier,
+        flags=flags_for(lists, paper=paper), kid=key.kid, issued_at=issued, expires_at=expires,
+    )
+    row.status_index = row.id % STATUS_LIST_SIZE
+    await row.save(update_fields=["status_index"])
+    cert = Certificate(
+        kid=_unb64(key.kid), pass_id=pass_id, issued_at=int(issued.timestamp()),
+        expires_at=int(expires.timestamp()), tier=tier, flags=row.flags,
+        status_index=row.status_index, device_key=device_point,
+    )
+    signed = Certificate(**{**cert.__dict__, "signature": key.private.sign(cert.body())})
+    return row, signed.pack()
+
+
+@dataclass(frozen=True)
+class IssuedPass:
+    certificate: bytes
+    row: PassCertificate
+    device: DeviceKey | None
+
+
+async def issue_pass(
+    *, principal: Principal, keyring: KeyRing, device_jwk: dict[str, Any], label: str
+) -> IssuedPass:
+    """issuePass: a day-long certificate bound to this phone's device key."""
+    if principal.person_id is None:
+        raise NotFound("only residents in the population register have a pass")
+    point = compressed_device_key(device_jwk)
+    device, _ = await DeviceKey.get_or_create(
+        public_key=_b64(point), defaults={"account_id": principal.account_id, "label": label[:120]}
+    )
+    if device.account_id != principal.account_id or device.removed_at is not None:
+        raise ValidationFailed(
+            "this device key cannot be used: create a new one",
+            errors=[{"field": "device_key", "message": "removed or belongs to another account", "type": "value"}],
+        )
+    device.last_issued_at = _now()
+    await device.save(update_fields=["last_issued_at"])
+    row, cert = await _issue(
+        keyring=keyring, person_id=principal.person_id, device=device, device_point=point, paper=False
+    )
+    return IssuedPass(cert, row, device)
+
+
+async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedPass:
+    """A printable pass (纸质通行证): no device key, 30 days, the counter checks the ID card."""
+    if principal.person_id is None:
+        raise NotFound("only residents in the population register have a pass")
+    row, cert = await _issue(
+        keyring=keyring, person_id=principal.person_id, device=None, device_point=NO_DEVICE, paper=True
+    )
+    await audit.record(action="pass.paper_issued", actor=principal, subject_person_id=principal.person_id)
+    return IssuedPass(cert, row, None)
+
+
+def certificate_text(cert: bytes) -> str:
+    return to_text(cert)
+
+
+async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
+    """Revoke the unexpired passes of these people (their tier or lists changed); phones
+    renew silently, paper passes must be printed again."""
+    ids = sorted(set(person_ids))
+    now = _now()
+    total = 0
+    for start in range(0, len(ids), 5000):
+        total += await PassCertificate.filter(
+            person_id__in=ids[start : start + 5000], revoked_at=None, expires_at__gt=now
+        ).update(revoked_at=now, revoke_reason=reason)
+    if total:
+        _STATUS_CACHE.clear()
+    return total
+
+
+async def list_devices(*, principal: Principal) -> list[DeviceKey]:
+    return await DeviceKey.filter(account_id=principal.account_id, removed_at=None).order_by("id")
+
+
+async def remove_device(*, principal: Principal, device_id: int) -> None:
+    device = await DeviceKey.get_or_none(id=device_id, account_id=principal.account_id, removed_at=None)
+    if device is None:
+        raise NotFound("no such device of yours")
+    now = _now()
+    device.removed_at = now
+    await device.save(update_fields=["removed_at"])
+    await PassCertificate.filter(device_key_id=device.id, revoked_at=None, expires_at__gt=now).update(
+        revoked_at=now, revoke_reason="device_removed"
+    )
+    _STATUS_CACHE.clear()
+    await audit.record(action="pass.device_removed", actor=principal, subject_person_id=principal.person_id,
+                       details={"device": device.id})
+
+
+_STATUS_CACHE: dict[str, tuple[float, str]] = {}
+
+
+async def status_list(*, keyring: KeyRing) -> str:
+    """A signed (EdDSA JWT) bitstring: bit i set = the certificate with status index i is
+    revoked. zlib-compressed, base64url; valid 5 minutes; cached 30 seconds."""
+    cached = _STATUS_CACHE.get("list")
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    now = _now()
+    indexes = await PassCertificate.filter(revoked_at__isnull=False, expires_at__gt=now).values_list(
+        "status_index", flat=True
+    )
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    for index in indexes:
+        bits[int(index) // 8] |= 0x80 >> (int(index) % 8)  # type: ignore[call-overload]
+    key = keyring.active
+    token = jwt.encode(
+        {"iss": "xinyi", "iat": int(now.timestamp()), "exp": int(now.timestamp()) + STATUS_LIST_TTL,
+         "size": STATUS_LIST_SIZE, "bits": _b64(zlib.compress(bytes(bits), 9))},
+        key.private, algorithm="EdDSA", headers={"kid": key.kid, "typ": "statuslist+jwt"},
+    )
+    _STATUS_CACHE["list"] = (time.monotonic() + 30, token)
+    return token
+
+
+def presentation_hash(text: str) -> str:
+    return hashlib.sha256(text.strip().upper().encode()).hexdigest()
+
+
+async def check(text: str, *, keyring: KeyRing, now: int | None = None) -> tuple[Verdict, PassCertificate | None]:
+    """Online verification: signature and freshness by the pure checks, revocation from the
+    database (fresher than any status list)."""
+    verdict = verify_text(text, keys=keyring.public_keys(), is_revoked=lambda _: False,
+                          now=now if now is not None else int(time.time()))
+    if verdict.presentation is None or verdict.reason in ("malformed", "unknown_key", "bad_signature"):
+        return verdict, None
+    found = await PassCertificate.get_or_none(pass_id=verdict.presentation.certificate.pass_id.hex())
+    if found is None:  # signed by us but unknown here (e.g. restored from an older backup)
+        return Verdict(False, "revoked", verdict.presentation), None
+    if verdict.valid and found.revoked_at is not None:
+        return Verdict(False, "revoked", verdict.presentation), found
+    return verdict, found
+
+
+__all__ = ["TIERS", "Verdict"]
