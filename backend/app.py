@@ -31,6 +31,7 @@ from .core.routing import operations
 from .core.settings import Settings, load_settings
 from .db import tortoise_config
 from .office import routes as office_routes
+from .partners import pages as partner_pages
 from .partners import routes as partner_routes
 from .platform import routes as platform_routes
 from .platform.routes import PWA_DIR
@@ -46,6 +47,7 @@ def declared_routes() -> list[BaseRoute]:
         *audit_routes.routes,
         *credit_routes.routes,
         *partner_routes.routes,
+        *partner_pages.routes,
         *office_routes.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]
