@@ -6,6 +6,7 @@ Bulk loading: SQLite gets `executemany` inside one transaction, PostgreSQL gets 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,17 @@ async def fetch(sql_sqlite: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
     _, rows = await conn.execute_query(sql, [_param(p) for p in params])
     return [dict(r) for r in rows]
+
+
+async def fetch_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    """Like fetch, but rows stay the driver's positional rows (no dict per row: hot paths)."""
+    conn = connections.get("default")
+    sql = sql_sqlite
+    if dialect() == "postgres":
+        parts = sql_sqlite.split("?")
+        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    _, rows = await conn.execute_query(sql, [_param(p) for p in params])
+    return rows  # type: ignore[no-any-return]
 
 
 async def execute_many(sql_sqlite: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -94,3 +106,126 @@ async def truncate_all(tables: Sequence[str]) -> None:
 async def max_person_with_records() -> int:
     rows = await fetch('SELECT COALESCE(MAX("person_id"), 0) AS "m" FROM "credit_record"', [])
     return int(rows[0]["m"])
+
+
+# ---------- office statistics: aggregate queries (each one index-only or a single scan) ----------
+
+
+async def count_rows(table: str) -> int:
+    """COUNT(*) of a whole table (SQLite scans its smallest index)."""
+    rows = await fetch(f'SELECT COUNT(*) AS "n" FROM "{table}"', [])
+    return int(rows[0]["n"])
+
+
+async def _pairs(sql: str, params: Sequence[Any]) -> dict[str, int]:
+    return {str(r["k"]): int(r["n"]) for r in await fetch(sql, params)}
+
+
+async def people_by_district() -> dict[str, int]:
+    return await _pairs(
+        'SELECT "district_code" AS "k", COUNT(*) AS "n" FROM "person" GROUP BY "district_code"', []
+    )
+
+
+async def scored_by_district() -> dict[str, int]:
+    # Scan the district index of person and probe score by primary key: no table rows read.
+    return await _pairs(
+        'SELECT "p"."district_code" AS "k", COUNT(*) AS "n" FROM "person" AS "p" '
+        'JOIN "score" AS "s" ON "s"."person_id" = "p"."id" GROUP BY "p"."district_code"',
+        [],
+    )
+
+
+async def scores_by_tier() -> dict[str, int]:
+    return await _pairs('SELECT "tier" AS "k", COUNT(*) AS "n" FROM "score" GROUP BY "tier"', [])
+
+
+async def active_list_counts(as_of: Any) -> list[dict[str, Any]]:
+    """Entries in force on `as_of`, by list and source."""
+    rows = await fetch(
+        'SELECT "kind", "source", COUNT(*) AS "n" FROM "list_entry" WHERE "status" = \'active\' '
+        'AND "start" <= ? AND ("end" IS NULL OR "end" > ?) GROUP BY "kind", "source"',
+        [as_of, as_of],
+    )
+    return [{"kind": r["kind"], "source": r["source"], "n": int(r["n"])} for r in rows]
+
+
+async def records_by_department() -> dict[str, int]:
+    # Covered by the unique (department, external_id) index: no table rows read.
+    return await _pairs(
+        'SELECT "department" AS "k", COUNT(*) AS "n" FROM "credit_record" GROUP BY "department"', []
+    )
+
+
+async def records_per_day(since: Any) -> dict[str, int]:
+    """Records received per UTC day from `since` (a date) on, from the created_at index."""
+    if dialect() == "postgres":
+        day = 'to_char("created_at" AT TIME ZONE \'UTC\', \'YYYY-MM-DD\')'
+        start: Any = dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC)
+    else:
+        # Stored as "YYYY-MM-DD HH:MM:SS…+00:00" text: the date is the first ten characters, and
+        # every moment of a day sorts at or after the bare "YYYY-MM-DD".
+        day = 'substr("created_at", 1, 10)'
+        start = since.isoformat()
+    return await _pairs(
+        f'SELECT {day} AS "k", COUNT(*) AS "n" FROM "credit_record" WHERE "created_at" >= ? '
+        f"GROUP BY {day}",
+        [start],
+    )
+
+
+async def people_by_occupation() -> dict[str, int]:
+    return await _pairs(
+        'SELECT "group_code" AS "k", COUNT(*) AS "n" FROM "person_occupation" '
+        'GROUP BY "group_code"',
+        [],
+    )
+
+
+async def scores_by_occupation() -> list[dict[str, Any]]:
+    rows = await fetch(
+        'SELECT "po"."group_code" AS "k", COUNT(*) AS "n", AVG("s"."score") AS "avg" '
+        'FROM "person_occupation" AS "po" '
+        'JOIN "score" AS "s" ON "s"."person_id" = "po"."person_id" '
+        'GROUP BY "po"."group_code"',
+        [],
+    )
+    return [{"group": str(r["k"]), "n": int(r["n"]), "avg": float(r["avg"])} for r in rows]
+
+
+async def occupational_records_by_occupation(as_of: Any) -> dict[str, int]:
+    """Counting occupational-conduct records of the members of each group. Driven from the
+    (small) membership table into the covering (person_id, status, expires_on, …, dimension)
+    index of credit_record; CROSS JOIN keeps SQLite from starting at the 17-million-row side."""
+    return await _pairs(
+        'SELECT "po"."group_code" AS "k", COUNT(*) AS "n" FROM "person_occupation" AS "po" '
+        'CROSS JOIN "credit_record" AS "cr" WHERE "cr"."person_id" = "po"."person_id" '
+        'AND "cr"."status" = \'active\' AND "cr"."expires_on" > ? '
+        'AND "cr"."dimension" = \'occupational\' GROUP BY "po"."group_code"',
+        [as_of],
+    )
+
+
+# ---------- joint incentive cases: counter verifications from the audit trail ----------
+
+
+async def pass_verifications_by_partner() -> dict[int, tuple[int, int]]:
+    """Per partner: pass verifications ("pass.verified" audit entries) and how many of them
+    applied a list restriction (details.restriction_applied) — {partner id: (all, restricted)}."""
+    if dialect() == "postgres":
+        partner = """("details"->>'partner')"""
+        restricted = """("details"->>'restriction_applied') = 'true'"""
+    else:
+        partner = """json_extract("details", '$.partner')"""
+        restricted = """json_extract("details", '$.restriction_applied') = 1"""
+    rows = await fetch(
+        f'SELECT {partner} AS "k", COUNT(*) AS "n", '
+        f'SUM(CASE WHEN {restricted} THEN 1 ELSE 0 END) AS "r" '
+        f'FROM "audit_entry" WHERE "action" = ? GROUP BY {partner}',
+        ["pass.verified"],
+    )
+    return {
+        int(r["k"]): (int(r["n"]), int(r["r"] or 0))
+        for r in rows
+        if r["k"] is not None and str(r["k"]).isdigit()
+    }

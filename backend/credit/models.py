@@ -34,7 +34,7 @@ class CreditRecord(Model):
         table = "credit_record"
         unique_together = (("department", "external_id"),)
         indexes = (
-            ("person_id", "status", "expires_on", "decision_date", "dimension", "points"),
+            ("person_id", "dimension", "status", "suspended", "decision_date", "expires_on", "points"),
             ("created_at",),
             ("expires_on",),
         )

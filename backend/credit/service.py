@@ -83,7 +83,9 @@ async def rescore_person(
         # A correction moved this person's last record to someone else: no score and no
         # rule-derived list entries remain (a person without records has no score).
         deleted = await Score.filter(person_id=person_id).delete()
-        await lists_service.sync_derived(person_ids=[person_id], records_by_person={}, model=model, as_of=as_of)
+        lifted = await lists_service.sync_derived(person_ids=[person_id], records_by_person={}, model=model, as_of=as_of)
+        if deleted or lifted:
+            await revoke_passes([person_id], "tier_or_lists_changed")
         return Rescored(None, bool(deleted))
     result = evaluate(records, model, catalog, as_of)
     current = await Score.get_or_none(person_id=person_id)
@@ -109,34 +111,44 @@ async def rescore_person(
     return Rescored(result, changed)
 
 
-SUMS_SQL = (
-    'SELECT "person_id", "dimension", SUM(CASE WHEN "status" = \'active\' AND "suspended" = FALSE '
-    'AND "decision_date" <= ? AND "expires_on" > ? THEN "points" ELSE 0 END) AS "s" '
-    'FROM "credit_record" WHERE {where} GROUP BY "person_id", "dimension"'
+ACTIVE_SQL = (
+    '"status" = \'active\' AND "suspended" = FALSE AND "decision_date" <= ? AND "expires_on" > ?'
 )
 
 
-async def _sums(where: str, params: Sequence[Any], as_of: dt.date) -> dict[int, dict[str, int]]:
-    rows = await bulk.fetch(SUMS_SQL.format(where=where), [as_of, as_of, *params])
-    out: dict[int, dict[str, int]] = {}
-    for row in rows:
-        out.setdefault(int(row["person_id"]), {})[row["dimension"]] = int(row["s"] or 0)
-    return out
+def _sums_sql(dimensions: Sequence[str], where: str) -> str:
+    """One row per person with one column per dimension: the index on (person_id,
+    dimension, status, suspended, decision_date, expires_on, points) covers it, and rows
+    arrive in person order without a sort."""
+    if not all(d.replace("_", "").isalpha() for d in dimensions):
+        raise ValueError("dimension codes must be identifiers")
+    columns = ", ".join(f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END)' for d in dimensions)
+    return (
+        f'SELECT "person_id", {columns} FROM (SELECT "person_id", "dimension", '
+        f'CASE WHEN {ACTIVE_SQL} THEN "points" ELSE 0 END AS "p" FROM "credit_record" WHERE {where}) '
+        'GROUP BY "person_id"'
+    )
+
+
+async def _sums(where: str, params: Sequence[Any], as_of: dt.date) -> dict[int, tuple[int, ...]]:
+    dimensions = [d.code for d in load_model().dimensions]
+    rows = await bulk.fetch_rows(_sums_sql(dimensions, where), [as_of, as_of, *params])
+    return {int(row[0]): tuple(int(v or 0) for v in row[1:]) for row in rows}
 
 
 async def _apply_sums(
-    sums: dict[int, dict[str, int]], existing: dict[int, tuple[int, str, str]],
+    sums: dict[int, tuple[int, ...]], existing: dict[int, tuple[int, str, str]],
     model: ScoreModel, as_of: dt.date, cause: str,
 ) -> int:
     """Score every person from their dimension sums; write only what changed."""
     now = dt.datetime.now(dt.UTC)
-    memo: dict[tuple[tuple[str, int], ...], tuple[int, str, dict[str, int]]] = {}
+    codes = [d.code for d in model.dimensions]
+    memo: dict[tuple[int, ...], tuple[int, str, dict[str, int]]] = {}
     upserts, history, tier_moved = [], [], []
-    for person_id, dims in sums.items():
-        key = tuple(sorted(dims.items()))
+    for person_id, key in sums.items():
         hit = memo.get(key)
         if hit is None:
-            total, tier, scored = score_from_sums(dims, model)
+            total, tier, scored = score_from_sums(dict(zip(codes, key, strict=True)), model)
             hit = memo[key] = (total, tier.code, {d.code: d.points for d in scored})
         total, tier_code, breakdown = hit
         before = existing.get(person_id)

@@ -84,3 +84,12 @@ async def test_bad_batch_lists_every_problem_and_stores_nothing(client, app):
     assert (3, "type") in errors and (3, "decision_date") in errors and (3, "external_id") in errors
     assert (4, "decision_date") in errors
     assert await CreditRecord.all().count() == 0 and await Score.all().count() == 0
+
+
+def test_docs_scoring_md_is_generated_from_the_catalog():
+    from pathlib import Path
+
+    from backend.credit.docs import render
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
+    assert path.read_text(encoding="utf-8") == render(), "run: python -m backend.credit.docs > docs/scoring.md"
