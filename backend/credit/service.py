@@ -125,7 +125,7 @@ def _sums_sql(dimensions: Sequence[str], where: str) -> str:
     columns = ", ".join(f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END)' for d in dimensions)
     return (
         f'SELECT "person_id", {columns} FROM (SELECT "person_id", "dimension", '
-        f'CASE WHEN {ACTIVE_SQL} THEN "points" ELSE 0 END AS "p" FROM "credit_record" WHERE {where}) '
+        f'CASE WHEN {ACTIVE_SQL} THEN "points" ELSE 0 END AS "p" FROM "credit_record" WHERE {where}) AS "r" '
         'GROUP BY "person_id"'
     )
 
