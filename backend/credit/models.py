@@ -35,6 +35,7 @@ class CreditRecord(Model):
         unique_together = (("department", "external_id"),)
         indexes = (
             ("person_id", "dimension", "status", "suspended", "decision_date", "expires_on", "points"),
+            ("type_code", "person_id", "status", "suspended", "decision_date", "expires_on"),
             ("created_at",),
             ("expires_on",),
         )

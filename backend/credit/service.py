@@ -83,7 +83,9 @@ async def rescore_person(
         # A correction moved this person's last record to someone else: no score and no
         # rule-derived list entries remain (a person without records has no score).
         deleted = await Score.filter(person_id=person_id).delete()
-        lifted = await lists_service.sync_derived(person_ids=[person_id], records_by_person={}, model=model, as_of=as_of)
+        lifted = await lists_service.sync_derived(
+            person_ids=[person_id], records_by_person={}, model=model, as_of=as_of
+        )
         if deleted or lifted:
             await revoke_passes([person_id], "tier_or_lists_changed")
         return Rescored(None, bool(deleted))
@@ -144,19 +146,21 @@ async def _apply_sums(
     now = dt.datetime.now(dt.UTC)
     codes = [d.code for d in model.dimensions]
     memo: dict[tuple[int, ...], tuple[int, str, dict[str, int]]] = {}
+    breakdown_json: dict[tuple[int, ...], str] = {}
     upserts, history, tier_moved = [], [], []
     for person_id, key in sums.items():
         hit = memo.get(key)
         if hit is None:
             total, tier, scored = score_from_sums(dict(zip(codes, key, strict=True)), model)
             hit = memo[key] = (total, tier.code, {d.code: d.points for d in scored})
+            breakdown_json[key] = json.dumps(hit[2], separators=(",", ":"))
         total, tier_code, breakdown = hit
         before = existing.get(person_id)
         if before is not None and before[:3] == (total, tier_code, model.version) and _same_breakdown(
             before[3], breakdown
         ):
             continue
-        upserts.append(_score_row(person_id, total, tier_code, model.version, breakdown, as_of, now))
+        upserts.append((person_id, total, tier_code, model.version, breakdown_json[key], as_of, now))
         if before is None or before[:2] != (total, tier_code):
             history.append((person_id, total, tier_code, model.version, as_of, cause, now))
         if before is None or before[1] != tier_code:

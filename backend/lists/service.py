@@ -65,7 +65,7 @@ async def sync_derived(
                     status="active", decided_at=now,
                 )
             )
-        elif entry.start != d.start or entry.end != d.end or list(entry.record_ids) != list(d.record_ids):
+        elif (entry.start, entry.end, list(entry.record_ids)) != (d.start, d.end, list(d.record_ids)):
             entry.start, entry.end, entry.record_ids = d.start, d.end, list(d.record_ids)
             await entry.save(update_fields=["start", "end", "record_ids"])
             updated += 1
@@ -99,14 +99,31 @@ async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_o
 
 
 async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.date) -> int:
-    records = await _rule_records('"person_id" BETWEEN ? AND ?', (lo, hi), model)
+    """The city-wide pass over one person-id range: only people whose counting records can
+    satisfy a rule (a covered COUNT per rule) or who hold a rule entry now are looked at."""
+    from ..credit.service import ACTIVE_SQL
+
+    candidates: set[int] = set()
+    for rule in model.list_rules:
+        types = sorted(rule.types)
+        rows = await bulk.fetch_rows(
+            f'SELECT "person_id" FROM "credit_record" WHERE "type_code" IN {bulk.in_list(len(types))} '
+            f'AND "person_id" BETWEEN ? AND ? AND {ACTIVE_SQL} GROUP BY "person_id" HAVING COUNT(*) >= ?',
+            [*types, lo, hi, as_of, as_of, rule.min_count],
+        )
+        candidates.update(int(r[0]) for r in rows)
     with_entries = await ListEntry.filter(
         person_id__gte=lo, person_id__lte=hi, source="rule", status="active"
     ).values_list("person_id", flat=True)
-    ids = sorted(set(records) | {int(p) for p in with_entries})  # type: ignore[arg-type]
+    ids = sorted(candidates | {int(p) for p in with_entries})  # type: ignore[arg-type]
     if not ids:
         return 0
-    return await sync_derived(person_ids=ids, records_by_person=records, model=model, as_of=as_of)
+    changed = 0
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        records = await _rule_records(f'"person_id" IN {bulk.in_list(len(chunk))}', chunk, model)
+        changed += await sync_derived(person_ids=chunk, records_by_person=records, model=model, as_of=as_of)
+    return changed
 
 
 async def active_for_person(person_id: int, as_of: dt.date) -> list[ListEntry]:

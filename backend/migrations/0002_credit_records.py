@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'credit_record', 'app': 'xinyi', 'unique_together': (('department', 'external_id'),), 'indexes': [Index(fields=['person_id', 'dimension', 'status', 'suspended', 'decision_date', 'expires_on', 'points']), Index(fields=['created_at']), Index(fields=['expires_on'])], 'pk_attr': 'id', 'table_description': 'A credit record (信用记录) submitted by a department. Catalog facts (dimension,'},
+            options={'table': 'credit_record', 'app': 'xinyi', 'unique_together': (('department', 'external_id'),), 'indexes': [Index(fields=['person_id', 'dimension', 'status', 'suspended', 'decision_date', 'expires_on', 'points']), Index(fields=['type_code', 'person_id', 'status', 'suspended', 'decision_date', 'expires_on']), Index(fields=['created_at']), Index(fields=['expires_on'])], 'pk_attr': 'id', 'table_description': 'A credit record (信用记录) submitted by a department. Catalog facts (dimension,'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -155,7 +155,16 @@ async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
     """Revoke the unexpired passes of these people (their tier or lists changed); phones
     renew silently, paper passes must be printed again."""
     ids = sorted(set(person_ids))
+    if not ids:
+        return 0
     now = _now()
+    # Most people have no pass in their pocket: look only at those who do (one indexed range).
+    holders = set(
+        await PassCertificate.filter(
+            person_id__gte=ids[0], person_id__lte=ids[-1], revoked_at=None, expires_at__gt=now
+        ).values_list("person_id", flat=True)
+    )
+    ids = [i for i in ids if i in holders]
     total = 0
     for start in range(0, len(ids), 5000):
         total += await PassCertificate.filter(
