@@ -159,6 +159,8 @@ def verify_registration(
     except (WebAuthnException, KeyError, TypeError, ValueError) as exc:
         raise CeremonyFailed(f"the passkey could not be verified: {exc}") from None
     transports = credential.get("response", {}).get("transports") or []
+    if not isinstance(transports, list):  # client-supplied: ignore anything but a list
+        transports = []
     return NewCredential(
         credential_id=bytes_to_base64url(verified.credential_id),
         public_key=verified.credential_public_key,

@@ -197,9 +197,12 @@ async def start_adding_passkey(*, rp: RelyingParty, principal: Principal) -> dic
 
 
 async def _consume_code(model: type[EnrolmentCode] | type[RecoveryCode], code_id: int) -> None:
-    taken = await model.filter(id=code_id, used_at=None).update(used_at=_now())
+    query = model.filter(id=code_id, used_at=None)
+    if model is EnrolmentCode:  # it may have expired while the ceremony ran
+        query = query.filter(expires_at__gt=_now())
+    taken = await query.update(used_at=_now())
     if taken != 1:
-        raise CodeInvalid("this code was already used")
+        raise CodeInvalid("this code was already used or has expired")
 
 
 async def finish_registration(
@@ -461,6 +464,11 @@ async def create_staff_account(
             "unknown role",
             errors=[{"field": "roles", "message": f"roles are {', '.join(STAFF_ROLES)}", "type": "enum"}],
         ) from None
+    if not display_name.strip():
+        raise ValidationFailed(
+            "give the person's name",
+            errors=[{"field": "display_name", "message": "required", "type": "missing"}],
+        )
     if not chosen or any(r not in STAFF_ROLES for r in chosen):
         raise ValidationFailed(
             "choose at least one staff role",

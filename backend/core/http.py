@@ -38,6 +38,20 @@ def pydantic_errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _has_nul(data: Any) -> bool:
+    pending = [data]  # a loop, not recursion: the JSON may be nested deeply
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 async def parse_json(request: Request, model: type[M], max_bytes: int | None = None) -> M:
     """Parse and validate a JSON body; every failure is a clear 4xx, never a 500."""
     limit = max_bytes or getattr(request.app.state, "max_json_bytes", DEFAULT_MAX_BYTES)
@@ -49,10 +63,17 @@ async def parse_json(request: Request, model: type[M], max_bytes: int | None = N
         data = json.loads(raw) if raw else None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedJSON("the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise ValidationFailed(
             "the body must be a JSON object",
             errors=[{"field": "(body)", "message": "expected a JSON object", "type": "type"}],
+        )
+    if _has_nul(data):  # PostgreSQL text cannot hold U+0000: refuse it here, not with a 500
+        raise ValidationFailed(
+            "text may not contain NUL characters",
+            errors=[{"field": "(body)", "message": "a string holds U+0000", "type": "string_nul"}],
         )
     try:
         return model.model_validate(data)

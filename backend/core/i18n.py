@@ -42,12 +42,17 @@ def negotiate(accept_language: str | None, chosen: str | None = None) -> str:
     if accept_language:
         ranked = []
         for part in accept_language.split(","):
-            lang, _, q = part.strip().partition(";q=")
-            try:
-                weight = float(q) if q else 1.0
-            except ValueError:
-                weight = 0.0
-            ranked.append((weight, lang.strip().lower()))
+            lang, *params = part.split(";")
+            weight = 1.0
+            for param in params:
+                name, _, value = param.partition("=")
+                if name.strip().lower() == "q":
+                    try:
+                        weight = float(value)
+                    except ValueError:
+                        weight = 0.0
+            if weight > 0:  # q=0 means "not this language" (RFC 9110 §12.4.2)
+                ranked.append((weight, lang.strip().lower()))
         for _, lang in sorted(ranked, key=lambda r: -r[0]):
             if lang.startswith("zh"):
                 return "zh-CN"

@@ -8,6 +8,7 @@ ISO 7064 MOD 11-2 check character.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +23,9 @@ PROVINCES = frozenset(
         "63", "64", "65", "71", "81", "82",
     }
 )  # fmt: skip
+# Taiwan, Hong Kong and Macao have no prefecture level: their area codes are 710000, 810000
+# and 820000 (residence permits for their residents carry these).
+WHOLE_REGION = frozenset({"71", "81", "82"})
 
 
 class IdProblem(StrEnum):
@@ -45,14 +49,19 @@ def check_char(first17: str) -> str:
 
 
 def normalise(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    # NFKC: full-width digits and Ｘ (typed with a Chinese input method) become ASCII.
+    return unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # str.isdigit alone accepts "٣" and "²"
 
 
 def problem_with(raw: str, *, today: dt.date | None = None) -> IdProblem | None:
     value = normalise(raw)
-    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if len(value) != 18 or not _digits(value[:17]) or not (_digits(value[17]) or value[17] == "X"):
         return IdProblem.LENGTH
-    if value[:2] not in PROVINCES or value[2:4] == "00":
+    if value[:2] not in PROVINCES or (value[2:4] == "00" and value[:2] not in WHOLE_REGION):
         return IdProblem.AREA
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -87,10 +96,22 @@ def mask(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+# Common two-character surnames (复姓): the whole surname stays visible when masking.
+COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+        "宇文", "司徒", "司空", "夏侯", "轩辕", "令狐", "端木", "呼延", "南宫", "独孤",
+    }
+)  # fmt: skip
+
+
 def mask_name(name: str) -> str:
-    """张*明 / 李* — what a counter sees for the ID-card check."""
-    if len(name) <= 1:
+    """张*明 / 李* / 欧阳**锋 — what a counter sees for the ID-card check: the surname and
+    the last character of the given name; a one-character given name is hidden entirely."""
+    surname = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    given = len(name) - surname
+    if given <= 0:
         return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    if given == 1:
+        return name[:surname] + "*"
+    return name[:surname] + "*" * (given - 1) + name[-1]
