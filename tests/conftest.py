@@ -37,6 +37,25 @@ def test_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
     return settings.with_overrides(**overrides) if overrides else settings
 
 
+def _tables_children_first() -> list[str]:
+    """Every table, each before the tables its foreign keys point to."""
+    models = list(Tortoise.apps["xinyi"].values())
+    parents = {
+        m._meta.db_table: {
+            m._meta.fields_map[f].related_model._meta.db_table
+            for f in (*m._meta.fk_fields, *m._meta.o2o_fields)
+        }
+        for m in models
+    }
+    order: list[str] = []
+    while parents:
+        ready = sorted(t for t in parents if not any(t in deps for o, deps in parents.items() if o != t))
+        order += ready
+        for t in ready:
+            del parents[t]
+    return order
+
+
 def _pg_url(name: str) -> str:
     parts = urlsplit(BASE_URL)
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -88,8 +107,7 @@ async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         if IS_PG:
-            models = Tortoise.apps["xinyi"].values()
-            await bulk.truncate_all([m._meta.db_table for m in models])
+            await bulk.truncate_all(_tables_children_first())
         yield application
 
 

@@ -94,12 +94,9 @@ async def sync_sequence(table: str) -> None:
 async def truncate_all(tables: Sequence[str]) -> None:
     """Empty every table (tests: a fresh database for each test on PostgreSQL)."""
     conn = connections.get("default")
-    if dialect() == "postgres":
-        names = ", ".join(f'"{t}"' for t in tables)
-        await conn.execute_script(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    else:
-        for table in tables:
-            await conn.execute_script(f'DELETE FROM "{table}"')
+    # DELETE, not TRUNCATE: on small tables it is many times faster (no file rewrite, no
+    # exclusive locks). `tables` must list children before the tables they reference.
+    await conn.execute_script("; ".join(f'DELETE FROM "{table}"' for table in tables))
 
 
 
@@ -157,21 +154,28 @@ async def records_by_department() -> dict[str, int]:
     )
 
 
-async def records_per_day(since: Any) -> dict[str, int]:
-    """Records received per UTC day from `since` (a date) on, from the created_at index."""
-    if dialect() == "postgres":
-        day = 'to_char("created_at" AT TIME ZONE \'UTC\', \'YYYY-MM-DD\')'
-        start: Any = dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC)
-    else:
-        # Stored as "YYYY-MM-DD HH:MM:SS…+00:00" text: the date is the first ten characters, and
-        # every moment of a day sorts at or after the bare "YYYY-MM-DD".
-        day = 'substr("created_at", 1, 10)'
-        start = since.isoformat()
-    return await _pairs(
-        f'SELECT {day} AS "k", COUNT(*) AS "n" FROM "credit_record" WHERE "created_at" >= ? '
-        f"GROUP BY {day}",
-        [start],
-    )
+async def records_per_day(days: Sequence[dt.date]) -> dict[str, int]:
+    """Records received on each of these UTC days: one index range count per day (a GROUP BY
+    over a date expression would sort every row of the window in a temporary b-tree)."""
+
+    def bound(day: dt.date) -> Any:
+        if dialect() == "postgres":
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        # SQLite keeps "YYYY-MM-DD HH:MM:SS…+00:00" text: every moment of a day sorts at or
+        # after the bare "YYYY-MM-DD" and before the next day's.
+        return day.isoformat()
+
+    if not days:
+        return {}
+    parts, params = [], []
+    for i, day in enumerate(days):
+        parts.append(
+            f'SELECT {i} AS "k", COUNT(*) AS "n" FROM "credit_record" '
+            'WHERE "created_at" >= ? AND "created_at" < ?'
+        )
+        params += [bound(day), bound(day + dt.timedelta(days=1))]
+    rows = await fetch(" UNION ALL ".join(parts), params)
+    return {days[int(r["k"])].isoformat(): int(r["n"]) for r in rows}
 
 
 async def people_by_occupation() -> dict[str, int]:
