@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from ..apitokens import service as tokens
@@ -16,8 +17,7 @@ from ..auth.service import create_staff_account
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
-from ..credit.catalog import add_months, load_catalog
-from ..credit.models import CreditRecord
+from ..credit.system import add_record
 from ..credit.service import rescore_person
 from ..passes import service as passes
 from ..passes.models import PassCertificate
@@ -270,8 +270,11 @@ async def redeem(
     due = _today() + dt.timedelta(days=offer.grace_days) if offer.kind in ("deposit_waived", "pay_later") else None
     try:
         async with in_transaction():
-            taken = await Offer.filter(id=offer.id, used=offer.used).update(used=offer.used + 1)
-            if offer.quota is not None and offer.used + 1 > offer.quota or not taken:
+            # Atomic: a redemption at another counter meanwhile is no reason to refuse.
+            places = Offer.filter(id=offer.id)
+            if offer.quota is not None:
+                places = places.filter(used__lt=offer.quota)
+            if not await places.update(used=F("used") + 1):
                 raise Conflict("the offer's quota is used up", reason="quota_exhausted")
             redemption = await Redemption.create(
                 offer_id=offer.id, partner_id=partner.id, person_id=checked.person.id,
@@ -322,17 +325,9 @@ async def report_outcome(
 
 
 async def _outcome_record(partner: Partner, redemption: Redemption, type_code: str) -> int:
-    catalog = load_catalog()
-    record_type = catalog.types[type_code]
-    decided = _today()
-    now = dt.datetime.now(dt.UTC)
-    record = await CreditRecord.create(
+    record = await add_record(
         person_id=redemption.person_id, department=partner.record_department,
-        external_id=f"R-{redemption.id}", type_code=type_code, dimension=record_type.dimension,
-        points=record_type.points, severity=record_type.severity, decision_date=decided,
-        repairable_from=add_months(decided, record_type.min_months),
-        expires_on=add_months(decided, record_type.max_months), summary=f"{partner.name}",
-        catalog_version=catalog.version, created_at=now, updated_at=now,
+        external_id=f"R-{redemption.id}", type_code=type_code, summary=partner.name, rescore=False,
     )
     return record.id
 

@@ -1,0 +1,43 @@
+"""Records the system itself creates through the catalog: a real-name verification at
+enrolment, a partner's redemption outcome. Same catalog rules as department submissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .catalog import add_months, load_catalog
+from .models import CreditRecord
+from .service import rescore_person, today
+
+
+async def add_record(
+    *, person_id: int, type_code: str, department: str, external_id: str, summary: str = "",
+    rescore: bool = True,
+) -> CreditRecord:
+    """Create one record dated today (idempotent on department + external id) and re-score."""
+    existing = await CreditRecord.get_or_none(department=department, external_id=external_id)
+    if existing is not None:
+        return existing
+    catalog = load_catalog()
+    record_type = catalog.types[type_code]
+    decided = today()
+    now = dt.datetime.now(dt.UTC)
+    record = await CreditRecord.create(
+        person_id=person_id, department=department, external_id=external_id, type_code=type_code,
+        dimension=record_type.dimension, points=record_type.points, severity=record_type.severity,
+        decision_date=decided, repairable_from=add_months(decided, record_type.min_months),
+        expires_on=add_months(decided, record_type.max_months), summary=summary,
+        catalog_version=catalog.version, created_at=now, updated_at=now,
+    )
+    if rescore:
+        await rescore_person(person_id=person_id, cause="record")
+    return record
+
+
+async def record_enrolment(person_id: int) -> None:
+    """实名核验通过: enrolling matched name and ID number against the register in person or
+    by passkey ceremony, which the catalog counts in the identity dimension."""
+    await add_record(
+        person_id=person_id, type_code="IDN_REALNAME_VERIFIED", department="credit_office",
+        external_id=f"ENROL-{person_id}", summary="实名注册信易",
+    )
