@@ -114,6 +114,10 @@ def check_item(
     doc_no = item.get("decision_doc_no", "")
     if not isinstance(doc_no, str) or len(doc_no) > 64:
         batch.error(line, "decision_doc_no", "must be a string of at most 64 characters")
+    for name in ("external_id", "summary", "decision_doc_no"):
+        value = item.get(name)
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold U+0000
+            batch.error(line, name, "may not contain NUL characters")
     if len(batch.errors) == before:
         batch.candidates.append(
             Candidate(line, external_id, cipher.lookup_hash(number), type_code, decided, summary, doc_no)  # type: ignore[arg-type]
@@ -135,6 +139,8 @@ async def read_items(chunks: AsyncIterator[bytes], content_type: str) -> AsyncIt
             *lines, pending = pending.split(b"\n")
             for raw in lines:
                 line_no += 1
+                if len(raw) > MAX_LINE:  # a whole long line can arrive within one chunk
+                    raise PayloadTooLarge(f"line {line_no} is longer than {MAX_LINE} bytes")
                 if raw.strip():
                     yield line_no, _parse_line(raw)
             if len(pending) > MAX_LINE:
@@ -153,6 +159,10 @@ async def read_items(chunks: AsyncIterator[bytes], content_type: str) -> AsyncIt
         from ..core.errors import MalformedJSON
 
         raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        from ..core.errors import MalformedJSON
+
+        raise MalformedJSON("the body is nested too deeply") from None
     if not isinstance(data, list):
         raise ValidationFailed("the body must be a JSON array of records (or NDJSON)",
                                errors=[{"line": 0, "field": "(body)", "message": "expected an array"}])
@@ -165,6 +175,8 @@ def _parse_line(raw: bytes) -> Any:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return ValueError(f"malformed JSON: {exc.msg if hasattr(exc, 'msg') else exc}")
+    except RecursionError:
+        return ValueError("malformed JSON: nested too deeply")
 
 
 async def submit_records(

@@ -110,22 +110,27 @@ def suggest(
     counting: list[RecordFacts], dims: tuple[DimensionScore, ...], catalog: Catalog, as_of: dt.date
 ) -> list[Suggestion]:
     """What would raise the score: repairs first (free), then positive records with room."""
+    by_code = {d.code: d for d in dims}
+
+    def gain(dimension: str, points: int) -> int:
+        """What adding `points` to a dimension changes, after its cap (a dimension clamped at
+        its floor gains nothing until its raw sum comes back above the floor)."""
+        d = by_code.get(dimension)
+        return 0 if d is None else max(d.min, min(d.max, d.raw + points)) - d.points
+
     out: list[Suggestion] = []
     for r in sorted((r for r in counting if r.points < 0), key=lambda r: (r.points, r.id)):
         record_type = catalog.types.get(r.type_code)
         if record_type is None or not record_type.repairable:
             continue
-        if r.repairable_from <= as_of:
-            out.append(Suggestion("repair", r.type_code, r.id, r.repairable_from, -r.points))
-        else:
-            out.append(Suggestion("repair_later", r.type_code, r.id, r.repairable_from, -r.points))
-    room = {d.code: d.max - d.points for d in dims if d.raw < d.max}
+        kind = "repair" if r.repairable_from <= as_of else "repair_later"
+        out.append(Suggestion(kind, r.type_code, r.id, r.repairable_from, gain(r.dimension, -r.points)))
     earnable = sorted(
-        (t for t in catalog.types.values() if t.points > 0 and room.get(t.dimension, 0) > 0),
-        key=lambda t: (t.severity != "minor", -min(t.points, room[t.dimension]), t.code),
+        (t for t in catalog.types.values() if t.points > 0 and gain(t.dimension, t.points) > 0),
+        key=lambda t: (t.severity != "minor", -gain(t.dimension, t.points), t.code),
     )
     for t in earnable[:3]:
-        out.append(Suggestion("earn", t.code, points=min(t.points, room[t.dimension])))
+        out.append(Suggestion("earn", t.code, points=gain(t.dimension, t.points)))
     return out
 
 
