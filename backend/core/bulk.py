@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 
 
 def dialect() -> str:
@@ -22,8 +23,13 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
         return
     conn = connections.get("default")
     if dialect() == "postgres":
-        async with conn.acquire_connection() as raw:  # type: ignore[attr-defined]
-            await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+        import asyncpg
+
+        try:
+            async with conn.acquire_connection() as raw:  # type: ignore[attr-defined]
+                await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+        except asyncpg.IntegrityConstraintViolationError as exc:  # as the ORM would report it
+            raise IntegrityError(str(exc)) from exc
         return
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)

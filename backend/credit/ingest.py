@@ -14,12 +14,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
 from ..core import bulk
 from ..core.crypto import IdCipher
-from ..core.errors import PayloadTooLarge, ValidationFailed
+from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from ..core.principal import Principal
 from ..residents import idnumber
 from .catalog import Catalog, add_months, load_catalog
@@ -28,7 +29,9 @@ from .service import rescore_people, today
 MAX_RECORDS = 100_000
 MAX_BYTES = 64 * 1024 * 1024
 MAX_LINE = 8 * 1024
-FIELDS = frozenset({"external_id", "id_number", "type", "decision_date", "summary", "decision_doc_no"})
+FIELDS = frozenset(
+    {"external_id", "id_number", "type", "decision_date", "summary", "decision_doc_no"}
+)
 RECORD_COLUMNS = (
     "person_id", "department", "external_id", "type_code", "dimension", "points", "severity",
     "decision_date", "repairable_from", "expires_on", "status", "suspended", "summary",
@@ -66,7 +69,13 @@ class SubmitResult:
 
 
 def check_item(
-    item: Any, line: int, batch: Batch, *, department: str, catalog: Catalog, cipher: IdCipher,
+    item: Any,
+    line: int,
+    batch: Batch,
+    *,
+    department: str,
+    catalog: Catalog,
+    cipher: IdCipher,
     today_: dt.date,
 ) -> None:
     """Validate one record; add a Candidate or errors (every problem on the line)."""
@@ -99,7 +108,11 @@ def check_item(
     raw_date = item.get("decision_date")
     decided: dt.date | None = None
     try:
-        decided = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) and len(raw_date) == 10 else None
+        decided = (
+            dt.date.fromisoformat(raw_date)
+            if isinstance(raw_date, str) and len(raw_date) == 10
+            else None
+        )
     except ValueError:
         decided = None
     if decided is None:
@@ -120,11 +133,15 @@ def check_item(
             batch.error(line, name, "may not contain NUL characters")
     if len(batch.errors) == before:
         batch.candidates.append(
-            Candidate(line, external_id, cipher.lookup_hash(number), type_code, decided, summary, doc_no)  # type: ignore[arg-type]
+            Candidate(
+                line, external_id, cipher.lookup_hash(number), type_code, decided, summary, doc_no
+            )  # type: ignore[arg-type]
         )
 
 
-async def read_items(chunks: AsyncIterator[bytes], content_type: str) -> AsyncIterator[tuple[int, Any]]:
+async def read_items(
+    chunks: AsyncIterator[bytes], content_type: str
+) -> AsyncIterator[tuple[int, Any]]:
     """Yield (line number, parsed JSON) from an NDJSON stream (line by line, as it arrives)
     or a JSON array (bounded by MAX_BYTES). Malformed lines are yielded as exceptions."""
     total = 0
@@ -164,8 +181,10 @@ async def read_items(chunks: AsyncIterator[bytes], content_type: str) -> AsyncIt
 
         raise MalformedJSON("the body is nested too deeply") from None
     if not isinstance(data, list):
-        raise ValidationFailed("the body must be a JSON array of records (or NDJSON)",
-                               errors=[{"line": 0, "field": "(body)", "message": "expected an array"}])
+        raise ValidationFailed(
+            "the body must be a JSON array of records (or NDJSON)",
+            errors=[{"line": 0, "field": "(body)", "message": "expected an array"}],
+        )
     for index, item in enumerate(data, start=1):
         yield index, item
 
@@ -195,7 +214,9 @@ async def submit_records(
         if isinstance(item, ValueError):
             batch.error(line, "(line)", str(item))
             continue
-        check_item(item, line, batch, department=department, catalog=catalog, cipher=cipher, today_=today_)
+        check_item(
+            item, line, batch, department=department, catalog=catalog, cipher=cipher, today_=today_
+        )
         external_id = item.get("external_id") if isinstance(item, dict) else None
         if isinstance(external_id, str):
             first = seen.setdefault(external_id, line)
@@ -204,7 +225,9 @@ async def submit_records(
                 if batch.candidates and batch.candidates[-1].line == line:
                     batch.candidates.pop()
     if received == 0:
-        raise ValidationFailed("the batch is empty", errors=[{"line": 0, "field": "(body)", "message": "no records"}])
+        raise ValidationFailed(
+            "the batch is empty", errors=[{"line": 0, "field": "(body)", "message": "no records"}]
+        )
     people = await _people(batch)
     existing = await _existing(department, batch)
     rows, unchanged = _rows(batch, people, existing, department, catalog)
@@ -212,17 +235,32 @@ async def submit_records(
         batch.errors.sort(key=lambda e: (e["line"], e["field"]))
         raise ValidationFailed(
             f"{len(batch.errors)} problem(s) in the batch; nothing was stored",
-            errors=batch.errors, error_count=len(batch.errors),
+            errors=batch.errors,
+            error_count=len(batch.errors),
         )
     touched = sorted({row[0] for row in rows})
-    async with in_transaction():
-        await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
-        rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
-        await audit.record(
-            action="records.submitted", actor=actor,
-            details={"department": department, "received": received, "created": len(rows),
-                     "unchanged": unchanged, "people": len(touched)},
-        )
+    try:
+        async with in_transaction():
+            await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
+            rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
+            await audit.record(
+                action="records.submitted",
+                actor=actor,
+                details={
+                    "department": department,
+                    "received": received,
+                    "created": len(rows),
+                    "unchanged": unchanged,
+                    "people": len(touched),
+                },
+            )
+    except IntegrityError:
+        # The same external ids arrived in a concurrent batch that committed first.
+        raise Conflict(
+            "another batch with some of these external ids was stored at the same time; "
+            "resubmit: records already stored will count as unchanged",
+            reason="concurrent-batch",
+        ) from None
     return SubmitResult(received, len(rows), unchanged, rescored)
 
 
@@ -257,8 +295,11 @@ async def _existing(department: str, batch: Batch) -> dict[str, dict[str, Any]]:
 
 
 def _rows(
-    batch: Batch, people: dict[str, tuple[int, dt.date]], existing: dict[str, dict[str, Any]],
-    department: str, catalog: Catalog,
+    batch: Batch,
+    people: dict[str, tuple[int, dt.date]],
+    existing: dict[str, dict[str, Any]],
+    department: str,
+    catalog: Catalog,
 ) -> tuple[list[tuple[Any, ...]], int]:
     now = dt.datetime.now(dt.UTC)
     rows: list[tuple[Any, ...]] = []
@@ -271,20 +312,40 @@ def _rows(
         old = existing.get(c.external_id)
         if old is not None:
             same = (
-                int(old["person_id"]) == person[0] and old["type_code"] == c.type_code
+                int(old["person_id"]) == person[0]
+                and old["type_code"] == c.type_code
                 and str(old["decision_date"])[:10] == c.decision_date.isoformat()
-                and old["summary"] == c.summary and old["decision_doc_no"] == c.doc_no
+                and old["summary"] == c.summary
+                and old["decision_doc_no"] == c.doc_no
             )
             if same:
                 unchanged += 1
             else:
-                batch.error(c.line, "external_id", "already used for a different record; use correctRecord")
+                batch.error(
+                    c.line, "external_id", "already used for a different record; use correctRecord"
+                )
             continue
         t = catalog.types[c.type_code]
-        rows.append((
-            person[0], department, c.external_id, c.type_code, t.dimension, t.points, t.severity,
-            c.decision_date, add_months(c.decision_date, t.min_months),
-            add_months(c.decision_date, t.max_months), "active", False, c.summary, c.doc_no,
-            catalog.version, 1, now, now,
-        ))
+        rows.append(
+            (
+                person[0],
+                department,
+                c.external_id,
+                c.type_code,
+                t.dimension,
+                t.points,
+                t.severity,
+                c.decision_date,
+                add_months(c.decision_date, t.min_months),
+                add_months(c.decision_date, t.max_months),
+                "active",
+                False,
+                c.summary,
+                c.doc_no,
+                catalog.version,
+                1,
+                now,
+                now,
+            )
+        )
     return rows, unchanged
