@@ -1,5 +1,5 @@
-"""Records the system itself creates through the catalog: a real-name verification at
-enrolment, a partner's redemption outcome. Same catalog rules as department submissions."""
+"""Records the system itself creates through the catalog (a partner's redemption outcome),
+under the same catalog rules as department submissions."""
 
 from __future__ import annotations
 
@@ -33,11 +33,3 @@ async def add_record(
         await rescore_person(person_id=person_id, cause="record")
     return record
 
-
-async def record_enrolment(person_id: int) -> None:
-    """实名核验通过: enrolling matched name and ID number against the register in person or
-    by passkey ceremony, which the catalog counts in the identity dimension."""
-    await add_record(
-        person_id=person_id, type_code="IDN_REALNAME_VERIFIED", department="credit_office",
-        external_id=f"ENROL-{person_id}", summary="实名注册信易",
-    )
