@@ -7,6 +7,7 @@ Bulk loading: SQLite gets `executemany` inside one transaction, PostgreSQL gets 
 from __future__ import annotations
 
 import datetime as dt
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,11 +37,14 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
     await conn.execute_many(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows])
 
 
-def _param(value: Any) -> Any:
+def _params(params: Sequence[Any]) -> list[Any]:
     """SQLite keeps dates as ISO text; asyncpg wants date objects."""
-    if dialect() != "postgres" and hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    if dialect() == "postgres":
+        return list(params)
+    return [
+        p.isoformat(" ") if isinstance(p, dt.datetime) else p.isoformat() if isinstance(p, dt.date) else p
+        for p in params
+    ]
 
 
 async def fetch(sql_sqlite: str, params: Sequence[Any]) -> list[dict[str, Any]]:
@@ -50,7 +54,7 @@ async def fetch(sql_sqlite: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     if dialect() == "postgres":
         parts = sql_sqlite.split("?")
         sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    _, rows = await conn.execute_query(sql, [_param(p) for p in params])
+    _, rows = await conn.execute_query(sql, _params(params))
     return [dict(r) for r in rows]
 
 
@@ -61,7 +65,7 @@ async def fetch_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequenc
     if dialect() == "postgres":
         parts = sql_sqlite.split("?")
         sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    _, rows = await conn.execute_query(sql, [_param(p) for p in params])
+    _, rows = await conn.execute_query(sql, _params(params))
     return rows  # type: ignore[no-any-return]
 
 
