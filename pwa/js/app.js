@@ -1,0 +1,348 @@
+// The resident PWA: boot, state, hash router and the shell (top bar, offline banner).
+
+import { api, onUnauthenticated, setApiLocale, setCsrfToken } from "./api.js";
+import { $, clear, h } from "./dom.js";
+import { initialLocale, locale, t, useLocale } from "./i18n.js";
+import { getPasskey } from "./webauthn.js";
+import * as access from "./views/access.js";
+import * as enrol from "./views/enrol.js";
+import * as home from "./views/home.js";
+import * as offline from "./views/offline.js";
+import * as passkeys from "./views/passkeys.js";
+import * as recovery from "./views/recovery.js";
+import * as settings from "./views/settings.js";
+import * as welcome from "./views/welcome.js";
+
+const ELDER_KEY = "xinyi.elder";
+const SIGNED_IN_HINT = "xinyi.signedIn";
+
+// Route → view module. `signedIn`: needs a session; `any`: works either way.
+const ROUTES = {
+  "": { signedIn: home, signedOut: welcome },
+  code: { signedOut: enrol.byCode },
+  recover: { signedOut: enrol.byRecoveryCode },
+  passkeys: { signedIn: passkeys },
+  access: { signedIn: access },
+  "recovery-codes": { signedIn: recovery },
+  settings: { signedIn: settings, signedOut: settings },
+};
+
+const state = {
+  me: null,
+  unreachable: false, // the last /api/v1/me failed for lack of network
+  elder: false,
+  flash: null, // {kind, text} shown once at the top of the next view
+  conditional: null, // {controller, done} of a pending passkey-autofill request
+};
+
+function store(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    /* storage blocked: preferences last for this page only */
+  }
+}
+
+function stored(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+export function announce(text) {
+  const region = $("#announcer");
+  region.textContent = "";
+  // A fresh text node after a tick makes screen readers announce repeated messages too.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+function flash(kind, text) {
+  state.flash = { kind, text };
+}
+
+function currentRoute() {
+  const path = location.hash.replace(/^#\/?/, "").split("?")[0];
+  return Object.prototype.hasOwnProperty.call(ROUTES, path) ? path : "";
+}
+
+export function navigate(route) {
+  const target = `#/${route}`;
+  if (location.hash === target || (route === "" && !location.hash)) render({ focus: true });
+  else location.hash = target;
+}
+
+function translateShell() {
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  const other = locale() === "en" ? "zh-CN" : "en";
+  const toggle = $("#lang-toggle");
+  toggle.lang = other;
+  toggle.textContent = other === "en" ? "English" : "中文";
+  toggle.setAttribute("aria-label", t("pwa.lang.switch_to", { language: toggle.textContent }));
+  $("#elder-toggle").setAttribute("aria-pressed", String(state.elder));
+  const banner = $("#offline-banner");
+  if (!banner.hidden) banner.textContent = t("pwa.offline.banner");
+  document.querySelector('meta[name="description"]')?.setAttribute("content", t("app.tagline"));
+}
+
+function applyElder(on, { remember = false } = {}) {
+  state.elder = Boolean(on);
+  document.body.classList.toggle("elder", state.elder);
+  $("#elder-toggle").setAttribute("aria-pressed", String(state.elder));
+  if (remember) {
+    store(ELDER_KEY, state.elder ? "1" : "0");
+    document.cookie = `xinyi_elder=${state.elder ? "1" : "0"}; path=/; max-age=31536000; samesite=lax`;
+  }
+}
+
+async function savePreference(change) {
+  if (!state.me) return;
+  try {
+    await api("/api/v1/me/preferences", { method: "PATCH", body: change });
+  } catch {
+    /* kept on this device; the server copy is updated next time */
+  }
+}
+
+export async function setLanguage(loc) {
+  await useLocale(loc, { remember: true });
+  setApiLocale(locale());
+  translateShell();
+  const shown = render({ focus: false });
+  announce(t("pwa.lang.changed"));
+  await Promise.all([shown, savePreference({ locale: locale() })]);
+}
+
+export async function setElder(on) {
+  applyElder(on, { remember: true });
+  const shown = render({ focus: false });
+  announce(t(state.elder ? "pwa.elder.on" : "pwa.elder.off"));
+  await Promise.all([shown, savePreference({ elder_mode: state.elder })]);
+}
+
+async function adoptServerPreferences(me) {
+  if (!me.locale) {
+    // Never chosen on the server: keep what this device uses.
+    await savePreference({ locale: locale(), elder_mode: state.elder });
+    return;
+  }
+  if (me.locale !== locale()) {
+    await useLocale(me.locale, { remember: true });
+    setApiLocale(locale());
+    translateShell();
+  }
+  if (me.elder_mode !== state.elder) applyElder(me.elder_mode, { remember: true });
+}
+
+export async function refreshMe() {
+  try {
+    const me = await api("/api/v1/me");
+    state.me = me;
+    state.unreachable = false;
+    setCsrfToken(me.csrf_token);
+    store(SIGNED_IN_HINT, "1");
+    await adoptServerPreferences(me);
+  } catch (problem) {
+    state.me = null;
+    state.unreachable = Boolean(problem?.offline);
+    if (problem?.status === 401) store(SIGNED_IN_HINT, null);
+    if (!problem?.status && !problem?.offline) throw problem;
+  }
+  return state.me;
+}
+
+export function abortConditional() {
+  const pending = state.conditional;
+  state.conditional = null;
+  if (!pending) return Promise.resolve();
+  pending.controller.abort();
+  return pending.done.catch(() => {});
+}
+
+/** Sign in with a passkey: a modal request, or (conditional) one that waits for autofill. */
+export async function signIn({ conditional = false } = {}) {
+  await abortConditional();
+  const generation = renderCount;
+  const options = await api("/api/v1/login/start", { method: "POST" });
+  let credential;
+  if (conditional) {
+    // The page moved on while the options were fetched: autofill belongs to the old view.
+    if (generation !== renderCount) return;
+    const controller = new AbortController();
+    const done = getPasskey(options, { mediation: "conditional", signal: controller.signal });
+    state.conditional = { controller, done };
+    try {
+      credential = await done;
+    } finally {
+      if (state.conditional?.controller === controller) state.conditional = null;
+    }
+  } else {
+    credential = await getPasskey(options);
+  }
+  await api("/api/v1/login/finish", { method: "POST", body: credential });
+  await refreshMe();
+  flash("success", t("pwa.signin.done", { name: state.me?.display_name || "" }));
+  navigate("");
+}
+
+/** After a passkey registration (enrolment, code, recovery): load the account, go home. */
+export async function enrolled(message) {
+  await refreshMe();
+  flash("success", message);
+  navigate("");
+}
+
+export async function signOut({ everywhere = false } = {}) {
+  const path = everywhere ? "/api/v1/me/sessions/revoke-all" : "/api/v1/logout";
+  await api(path, { method: "POST" });
+  state.me = null;
+  store(SIGNED_IN_HINT, null);
+  flash("success", t(everywhere ? "pwa.signout.everywhere_done" : "pwa.signout.done"));
+  navigate("");
+}
+
+const app = {
+  state,
+  t,
+  navigate,
+  announce,
+  flash,
+  refreshMe: async () => {
+    const me = await refreshMe();
+    updateOnline();
+    return me;
+  },
+  signIn,
+  abortConditional,
+  enrolled,
+  signOut,
+  setLanguage,
+  setElder,
+  signedInHint: () => stored(SIGNED_IN_HINT) === "1",
+};
+
+let renderCount = 0;
+
+export async function render({ focus = true } = {}) {
+  const mine = ++renderCount;
+  await abortConditional();
+  const route = currentRoute();
+  const entry = ROUTES[route];
+  let view;
+  if (state.unreachable && !state.me) view = offline;
+  else if (state.me) view = entry.signedIn || home;
+  else view = entry.signedOut || welcome;
+  if (!state.me && entry.signedIn && !entry.signedOut && !state.unreachable) {
+    flash("info", t("pwa.signin.needed"));
+  }
+  const main = $("#main");
+  const container = h("div", { class: `view view-${route || "home"}` });
+  if (state.flash) {
+    container.append(h("p", { class: `notice ${state.flash.kind}`, text: state.flash.text }));
+    announce(state.flash.text);
+    state.flash = null;
+  }
+  let title;
+  try {
+    const result = await view.render(app, container);
+    title = result?.title;
+  } catch (error) {
+    console.error(error);
+    container.append(h("p", { class: "notice error", role: "alert", text: t("error.internal") }));
+  }
+  if (mine !== renderCount) return; // a newer render started meanwhile
+  clear(main).append(container);
+  document.title = title ? `${title} · ${t("app.name")}` : t("app.name");
+  document.body.dataset.view = view.id || route || "home";
+  if (focus) (main.querySelector("h1") || main).focus();
+  view.mounted?.(app, container);
+}
+
+/** The banner shows when the browser says it is offline, or when the server could not be
+ * reached although the browser thinks it is online (captive Wi-Fi, a dead connection). */
+function updateOnline() {
+  const banner = $("#offline-banner");
+  const offline = !navigator.onLine || state.unreachable;
+  banner.hidden = !offline;
+  banner.textContent = offline ? t("pwa.offline.banner") : "";
+  document.body.classList.toggle("is-offline", offline);
+  if (state.unreachable) scheduleReconnect();
+}
+
+let reconnectTimer = null;
+let reconnectDelay = 5000;
+
+function scheduleReconnect() {
+  if (reconnectTimer) return;
+  reconnectTimer = setTimeout(async () => {
+    reconnectTimer = null;
+    await reconnect();
+    reconnectDelay = Math.min(reconnectDelay * 2, 60000);
+  }, reconnectDelay);
+}
+
+async function reconnect() {
+  if (!state.unreachable) return;
+  await refreshMe().catch(() => {});
+  updateOnline();
+  if (!state.unreachable) {
+    reconnectDelay = 5000;
+    render({ focus: false });
+  }
+}
+
+function bindShell() {
+  $("#lang-toggle").addEventListener("click", () => setLanguage(locale() === "en" ? "zh-CN" : "en"));
+  $("#elder-toggle").addEventListener("click", () => setElder(!state.elder));
+  window.addEventListener("hashchange", () => {
+    // "#main" (the skip link) and other in-page anchors are not routes.
+    if (location.hash && !location.hash.startsWith("#/")) return;
+    render({ focus: true });
+  });
+  $(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("#main").focus();
+  });
+  window.addEventListener("offline", updateOnline);
+  window.addEventListener("online", () => {
+    updateOnline();
+    reconnect();
+  });
+  onUnauthenticated(() => {
+    if (!state.me) return;
+    state.me = null;
+    store(SIGNED_IN_HINT, null);
+    flash("info", t("pwa.signin.expired"));
+    navigate("");
+  });
+}
+
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
+    console.warn("service worker not registered", error);
+  });
+}
+
+async function boot() {
+  applyElder(stored(ELDER_KEY) === "1");
+  try {
+    await useLocale(initialLocale());
+  } catch {
+    await useLocale("zh-CN").catch(() => {});
+  }
+  setApiLocale(locale());
+  translateShell();
+  bindShell();
+  registerServiceWorker();
+  await refreshMe().catch(() => {});
+  updateOnline();
+  await render({ focus: false });
+  document.body.classList.add("ready");
+}
+
+boot();

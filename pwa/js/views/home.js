@@ -1,0 +1,104 @@
+// Signed in: who I am, and the things I can do. Elder mode shows fewer, larger choices.
+
+import { add, h } from "../dom.js";
+import { busy } from "../forms.js";
+import { t, tOr } from "../i18n.js";
+
+export const id = "home";
+
+function row(label, value, valueClass) {
+  return [h("dt", { text: label }), h("dd", { class: valueClass || null, text: value })];
+}
+
+function profile(me) {
+  const person = me.person;
+  const items = person
+    ? [
+        ...row(t("auth.name"), person.name),
+        ...row(t("auth.id_number"), person.id_number_masked, "mono"),
+        ...row(t("pwa.profile.district"), tOr(`district.${person.district_code}`, person.district_code)),
+        ...row(t("pwa.profile.birth_year"), String(person.birth_year)),
+      ]
+    : [...row(t("pwa.profile.account"), me.display_name)];
+  return h(
+    "section",
+    { class: "card profile", "aria-labelledby": "profile-h" },
+    h("h2", { id: "profile-h", text: t("pwa.profile.heading") }),
+    h("dl", { class: "facts" }, items),
+  );
+}
+
+function tile(href, titleKey, descKey, icon) {
+  return h(
+    "li",
+    {},
+    h(
+      "a",
+      { href, class: `tile tile-${icon}` },
+      h("span", { class: "tile-title", text: t(titleKey) }),
+      descKey ? h("span", { class: "tile-desc", text: t(descKey) }) : null,
+    ),
+  );
+}
+
+function reminders(me) {
+  const notes = [];
+  if (me.person && me.recovery_codes_left === 0) {
+    notes.push(
+      h(
+        "p",
+        { class: "notice info" },
+        t("pwa.home.no_recovery_codes"),
+        " ",
+        h("a", { href: "#/recovery-codes", text: t("pwa.home.make_codes") }),
+      ),
+    );
+  }
+  if (me.passkeys === 1) notes.push(h("p", { class: "notice info", text: t("pwa.home.one_passkey") }));
+  return notes;
+}
+
+export async function render(app, root) {
+  const me = app.state.me;
+  const elder = app.state.elder;
+  const signOut = h("button", { type: "button", class: "secondary wide", id: "signout", text: t("auth.sign_out") });
+  signOut.addEventListener("click", async () => {
+    busy(signOut, true);
+    try {
+      await app.signOut();
+    } catch {
+      busy(signOut, false);
+      app.announce(t("pwa.error.offline"));
+    }
+  });
+  const tiles = elder
+    ? [
+        tile("#/access", "pwa.access.heading", null, "eye"),
+        tile("#/settings", "pwa.settings.heading_elder", null, "gear"),
+      ]
+    : [
+        tile("#/access", "pwa.access.heading", "pwa.home.access_desc", "eye"),
+        tile("#/passkeys", "pwa.passkeys.heading", "pwa.home.passkeys_desc", "key"),
+        tile("#/recovery-codes", "pwa.recovery.heading", "pwa.home.recovery_desc", "list"),
+        tile("#/settings", "pwa.settings.heading", "pwa.home.settings_desc", "gear"),
+      ];
+  add(root, 
+    h(
+      "div",
+      { class: "hero" },
+      h("h1", { tabindex: "-1", text: t("pwa.home.greeting", { name: me.display_name }) }),
+      h("p", { class: "lead", text: t("pwa.home.lead") }),
+    ),
+    profile(me),
+    ...(elder ? [] : reminders(me)),
+    me.kind === "staff" ? h("p", { class: "notice info" }, h("a", { href: "/office", text: t("pwa.home.staff_console") })) : null,
+    h(
+      "nav",
+      { "aria-labelledby": "tasks-h" },
+      h("h2", { id: "tasks-h", class: "visually-hidden", text: t("pwa.home.tasks") }),
+      h("ul", { class: `tiles${elder ? " tiles-elder" : ""}` }, tiles),
+    ),
+    signOut,
+  );
+  return { title: t("pwa.home.title") };
+}
