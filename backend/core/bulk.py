@@ -7,7 +7,6 @@ Bulk loading: SQLite gets `executemany` inside one transaction, PostgreSQL gets 
 from __future__ import annotations
 
 import datetime as dt
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -134,13 +133,19 @@ async def people_by_district() -> dict[str, int]:
     )
 
 
-async def scored_by_district() -> dict[str, int]:
-    # Scan the district index of person and probe score by primary key: no table rows read.
-    return await _pairs(
-        'SELECT "p"."district_code" AS "k", COUNT(*) AS "n" FROM "person" AS "p" '
-        'JOIN "score" AS "s" ON "s"."person_id" = "p"."id" GROUP BY "p"."district_code"',
-        [],
-    )
+async def scored_by_district(codes: Sequence[str]) -> dict[str, int]:
+    """People with a score, district by district: the district index of person probing score
+    by primary key (no table rows read). One statement per district keeps each one short, so
+    other requests on the same connection are not held up behind one long scan."""
+    out = {}
+    for code in codes:
+        rows = await fetch(
+            'SELECT COUNT(*) AS "n" FROM "person" AS "p" JOIN "score" AS "s" '
+            'ON "s"."person_id" = "p"."id" WHERE "p"."district_code" = ?',
+            [code],
+        )
+        out[code] = int(rows[0]["n"])
+    return out
 
 
 async def scores_by_tier() -> dict[str, int]:
@@ -157,16 +162,21 @@ async def active_list_counts(as_of: Any) -> list[dict[str, Any]]:
     return [{"kind": r["kind"], "source": r["source"], "n": int(r["n"])} for r in rows]
 
 
-async def records_by_department() -> dict[str, int]:
-    # Covered by the unique (department, external_id) index: no table rows read.
-    return await _pairs(
-        'SELECT "department" AS "k", COUNT(*) AS "n" FROM "credit_record" GROUP BY "department"', []
-    )
+async def records_by_department(codes: Sequence[str]) -> dict[str, int]:
+    """Records per department, each a range count on the unique (department, external_id)
+    index: no table rows read, and no statement longer than the largest department."""
+    out = {}
+    for code in codes:
+        rows = await fetch(
+            'SELECT COUNT(*) AS "n" FROM "credit_record" WHERE "department" = ?', [code]
+        )
+        out[code] = int(rows[0]["n"])
+    return out
 
 
 async def records_per_day(days: Sequence[dt.date]) -> dict[str, int]:
-    """Records received on each of these UTC days: one index range count per day (a GROUP BY
-    over a date expression would sort every row of the window in a temporary b-tree)."""
+    """Records received on each of these UTC days: a range count on the created_at index per
+    day (a GROUP BY over a date expression would sort every row of the window instead)."""
 
     def bound(day: dt.date) -> Any:
         if dialect() == "postgres":
@@ -175,17 +185,15 @@ async def records_per_day(days: Sequence[dt.date]) -> dict[str, int]:
         # after the bare "YYYY-MM-DD" and before the next day's.
         return day.isoformat()
 
-    if not days:
-        return {}
-    parts, params = [], []
-    for i, day in enumerate(days):
-        parts.append(
-            f'SELECT {i} AS "k", COUNT(*) AS "n" FROM "credit_record" '
-            'WHERE "created_at" >= ? AND "created_at" < ?'
+    out = {}
+    for day in days:
+        rows = await fetch(
+            'SELECT COUNT(*) AS "n" FROM "credit_record" '
+            'WHERE "created_at" >= ? AND "created_at" < ?',
+            [bound(day), bound(day + dt.timedelta(days=1))],
         )
-        params += [bound(day), bound(day + dt.timedelta(days=1))]
-    rows = await fetch(" UNION ALL ".join(parts), params)
-    return {days[int(r["k"])].isoformat(): int(r["n"]) for r in rows}
+        out[day.isoformat()] = int(rows[0]["n"])
+    return out
 
 
 async def people_by_occupation() -> dict[str, int]:

@@ -1,0 +1,85 @@
+"""Turning office figures into what a page shows in one language: formatted numbers and
+chart geometry. Pure functions over the service's results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.i18n import translate
+from . import charts
+from .service import Bar, Dashboard
+
+HALF = 460  # charts that share a row: drawn narrower so their text keeps its size
+
+
+def number(value: int | float) -> str:
+    return f"{value:,}"
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def name(label: dict[str, str], locale: str) -> str:
+    return label.get(locale) or label.get("zh-CN") or next(iter(label.values()), "")
+
+
+def _count_points(bars: list[Bar], locale: str, key: str) -> list[charts.Point]:
+    points = []
+    for bar in bars:
+        label = name(bar.label, locale)
+        title = translate(
+            locale, key, name=label, count=number(bar.value), share=percent(bar.share)
+        )
+        points.append(charts.Point(label, bar.value, number(bar.value), title))
+    return points
+
+
+def dashboard_charts(figures: Dashboard, locale: str) -> dict[str, Any]:
+    coverage = []
+    for bar in figures.districts:
+        label = name(bar.label, locale)
+        title = translate(
+            locale,
+            "office.dash.coverage_bar",
+            name=label,
+            share=percent(bar.share),
+            scored=number(bar.value),
+            residents=number(bar.total),
+        )
+        coverage.append(charts.Point(label, bar.share, percent(bar.share), title))
+    days = [
+        charts.Point(
+            name(bar.label, locale),
+            bar.value,
+            number(bar.value),
+            translate(
+                locale, "office.dash.day_bar", day=name(bar.label, locale), count=number(bar.value)
+            ),
+        )
+        for bar in figures.days
+    ]
+    target_text = translate(locale, "office.dash.target_line", target=percent(figures.target))
+    return {
+        "coverage": charts.horizontal(
+            coverage, maximum=1.0, target=figures.target, target_text=target_text
+        ),
+        "tiers": charts.horizontal(
+            _count_points(figures.tiers, locale, "office.dash.share_bar"), width=HALF
+        ),
+        "departments": charts.horizontal(
+            _count_points(figures.departments, locale, "office.dash.share_bar")
+        ),
+        "days": charts.columns(days),
+        "lists": charts.horizontal(
+            _count_points(
+                [
+                    Bar(kind, {locale: translate(locale, f"list.{kind}")}, sum(by_source.values()))
+                    for kind, by_source in figures.lists.items()
+                ],
+                locale,
+                "office.dash.count_bar",
+            ),
+            width=HALF,
+        ),
+    }
