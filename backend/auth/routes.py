@@ -166,7 +166,19 @@ async def start_add_passkey(request: Request) -> Response:
 
 
 async def finish_add_passkey(request: Request) -> Response:
-    return await finish_enrolment(request)
+    body = await parse_json(request, schemas.WebAuthnCredential)
+    principal = principal_of(request)
+    account = await service.register_credential(
+        rp=ctx(request).rp, credential=body.model_dump(), device_label=device_label(request),
+        principal=principal,
+    )
+    if account.id != principal.account_id:
+        raise ValidationFailed(
+            "this ceremony registers a passkey for another account",
+            errors=[{"field": "(body)", "message": "start from your own account", "type": "value"}],
+        )
+    passkeys = await service.list_passkeys(principal=principal)
+    return json_ok({"account_id": account.id, "passkeys": len(passkeys)})
 
 
 async def remove_passkey(request: Request) -> Response:

@@ -215,6 +215,19 @@ async def finish_registration(
     principal: Principal | None = None,
 ) -> SignedIn:
     """Step 2: verify the new passkey, create the account if needed, sign in."""
+    account = await register_credential(rp=rp, credential=credential, device_label=device_label,
+                                        principal=principal)
+    issued = await sessions.open_session(
+        account=account, secret_key=secret_key, hours=session_hours, device_label=device_label
+    )
+    return SignedIn(account, issued)
+
+
+async def register_credential(
+    *, rp: RelyingParty, credential: dict[str, Any], device_label: str, principal: Principal | None
+) -> Account:
+    """Verify a registration response and store the passkey (creating the account when the
+    ceremony enrols a person). Adding a passkey to a signed-in account keeps its session."""
     challenge = await ceremonies.consume_challenge(credential, "register")
     intent = challenge.intent
     if intent.get("via") == "add" and (principal is None or principal.account_id != intent["by"]):
@@ -246,10 +259,7 @@ async def finish_registration(
             subject_person_id=account.person_id,  # type: ignore[attr-defined]
             details={"via": str(intent.get("via")), "credential": new.credential_id[:16]},
         )
-    issued = await sessions.open_session(
-        account=account, secret_key=secret_key, hours=session_hours, device_label=device_label
-    )
-    return SignedIn(account, issued)
+    return account
 
 
 async def _account_for_intent(intent: dict[str, Any]) -> Account:

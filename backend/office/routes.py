@@ -26,7 +26,9 @@ from . import present, service
 
 
 async def login_page(request: Request) -> Response:
-    return render(request, "office/login.html")
+    # Without JavaScript the code form posts here: the passkey ceremony needs the browser's
+    # WebAuthn API, so say so instead of putting the code in a URL.
+    return render(request, "office/login.html", {"needs_js": request.method == "POST"})
 
 
 async def home(request: Request) -> Response:
@@ -361,7 +363,7 @@ async def revoke_token_page(request: Request) -> Response:
 
 
 routes = [
-    page("/office/login", login_page, name="office_login", access=PUBLIC),
+    page("/office/login", login_page, name="office_login", access=PUBLIC, methods=("GET", "POST")),
     page("/office", home, name="office_home", access=requires(Permission.STAFF_CONSOLE)),
     page(
         "/office/staff",
