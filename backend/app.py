@@ -18,8 +18,6 @@ from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
 from .auth.ceremonies import RelyingParty
-from .credit import expiry
-from .credit import routes as credit_routes
 from .core.city import load_city
 from .core.context import AppContext
 from .core.crypto import IdCipher
@@ -29,6 +27,8 @@ from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from .core.openapi import build_openapi
 from .core.routing import operations
 from .core.settings import Settings, load_settings
+from .credit import expiry
+from .credit import routes as credit_routes
 from .db import tortoise_config
 from .office import routes as office_routes
 from .partners import pages as partner_pages

@@ -55,7 +55,9 @@ async def verify_audit(settings: Settings) -> int:
         print(f"audit chain OK: {report.entries} entries verified")
         return 0
     where = f"entry {report.first_broken_id}" if report.first_broken_id else "the end of the chain"
-    print(f"audit chain BROKEN at {where}: {report.reason} ({report.entries} entries verified before it)")
+    print(
+        f"audit chain BROKEN at {where}: {report.reason} ({report.entries} entries verified before it)"
+    )
     return 1
 
 
@@ -92,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xinyi")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations")
-    boot = sub.add_parser("bootstrap-officer", help="create the first officer; print a one-time code")
+    boot = sub.add_parser(
+        "bootstrap-officer", help="create the first officer; print a one-time code"
+    )
     boot.add_argument("--name", default="信用办管理员")
     boot.add_argument("--organisation", default="市信用办")
     sub.add_parser("verify-audit", help="recompute the audit hash chain")
@@ -106,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     rescore_cmd = sub.add_parser("rescore", help="re-score the whole city (resumable)")
     rescore_cmd.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     rescore_cmd.add_argument("--restart", action="store_true", help="ignore an unfinished run")
-    rescore_cmd.add_argument("--batch", type=int, default=100_000, help="person ids per transaction")
+    rescore_cmd.add_argument(
+        "--batch", type=int, default=100_000, help="person ids per transaction"
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
 
@@ -126,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("signing keys: " + ", ".join(k.kid for k in ensure_keys(settings.keys_dir)))
     elif args.command == "rescore":
-        result = asyncio.run(with_orm(settings, lambda: rescore(args.as_of, not args.restart, args.batch)))
+        result = asyncio.run(
+            with_orm(settings, lambda: rescore(args.as_of, not args.restart, args.batch))
+        )
         print(json.dumps(result))
     elif args.command == "seed-demo":
         from .residents.seed import seed_demo
@@ -134,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(
             with_orm(
                 settings,
-                lambda: seed_demo(settings, args.residents, args.seed, args.if_empty, not args.skip_scores),
+                lambda: seed_demo(
+                    settings, args.residents, args.seed, args.if_empty, not args.skip_scores
+                ),
             )
         )
         if result is None:

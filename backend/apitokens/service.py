@@ -20,16 +20,27 @@ async def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token; the secret is returned once and only its hash is stored."""
     if kind not in KINDS:
-        raise ValidationFailed("unknown token kind", errors=[{"field": "kind", "message": "department or partner", "type": "enum"}])
+        raise ValidationFailed(
+            "unknown token kind",
+            errors=[{"field": "kind", "message": "department or partner", "type": "enum"}],
+        )
     prefix = secrets.token_hex(4)
     secret = f"xy_{KINDS[kind]}_{prefix}_{secrets.token_urlsafe(32)}"
     row = await ApiToken.create(
-        kind=kind, organisation=organisation, label=label[:100], prefix=prefix,
-        token_hash=secret_hash(secret), scopes=",".join(sorted(set(scopes))),
+        kind=kind,
+        organisation=organisation,
+        label=label[:100],
+        prefix=prefix,
+        token_hash=secret_hash(secret),
+        scopes=",".join(sorted(set(scopes))),
         created_by_id=officer.account_id if officer else None,
     )
-    await audit.record(action="api_token.created", actor=officer, actor_label="bootstrap",
-                       details={"token": prefix, "kind": kind, "organisation": organisation})
+    await audit.record(
+        action="api_token.created",
+        actor=officer,
+        actor_label="bootstrap",
+        details={"token": prefix, "kind": kind, "organisation": organisation},
+    )
     return row, secret
 
 

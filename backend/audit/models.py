@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,7 +20,7 @@ class AuditEntry(Model):
     action = fields.CharField(max_length=64)
     subject_person_id = fields.BigIntField(null=True, db_index=True)
     purpose = fields.CharField(max_length=200, default="")
-    details = fields.JSONField(default=dict)
+    details: dict[str, Any] = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64, unique=True)
 

@@ -52,10 +52,16 @@ async def list_my_access_log(request: Request) -> Response:
     rows = []
     if principal.person_id is not None:
         rows = await service.access_log(
-            person_id=principal.person_id, account_id=principal.account_id, limit=limit, before_id=before
+            person_id=principal.person_id,
+            account_id=principal.account_id,
+            limit=limit,
+            before_id=before,
         )
     return json_ok(
-        {"items": [_entry(r, full=False) for r in rows], "next_before": rows[-1].id if len(rows) == limit else None}
+        {
+            "items": [_entry(r, full=False) for r in rows],
+            "next_before": rows[-1].id if len(rows) == limit else None,
+        }
     )
 
 
@@ -65,24 +71,51 @@ async def list_audit_entries(request: Request) -> Response:
     action = request.query_params.get("action") or None
     rows = await service.list_entries(limit=limit, before_id=before, action=action)
     return json_ok(
-        {"items": [_entry(r, full=True) for r in rows], "next_before": rows[-1].id if len(rows) == limit else None}
+        {
+            "items": [_entry(r, full=True) for r in rows],
+            "next_before": rows[-1].id if len(rows) == limit else None,
+        }
     )
 
 
 async def verify_audit_chain(request: Request) -> Response:
     report = await service.verify_chain()
     return json_ok(
-        {"ok": report.ok, "entries": report.entries, "first_broken_id": report.first_broken_id,
-         "reason": report.reason}
+        {
+            "ok": report.ok,
+            "entries": report.entries,
+            "first_broken_id": report.first_broken_id,
+            "reason": report.reason,
+        }
     )
 
 
 routes = [
-    api("GET", "/api/v1/me/access-log", list_my_access_log, operation_id="listMyAccessLog",
-        summary="Who viewed my data (谁查看了我的数据)", tag="identity",
-        access=requires(Permission.RESIDENT_SELF)),
-    api("GET", "/api/v1/audit/entries", list_audit_entries, operation_id="listAuditEntries",
-        summary="The audit trail, newest first", tag="audit", access=requires(Permission.AUDIT_READ)),
-    api("GET", "/api/v1/audit/verify", verify_audit_chain, operation_id="verifyAuditChain",
-        summary="Recompute the hash chain", tag="audit", access=requires(Permission.AUDIT_READ)),
+    api(
+        "GET",
+        "/api/v1/me/access-log",
+        list_my_access_log,
+        operation_id="listMyAccessLog",
+        summary="Who viewed my data (谁查看了我的数据)",
+        tag="identity",
+        access=requires(Permission.RESIDENT_SELF),
+    ),
+    api(
+        "GET",
+        "/api/v1/audit/entries",
+        list_audit_entries,
+        operation_id="listAuditEntries",
+        summary="The audit trail, newest first",
+        tag="audit",
+        access=requires(Permission.AUDIT_READ),
+    ),
+    api(
+        "GET",
+        "/api/v1/audit/verify",
+        verify_audit_chain,
+        operation_id="verifyAuditChain",
+        summary="Recompute the hash chain",
+        tag="audit",
+        access=requires(Permission.AUDIT_READ),
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -58,10 +59,8 @@ def entry_hash(
 async def ensure_head() -> None:
     if await AuditHead.filter(id=HEAD_ID).exists():
         return
-    try:
+    with contextlib.suppress(IntegrityError):  # another process created it first
         await AuditHead.create(id=HEAD_ID, last_hash=GENESIS, count=0)
-    except IntegrityError:
-        pass  # another process created it first
 
 
 async def record(
@@ -138,7 +137,9 @@ async def verify_chain(batch: int = 5000) -> ChainReport:
     return ChainReport(True, seen)
 
 
-async def access_log(*, person_id: int, account_id: int, limit: int = 50, before_id: int | None = None) -> list[AuditEntry]:
+async def access_log(
+    *, person_id: int, account_id: int, limit: int = 50, before_id: int | None = None
+) -> list[AuditEntry]:
     """Looks at a person's data by anyone other than that person (谁查看了我的数据)."""
     query = AuditEntry.filter(
         Q(actor_account_id__isnull=True) | Q(actor_account_id__not=account_id),
@@ -149,7 +150,9 @@ async def access_log(*, person_id: int, account_id: int, limit: int = 50, before
     return await query.order_by("-id").limit(limit)
 
 
-async def list_entries(*, limit: int = 100, before_id: int | None = None, action: str | None = None) -> list[AuditEntry]:
+async def list_entries(
+    *, limit: int = 100, before_id: int | None = None, action: str | None = None
+) -> list[AuditEntry]:
     query = AuditEntry.all()
     if before_id:
         query = query.filter(id__lt=before_id)

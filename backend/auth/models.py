@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -11,7 +13,7 @@ class Account(Model):
 
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=16)  # resident | staff
-    person = fields.OneToOneField(
+    person: fields.OneToOneNullableRelation[Any] = fields.OneToOneField(
         "xinyi.Person", related_name="account", null=True, on_delete=fields.RESTRICT
     )
     display_name = fields.CharField(max_length=64)
@@ -56,7 +58,7 @@ class Challenge(Model):
     id = fields.BigIntField(primary_key=True)
     challenge = fields.CharField(max_length=128, unique=True)  # b64url
     purpose = fields.CharField(max_length=16)  # register | login
-    intent = fields.JSONField(default=dict)
+    intent: dict[str, Any] = fields.JSONField(default=dict)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -89,10 +91,10 @@ class EnrolmentCode(Model):
 
     id = fields.BigIntField(primary_key=True)
     code_hash = fields.CharField(max_length=64, unique=True)
-    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "xinyi.Account", related_name="enrolment_codes", null=True, on_delete=fields.CASCADE
     )
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "xinyi.Person", related_name="enrolment_codes", null=True, on_delete=fields.CASCADE
     )
     issued_by_id = fields.BigIntField(null=True)

@@ -122,7 +122,9 @@ async def logout_everywhere(request: Request) -> Response:
 
 
 async def get_me(request: Request) -> Response:
-    return json_ok(await service.describe_me(principal=principal_of(request), cipher=ctx(request).cipher))
+    return json_ok(
+        await service.describe_me(principal=principal_of(request), cipher=ctx(request).cipher)
+    )
 
 
 async def update_preferences(request: Request) -> Response:
@@ -162,14 +164,18 @@ def _path_id(request: Request, name: str) -> int:
 
 
 async def start_add_passkey(request: Request) -> Response:
-    return json_ok(await service.start_adding_passkey(rp=ctx(request).rp, principal=principal_of(request)))
+    return json_ok(
+        await service.start_adding_passkey(rp=ctx(request).rp, principal=principal_of(request))
+    )
 
 
 async def finish_add_passkey(request: Request) -> Response:
     body = await parse_json(request, schemas.WebAuthnCredential)
     principal = principal_of(request)
     account = await service.register_credential(
-        rp=ctx(request).rp, credential=body.model_dump(), device_label=device_label(request),
+        rp=ctx(request).rp,
+        credential=body.model_dump(),
+        device_label=device_label(request),
         principal=principal,
     )
     if account.id != principal.account_id:
@@ -182,14 +188,18 @@ async def finish_add_passkey(request: Request) -> Response:
 
 
 async def remove_passkey(request: Request) -> Response:
-    await service.remove_passkey(principal=principal_of(request), passkey_id=_path_id(request, "passkey_id"))
+    await service.remove_passkey(
+        principal=principal_of(request), passkey_id=_path_id(request, "passkey_id")
+    )
     return Response(status_code=204)
 
 
 async def rename_passkey(request: Request) -> Response:
     body = await parse_json(request, schemas.RenamePasskey)
     passkey = await service.rename_passkey(
-        principal=principal_of(request), passkey_id=_path_id(request, "passkey_id"), nickname=body.nickname
+        principal=principal_of(request),
+        passkey_id=_path_id(request, "passkey_id"),
+        nickname=body.nickname,
     )
     return json_ok({"id": passkey.id, "nickname": passkey.nickname})
 
@@ -214,7 +224,11 @@ async def issue_enrolment_code(request: Request) -> Response:
         purpose=body.purpose,
     )
     return json_ok(
-        {"code": code, "expires_at": row.expires_at.isoformat(), "id_number_masked": person.id_masked},
+        {
+            "code": code,
+            "expires_at": row.expires_at.isoformat(),
+            "id_number_masked": person.id_masked,
+        },
         status=201,
     )
 
@@ -228,8 +242,12 @@ async def create_staff(request: Request) -> Response:
         organisation=body.organisation,
     )
     return json_ok(
-        {"id": account.id, "display_name": account.display_name, "roles": account.roles.split(","),
-         "enrolment_code": code},
+        {
+            "id": account.id,
+            "display_name": account.display_name,
+            "roles": account.roles.split(","),
+            "enrolment_code": code,
+        },
         status=201,
     )
 
@@ -239,8 +257,13 @@ async def list_staff(request: Request) -> Response:
     return json_ok(
         {
             "items": [
-                {"id": a.id, "display_name": a.display_name, "organisation": a.organisation,
-                 "roles": a.roles.split(","), "created_at": a.created_at.isoformat()}
+                {
+                    "id": a.id,
+                    "display_name": a.display_name,
+                    "organisation": a.organisation,
+                    "roles": a.roles.split(","),
+                    "created_at": a.created_at.isoformat(),
+                }
                 for a in rows
             ]
         }
@@ -249,46 +272,171 @@ async def list_staff(request: Request) -> Response:
 
 TAG = "identity"
 routes = [
-    api("POST", "/api/v1/enrolment/start", start_enrolment, operation_id="startEnrolment",
+    api(
+        "POST",
+        "/api/v1/enrolment/start",
+        start_enrolment,
+        operation_id="startEnrolment",
         summary="Real-name match (or one-time/recovery code) → PublicKeyCredentialCreationOptionsJSON",
-        tag=TAG, access=PUBLIC, body=schemas.StartEnrolment),
-    api("POST", "/api/v1/enrolment/finish", finish_enrolment, operation_id="finishEnrolment",
-        summary="RegistrationResponseJSON → account, passkey and session", tag=TAG, access=PUBLIC,
-        body=schemas.WebAuthnCredential),
-    api("POST", "/api/v1/login/start", start_login, operation_id="startLogin",
-        summary="PublicKeyCredentialRequestOptionsJSON for a discoverable passkey", tag=TAG,
-        access=PUBLIC),
-    api("POST", "/api/v1/login/finish", finish_login, operation_id="finishLogin",
-        summary="AuthenticationResponseJSON → session cookie", tag=TAG, access=PUBLIC,
-        body=schemas.WebAuthnCredential),
-    api("POST", "/api/v1/logout", logout, operation_id="logout", summary="End this session",
-        tag=TAG, access=SIGNED_IN, status=204),
-    api("POST", "/api/v1/me/sessions/revoke-all", logout_everywhere, operation_id="logoutEverywhere",
-        summary="Sign out on every device", tag=TAG, access=SIGNED_IN),
-    api("GET", "/api/v1/me", get_me, operation_id="getMe", summary="The signed-in account",
-        tag=TAG, access=SIGNED_IN, response=schemas.Me),
-    api("PATCH", "/api/v1/me/preferences", update_preferences, operation_id="updatePreferences",
-        summary="Language and elder mode", tag=TAG, access=SIGNED_IN, body=schemas.Preferences),
-    api("GET", "/api/v1/me/passkeys", list_passkeys, operation_id="listMyPasskeys",
-        summary="My passkeys", tag=TAG, access=SIGNED_IN),
-    api("POST", "/api/v1/me/passkeys/start", start_add_passkey, operation_id="startAddPasskey",
-        summary="Options to register another passkey", tag=TAG, access=SIGNED_IN),
-    api("POST", "/api/v1/me/passkeys/finish", finish_add_passkey, operation_id="finishAddPasskey",
-        summary="RegistrationResponseJSON → another passkey", tag=TAG, access=SIGNED_IN,
-        body=schemas.WebAuthnCredential),
-    api("PATCH", "/api/v1/me/passkeys/{passkey_id}", rename_passkey, operation_id="renamePasskey",
-        summary="Rename one of my passkeys", tag=TAG, access=SIGNED_IN, body=schemas.RenamePasskey),
-    api("DELETE", "/api/v1/me/passkeys/{passkey_id}", remove_passkey, operation_id="removePasskey",
-        summary="Remove one of my passkeys (not the last)", tag=TAG, access=SIGNED_IN, status=204),
-    api("POST", "/api/v1/me/recovery-codes", new_recovery_codes, operation_id="createRecoveryCodes",
-        summary="Replace my recovery codes (shown once)", tag=TAG, access=SIGNED_IN, status=201),
-    api("POST", "/api/v1/enrolment-codes", issue_enrolment_code, operation_id="issueEnrolmentCode",
+        tag=TAG,
+        access=PUBLIC,
+        body=schemas.StartEnrolment,
+    ),
+    api(
+        "POST",
+        "/api/v1/enrolment/finish",
+        finish_enrolment,
+        operation_id="finishEnrolment",
+        summary="RegistrationResponseJSON → account, passkey and session",
+        tag=TAG,
+        access=PUBLIC,
+        body=schemas.WebAuthnCredential,
+    ),
+    api(
+        "POST",
+        "/api/v1/login/start",
+        start_login,
+        operation_id="startLogin",
+        summary="PublicKeyCredentialRequestOptionsJSON for a discoverable passkey",
+        tag=TAG,
+        access=PUBLIC,
+    ),
+    api(
+        "POST",
+        "/api/v1/login/finish",
+        finish_login,
+        operation_id="finishLogin",
+        summary="AuthenticationResponseJSON → session cookie",
+        tag=TAG,
+        access=PUBLIC,
+        body=schemas.WebAuthnCredential,
+    ),
+    api(
+        "POST",
+        "/api/v1/logout",
+        logout,
+        operation_id="logout",
+        summary="End this session",
+        tag=TAG,
+        access=SIGNED_IN,
+        status=204,
+    ),
+    api(
+        "POST",
+        "/api/v1/me/sessions/revoke-all",
+        logout_everywhere,
+        operation_id="logoutEverywhere",
+        summary="Sign out on every device",
+        tag=TAG,
+        access=SIGNED_IN,
+    ),
+    api(
+        "GET",
+        "/api/v1/me",
+        get_me,
+        operation_id="getMe",
+        summary="The signed-in account",
+        tag=TAG,
+        access=SIGNED_IN,
+        response=schemas.Me,
+    ),
+    api(
+        "PATCH",
+        "/api/v1/me/preferences",
+        update_preferences,
+        operation_id="updatePreferences",
+        summary="Language and elder mode",
+        tag=TAG,
+        access=SIGNED_IN,
+        body=schemas.Preferences,
+    ),
+    api(
+        "GET",
+        "/api/v1/me/passkeys",
+        list_passkeys,
+        operation_id="listMyPasskeys",
+        summary="My passkeys",
+        tag=TAG,
+        access=SIGNED_IN,
+    ),
+    api(
+        "POST",
+        "/api/v1/me/passkeys/start",
+        start_add_passkey,
+        operation_id="startAddPasskey",
+        summary="Options to register another passkey",
+        tag=TAG,
+        access=SIGNED_IN,
+    ),
+    api(
+        "POST",
+        "/api/v1/me/passkeys/finish",
+        finish_add_passkey,
+        operation_id="finishAddPasskey",
+        summary="RegistrationResponseJSON → another passkey",
+        tag=TAG,
+        access=SIGNED_IN,
+        body=schemas.WebAuthnCredential,
+    ),
+    api(
+        "PATCH",
+        "/api/v1/me/passkeys/{passkey_id}",
+        rename_passkey,
+        operation_id="renamePasskey",
+        summary="Rename one of my passkeys",
+        tag=TAG,
+        access=SIGNED_IN,
+        body=schemas.RenamePasskey,
+    ),
+    api(
+        "DELETE",
+        "/api/v1/me/passkeys/{passkey_id}",
+        remove_passkey,
+        operation_id="removePasskey",
+        summary="Remove one of my passkeys (not the last)",
+        tag=TAG,
+        access=SIGNED_IN,
+        status=204,
+    ),
+    api(
+        "POST",
+        "/api/v1/me/recovery-codes",
+        new_recovery_codes,
+        operation_id="createRecoveryCodes",
+        summary="Replace my recovery codes (shown once)",
+        tag=TAG,
+        access=SIGNED_IN,
+        status=201,
+    ),
+    api(
+        "POST",
+        "/api/v1/enrolment-codes",
+        issue_enrolment_code,
+        operation_id="issueEnrolmentCode",
         summary="After an in-person ID check, a one-time code (24 h) to register a passkey",
-        tag="staff", access=requires(Permission.ENROLMENT_CODE_ISSUE),
-        body=schemas.IssueEnrolmentCode, status=201),
-    api("POST", "/api/v1/staff", create_staff, operation_id="createStaffAccount",
+        tag="staff",
+        access=requires(Permission.ENROLMENT_CODE_ISSUE),
+        body=schemas.IssueEnrolmentCode,
+        status=201,
+    ),
+    api(
+        "POST",
+        "/api/v1/staff",
+        create_staff,
+        operation_id="createStaffAccount",
         summary="Create a staff account with roles; returns its one-time enrolment code",
-        tag="staff", access=requires(Permission.STAFF_MANAGE), body=schemas.CreateStaff, status=201),
-    api("GET", "/api/v1/staff", list_staff, operation_id="listStaffAccounts", summary="Staff accounts",
-        tag="staff", access=requires(Permission.STAFF_MANAGE)),
+        tag="staff",
+        access=requires(Permission.STAFF_MANAGE),
+        body=schemas.CreateStaff,
+        status=201,
+    ),
+    api(
+        "GET",
+        "/api/v1/staff",
+        list_staff,
+        operation_id="listStaffAccounts",
+        summary="Staff accounts",
+        tag="staff",
+        access=requires(Permission.STAFF_MANAGE),
+    ),
 ]

@@ -23,11 +23,11 @@ class WebAuthnCredential(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     id: str = Field(max_length=1400)
-    rawId: str = Field(max_length=1400)  # noqa: N815 - WebAuthn JSON name
+    rawId: str = Field(max_length=1400)
     type: str = Field(pattern="^public-key$")
     response: dict[str, Any]
-    clientExtensionResults: dict[str, Any] = Field(default_factory=dict)  # noqa: N815
-    authenticatorAttachment: str | None = None  # noqa: N815
+    clientExtensionResults: dict[str, Any] = Field(default_factory=dict)
+    authenticatorAttachment: str | None = None
 
 
 class Preferences(BaseModel):

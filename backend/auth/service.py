@@ -64,7 +64,9 @@ def checked_id_number(raw: str) -> idnumber.IdNumber:
     except ValueError as exc:
         raise InvalidIdNumber(
             "the ID number is not valid",
-            errors=[{"field": "id_number", "message": f"invalid ID number ({exc})", "type": str(exc)}],
+            errors=[
+                {"field": "id_number", "message": f"invalid ID number ({exc})", "type": str(exc)}
+            ],
         ) from None
 
 
@@ -78,9 +80,7 @@ async def _throttled(keys: list[str]) -> None:
         )
 
 
-async def match_person(
-    *, cipher: IdCipher, name: str, id_number: str, client_key: str
-) -> Person:
+async def match_person(*, cipher: IdCipher, name: str, id_number: str, client_key: str) -> Person:
     """Real-name match (实名核验) against the register, slowed then locked on repeated failure.
     The error never says whether the name or the ID number was wrong."""
     parsed = checked_id_number(id_number)
@@ -125,7 +125,9 @@ async def start_enrolment(
     client_key: str,
 ) -> dict[str, Any]:
     """Step 1 of 实名注册: match name + ID, then offer a passkey registration."""
-    person = await match_person(cipher=cipher, name=name, id_number=id_number, client_key=client_key)
+    person = await match_person(
+        cipher=cipher, name=name, id_number=id_number, client_key=client_key
+    )
     account = await Account.get_or_none(person=person)
     if account is not None and await Passkey.filter(account=account).exists():
         raise Conflict(
@@ -160,9 +162,9 @@ async def start_enrolment_with_code(
         account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
         return await _registration_for_account(rp, account, intent)
     person = await Person.get(id=row.person_id)  # type: ignore[attr-defined]
-    account = await Account.get_or_none(person=person)
-    if account is not None:
-        return await _registration_for_account(rp, account, intent)
+    existing = await Account.get_or_none(person=person)
+    if existing is not None:
+        return await _registration_for_account(rp, existing, intent)
     return await ceremonies.registration_options(
         rp,
         user_handle=_new_user_handle(),
@@ -176,7 +178,10 @@ async def start_recovery(
     *, rp: RelyingParty, cipher: IdCipher, id_number: str, recovery_code: str, client_key: str
 ) -> dict[str, Any]:
     parsed = checked_id_number(id_number)
-    keys = [f"recovery:client:{client_key}"[:100], f"recovery:id:{cipher.lookup_hash(parsed.value)[:32]}"]
+    keys = [
+        f"recovery:client:{client_key}"[:100],
+        f"recovery:id:{cipher.lookup_hash(parsed.value)[:32]}",
+    ]
     await _throttled(keys)
     person = await Person.get_or_none(id_hash=cipher.lookup_hash(parsed.value))
     account = await Account.get_or_none(person=person) if person else None
@@ -188,7 +193,9 @@ async def start_recovery(
     if account is None or row is None:
         await throttle.fail(keys, _now())
         raise CodeInvalid("this recovery code is unknown or used")
-    return await _registration_for_account(rp, account, {"via": "recovery-code", "recovery_code_id": row.id})
+    return await _registration_for_account(
+        rp, account, {"via": "recovery-code", "recovery_code_id": row.id}
+    )
 
 
 async def start_adding_passkey(*, rp: RelyingParty, principal: Principal) -> dict[str, Any]:
@@ -215,8 +222,9 @@ async def finish_registration(
     principal: Principal | None = None,
 ) -> SignedIn:
     """Step 2: verify the new passkey, create the account if needed, sign in."""
-    account = await register_credential(rp=rp, credential=credential, device_label=device_label,
-                                        principal=principal)
+    account = await register_credential(
+        rp=rp, credential=credential, device_label=device_label, principal=principal
+    )
     issued = await sessions.open_session(
         account=account, secret_key=secret_key, hours=session_hours, device_label=device_label
     )
@@ -251,7 +259,9 @@ async def register_credential(
                 nickname=device_label[:64],
             )
         except IntegrityError:
-            raise Conflict("this passkey is already registered", reason="credential-exists") from None
+            raise Conflict(
+                "this passkey is already registered", reason="credential-exists"
+            ) from None
         actor = _principal_for(account)
         await audit.record(
             action="passkey.registered",
@@ -385,7 +395,9 @@ async def update_preferences(
         if locale not in LOCALES:
             raise ValidationFailed(
                 "unsupported language",
-                errors=[{"field": "locale", "message": f"one of {', '.join(LOCALES)}", "type": "enum"}],
+                errors=[
+                    {"field": "locale", "message": f"one of {', '.join(LOCALES)}", "type": "enum"}
+                ],
             )
         account.locale = locale
     if elder_mode is not None:
@@ -403,7 +415,9 @@ async def remove_passkey(*, principal: Principal, passkey_id: int) -> None:
     if passkey is None:
         raise NotFound("no such passkey on your account")
     if await Passkey.filter(account_id=principal.account_id).count() <= 1:
-        raise Conflict("you cannot remove your only passkey: add another one first", reason="last-passkey")
+        raise Conflict(
+            "you cannot remove your only passkey: add another one first", reason="last-passkey"
+        )
     await passkey.delete()
     await audit.record(
         action="passkey.removed",
@@ -431,7 +445,9 @@ async def new_recovery_codes(*, principal: Principal) -> list[str]:
             [RecoveryCode(account_id=principal.account_id, code_hash=secret_hash(c)) for c in codes]
         )
         await audit.record(
-            action="recovery_codes.generated", actor=principal, subject_person_id=principal.person_id
+            action="recovery_codes.generated",
+            actor=principal,
+            subject_person_id=principal.person_id,
         )
     return codes
 
@@ -472,7 +488,9 @@ async def create_staff_account(
     except ValueError:
         raise ValidationFailed(
             "unknown role",
-            errors=[{"field": "roles", "message": f"roles are {', '.join(STAFF_ROLES)}", "type": "enum"}],
+            errors=[
+                {"field": "roles", "message": f"roles are {', '.join(STAFF_ROLES)}", "type": "enum"}
+            ],
         ) from None
     if not display_name.strip():
         raise ValidationFailed(
@@ -482,7 +500,9 @@ async def create_staff_account(
     if not chosen or any(r not in STAFF_ROLES for r in chosen):
         raise ValidationFailed(
             "choose at least one staff role",
-            errors=[{"field": "roles", "message": f"roles are {', '.join(STAFF_ROLES)}", "type": "enum"}],
+            errors=[
+                {"field": "roles", "message": f"roles are {', '.join(STAFF_ROLES)}", "type": "enum"}
+            ],
         )
     code = new_code()
     async with in_transaction():

@@ -66,7 +66,9 @@ async def principal_from_cookie(cookie_value: str, secret_key: str) -> Principal
     if session is None or session.revoked_at is not None or session.expires_at <= now:
         return None
     account: Account = session.account
-    if account.disabled_at is not None or not hmac.compare_digest(claims.get("sub", ""), str(account.id)):
+    if account.disabled_at is not None or not hmac.compare_digest(
+        claims.get("sub", ""), str(account.id)
+    ):
         return None
     return Principal.build(
         account_id=account.id,

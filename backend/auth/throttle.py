@@ -41,8 +41,8 @@ def assess(
 
 
 def _fresh(row: Throttle | None, now: dt.datetime) -> Throttle | None:
-    if row is None or now - row.last_failure_at > WINDOW and not (
-        row.locked_until and now < row.locked_until
+    if row is None or (
+        now - row.last_failure_at > WINDOW and not (row.locked_until and now < row.locked_until)
     ):
         return None
     return row

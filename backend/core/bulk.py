@@ -33,7 +33,9 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
         return
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    await conn.execute_many(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows])
+    await conn.execute_many(
+        f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows]
+    )
 
 
 def _params(params: Sequence[Any]) -> list[Any]:
@@ -41,7 +43,11 @@ def _params(params: Sequence[Any]) -> list[Any]:
     if dialect() == "postgres":
         return list(params)
     return [
-        p.isoformat(" ") if isinstance(p, dt.datetime) else p.isoformat() if isinstance(p, dt.date) else p
+        p.isoformat(" ")
+        if isinstance(p, dt.datetime)
+        else p.isoformat()
+        if isinstance(p, dt.date)
+        else p
         for p in params
     ]
 
@@ -96,7 +102,7 @@ async def sync_sequence(table: str) -> None:
     conn = connections.get("default")
     await conn.execute_script(
         f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-        f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"
+        f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
     )
 
 
@@ -106,7 +112,6 @@ async def truncate_all(tables: Sequence[str]) -> None:
     # DELETE, not TRUNCATE: on small tables it is many times faster (no file rewrite, no
     # exclusive locks). `tables` must list children before the tables they reference.
     await conn.execute_script("; ".join(f'DELETE FROM "{table}"' for table in tables))
-
 
 
 async def max_person_with_records() -> int:

@@ -43,6 +43,8 @@ def load_city(path: Path) -> City:
         score_name=data["score_name"],
         credit_office=data["credit_office"],
         population=int(data["population"]),
-        districts=tuple(District(d["code"], d["name"], float(d["share"])) for d in data["districts"]),
+        districts=tuple(
+            District(d["code"], d["name"], float(d["share"])) for d in data["districts"]
+        ),
         occupation_groups=tuple((g["code"], g["name"]) for g in data["occupation_groups"]),
     )

@@ -36,7 +36,11 @@ def device_label(request: Request) -> str:
     for name in ("Edg", "Chrome", "Firefox", "Safari"):
         if name in agent:
             platform = next(
-                (p for p in ("Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux") if p in agent),
+                (
+                    p
+                    for p in ("Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux")
+                    if p in agent
+                ),
                 "",
             )
             return f"{name} {platform}".strip()

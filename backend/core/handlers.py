@@ -19,8 +19,10 @@ PROBLEM = "application/problem+json"
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path in ("/openapi.json", "/healthz") or path.startswith(
-        "/.well-known/"
+    return (
+        path.startswith("/api/")
+        or path in ("/openapi.json", "/healthz")
+        or path.startswith("/.well-known/")
     )
 
 
@@ -43,7 +45,10 @@ def problem_body(request: Request, exc: XinyiError) -> dict[str, Any]:
 def render_error(request: Request, exc: XinyiError) -> Response:
     if _wants_json(request):
         return JSONResponse(
-            problem_body(request, exc), status_code=exc.status, media_type=PROBLEM, headers=exc.headers
+            problem_body(request, exc),
+            status_code=exc.status,
+            media_type=PROBLEM,
+            headers=exc.headers,
         )
     if exc.status == 401 and request.url.path.startswith("/office"):
         return RedirectResponse(f"/office/login?next={request.url.path}", status_code=303)

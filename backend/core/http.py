@@ -54,7 +54,9 @@ def _has_nul(data: Any) -> bool:
 
 async def parse_json(request: Request, model: type[M], max_bytes: int | None = None) -> M:
     """Parse and validate a JSON body; every failure is a clear 4xx, never a 500."""
-    limit = max_bytes or getattr(request.app.state, "max_json_bytes", DEFAULT_MAX_BYTES)
+    limit = int(
+        max_bytes or getattr(request.app.state, "max_json_bytes", None) or DEFAULT_MAX_BYTES
+    )
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
         raise UnsupportedMediaType("send the body as application/json")
@@ -78,7 +80,9 @@ async def parse_json(request: Request, model: type[M], max_bytes: int | None = N
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed("the request has invalid fields", errors=pydantic_errors(exc)) from None
+        raise ValidationFailed(
+            "the request has invalid fields", errors=pydantic_errors(exc)
+        ) from None
 
 
 def json_ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:

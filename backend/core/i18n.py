@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ LOCALES = ("zh-CN", "en")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(locale: str) -> dict[str, str]:
     path = CATALOG_DIR / f"{locale}.json"
     data: dict[str, str] = json.loads(Path(path).read_text(encoding="utf-8"))

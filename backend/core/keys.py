@@ -28,7 +28,14 @@ class SigningKey:
 
     def jwk(self) -> dict[str, str]:
         raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return {"kty": "OKP", "crv": "Ed25519", "x": _b64(raw), "kid": self.kid, "use": "sig", "alg": "EdDSA"}
+        return {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": _b64(raw),
+            "kid": self.kid,
+            "use": "sig",
+            "alg": "EdDSA",
+        }
 
 
 def kid_for(public: Ed25519PublicKey) -> str:
@@ -80,7 +87,9 @@ class KeyRing:
 
     def _folder_stamp(self) -> float:
         active = self.keys_dir / "active"
-        return max(self.keys_dir.stat().st_mtime, active.stat().st_mtime if active.exists() else 0.0)
+        return max(
+            self.keys_dir.stat().st_mtime, active.stat().st_mtime if active.exists() else 0.0
+        )
 
     def reload_if_changed(self) -> None:
         stamp = self._folder_stamp() if self.keys_dir.exists() else -1.0

@@ -41,7 +41,9 @@ class SessionMiddleware:
             bearer = headers.get(b"authorization", b"")
             raw = headers.get(b"cookie")
             if bearer[:7].lower() == b"bearer ":
-                scope["state"]["principal"] = await token_principal(bearer[7:].decode("latin-1").strip())
+                scope["state"]["principal"] = await token_principal(
+                    bearer[7:].decode("latin-1").strip()
+                )
             elif raw:
                 cookie: SimpleCookie = SimpleCookie()
                 try:

@@ -123,5 +123,6 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/scoring",
         "/api/v1/scoring-rules",
         "/api/v1/partner-applications",
+        "/partners/apply",  # the public partner application form
     }
 )

@@ -29,6 +29,9 @@ class RateLimiter:
         bucket.updated = now
         if bucket.tokens < 1:
             wait = int((1 - bucket.tokens) / self.rate) + 1
-            raise TooManyRequests("this API key is over its rate limit", headers={"Retry-After": str(wait)},
-                                  retry_after=wait)
+            raise TooManyRequests(
+                "this API key is over its rate limit",
+                headers={"Retry-After": str(wait)},
+                retry_after=wait,
+            )
         bucket.tokens -= 1

@@ -80,9 +80,7 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         return
     sent = request.headers.get("x-csrf-token", "")
     ctype = request.headers.get("content-type", "")
-    if not sent and ctype.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if not sent and ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         value = form.get("csrf_token", "")
         sent = value if isinstance(value, str) else ""
@@ -107,8 +105,14 @@ def guard(endpoint: Endpoint, access: Access) -> Endpoint:
     return guarded
 
 
-def _declared(path: str, endpoint: Endpoint, methods: Sequence[str], name: str,
-              access: Access, operation: Operation | None) -> DeclaredRoute:
+def _declared(
+    path: str,
+    endpoint: Endpoint,
+    methods: Sequence[str],
+    name: str,
+    access: Access,
+    operation: Operation | None,
+) -> DeclaredRoute:
     route = DeclaredRoute(path, guard(endpoint, access), methods=list(methods), name=name)
     route.access = access
     route.operation = operation

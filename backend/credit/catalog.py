@@ -144,7 +144,9 @@ def load_catalog(path: Path = CATALOG_FILE) -> Catalog:
 def load_model(path: Path = MODEL_FILE) -> ScoreModel:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     tiers = tuple(
-        sorted((Tier(t["code"], t["name"], int(t["min"])) for t in data["tiers"]), key=lambda t: -t.min)
+        sorted(
+            (Tier(t["code"], t["name"], int(t["min"])) for t in data["tiers"]), key=lambda t: -t.min
+        )
     )
     return ScoreModel(
         version=data["version"],
@@ -154,11 +156,14 @@ def load_model(path: Path = MODEL_FILE) -> ScoreModel:
         min=int(data["min"]),
         max=int(data["max"]),
         dimensions=tuple(
-            Dimension(d["code"], d["name"], int(d["min"]), int(d["max"])) for d in data["dimensions"]
+            Dimension(d["code"], d["name"], int(d["min"]), int(d["max"]))
+            for d in data["dimensions"]
         ),
         tiers=tiers,
         list_rules=tuple(
-            ListRule(r["code"], r["list"], frozenset(r["types"]), int(r["min_count"]), r["legal_basis"])
+            ListRule(
+                r["code"], r["list"], frozenset(r["types"]), int(r["min_count"]), r["legal_basis"]
+            )
             for r in data["list_rules"]
         ),
     )

@@ -70,14 +70,39 @@ def records_for_chunk(
         if roll < 0.004:
             picks.append("LAW_COURT_DEFAULTER")
         elif roll < 0.005:
-            picks.append(rng.choice(("PRO_HONOUR_INTEGRITY_STAR", "PRO_HONOUR_MORAL_MODEL", "PRO_GOOD_SAMARITAN")))
+            picks.append(
+                rng.choice(
+                    ("PRO_HONOUR_INTEGRITY_STAR", "PRO_HONOUR_MORAL_MODEL", "PRO_GOOD_SAMARITAN")
+                )
+            )
         for k, code in enumerate(picks):
             t = catalog.types[code]
             decided = earliest + dt.timedelta(days=rng.randrange(span))
-            doc = f"黄{t.code[:3]}〔{decided.year}〕{rng.randrange(1, 9999)}号" if t.points < 0 else ""
-            rows.append((
-                pid, first_department[code], f"DEMO-{pid}-{k}", code, t.dimension, t.points, t.severity,
-                decided, add_months(decided, t.min_months), add_months(decided, t.max_months),
-                "active", False, "", doc, catalog.version, 1, created, created,
-            ))
+            doc = (
+                f"黄{t.code[:3]}〔{decided.year}〕{rng.randrange(1, 9999)}号"
+                if t.points < 0
+                else ""
+            )
+            rows.append(
+                (
+                    pid,
+                    first_department[code],
+                    f"DEMO-{pid}-{k}",
+                    code,
+                    t.dimension,
+                    t.points,
+                    t.severity,
+                    decided,
+                    add_months(decided, t.min_months),
+                    add_months(decided, t.max_months),
+                    "active",
+                    False,
+                    "",
+                    doc,
+                    catalog.version,
+                    1,
+                    created,
+                    created,
+                )
+            )
     return rows

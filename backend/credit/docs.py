@@ -57,7 +57,10 @@ def render() -> str:
             f"| {t.severity} | {t.min_months}–{t.max_months} | {'yes' if t.repairable else 'no'} | {deps} |"
         )
     out += ["", "Legal bases:", ""]
-    out += [f"- `{t.code}`: {t.legal_basis['zh-CN']} ({t.legal_basis['en']})" for t in catalog.types.values()]
+    out += [
+        f"- `{t.code}`: {t.legal_basis['zh-CN']} ({t.legal_basis['en']})"
+        for t in catalog.types.values()
+    ]
     out += ["", "## List rules", "", "| rule | list | when | legal basis |", "|---|---|---|---|"]
     for r in model.list_rules:
         out.append(

@@ -31,7 +31,9 @@ async def sweep(*, until: dt.date | None = None) -> int:
     people = [int(r["person_id"]) for r in rows]
     changed = await rescore_people(person_ids=people, cause="expiry", as_of=until) if people else 0
     await ExpirySweep.update_or_create(key=KEY, defaults={"day": until})
-    log.info("expiry sweep %s..%s: %d people, %d scores changed", since, until, len(people), changed)
+    log.info(
+        "expiry sweep %s..%s: %d people, %d scores changed", since, until, len(people), changed
+    )
     return changed
 
 

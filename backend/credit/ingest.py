@@ -132,10 +132,11 @@ def check_item(
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold U+0000
             batch.error(line, name, "may not contain NUL characters")
     if len(batch.errors) == before:
+        assert isinstance(external_id, str) and isinstance(type_code, str) and decided is not None
         batch.candidates.append(
             Candidate(
                 line, external_id, cipher.lookup_hash(number), type_code, decided, summary, doc_no
-            )  # type: ignore[arg-type]
+            )
         )
 
 

@@ -34,7 +34,15 @@ class CreditRecord(Model):
         table = "credit_record"
         unique_together = (("department", "external_id"),)
         indexes = (
-            ("person_id", "dimension", "status", "suspended", "decision_date", "expires_on", "points"),
+            (
+                "person_id",
+                "dimension",
+                "status",
+                "suspended",
+                "decision_date",
+                "expires_on",
+                "points",
+            ),
             ("type_code", "person_id", "status", "suspended", "decision_date", "expires_on"),
             ("created_at",),
             ("expires_on",),
@@ -48,7 +56,7 @@ class Score(Model):
     score = fields.SmallIntField()
     tier = fields.CharField(max_length=16)
     model_version = fields.CharField(max_length=16)
-    breakdown = fields.JSONField(default=dict)
+    breakdown: dict[str, int] = fields.JSONField(default=dict)
     as_of = fields.DateField()
     computed_at = fields.DatetimeField()
 

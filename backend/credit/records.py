@@ -41,8 +41,11 @@ async def correct_record(
     record = await _own_record(actor.organisation, external_id)
     if record.status == "withdrawn":
         raise Conflict("a withdrawn record cannot be corrected", reason="withdrawn")
-    before = {"type": record.type_code, "decision_date": record.decision_date.isoformat(),
-              "person": record.person_id}
+    before = {
+        "type": record.type_code,
+        "decision_date": record.decision_date.isoformat(),
+        "person": record.person_id,
+    }
     people = {record.person_id}
     if "id_number" in changes:
         number = idnumber.normalise(changes["id_number"])
@@ -59,8 +62,14 @@ async def correct_record(
         if record_type is None:
             raise _invalid("type", "unknown record type")
         if actor.organisation not in record_type.departments:
-            raise _invalid("type", f"department {actor.organisation} may not submit {changes['type']}")
-        record.type_code, record.dimension, record.points = record_type.code, record_type.dimension, record_type.points
+            raise _invalid(
+                "type", f"department {actor.organisation} may not submit {changes['type']}"
+            )
+        record.type_code, record.dimension, record.points = (
+            record_type.code,
+            record_type.dimension,
+            record_type.points,
+        )
         record.severity = record_type.severity
     if "decision_date" in changes:
         decided = changes["decision_date"]
@@ -83,7 +92,9 @@ async def correct_record(
         for person_id in sorted(people):
             await rescore_person(person_id=person_id, cause="correction")
         await audit.record(
-            action="record.corrected", actor=actor, subject_person_id=record.person_id,
+            action="record.corrected",
+            actor=actor,
+            subject_person_id=record.person_id,
             details={"record": record.id, "before": before, "revision": record.revision},
         )
     return record
@@ -99,8 +110,13 @@ async def withdraw_record(*, actor: Principal, external_id: str, reason: str) ->
     async with in_transaction():
         await record.save(update_fields=["status", "updated_at"])
         await rescore_person(person_id=record.person_id, cause="correction")
-        await audit.record(action="record.withdrawn", actor=actor, subject_person_id=record.person_id,
-                           purpose=reason, details={"record": record.id})
+        await audit.record(
+            action="record.withdrawn",
+            actor=actor,
+            subject_person_id=record.person_id,
+            purpose=reason,
+            details={"record": record.id},
+        )
     return record
 
 
@@ -122,12 +138,16 @@ def describe_record(record: CreditRecord, catalog: Catalog, as_of: dt.date) -> d
     return {
         "id": record.id,
         "type": record.type_code,
-        "name": record_type.name if record_type else {"zh-CN": record.type_code, "en": record.type_code},
+        "name": record_type.name
+        if record_type
+        else {"zh-CN": record.type_code, "en": record.type_code},
         "dimension": record.dimension,
         "points": record.points,
         "severity": record.severity,
         "department": record.department,
-        "department_name": catalog.departments.get(record.department, {"zh-CN": record.department, "en": record.department}),
+        "department_name": catalog.departments.get(
+            record.department, {"zh-CN": record.department, "en": record.department}
+        ),
         "legal_basis": record_type.legal_basis if record_type else {},
         "summary": record.summary,
         "decision_doc_no": record.decision_doc_no,
@@ -142,11 +162,19 @@ def describe_record(record: CreditRecord, catalog: Catalog, as_of: dt.date) -> d
 
 def _brief(r: RecordFacts, catalog: Catalog) -> dict[str, Any]:
     record_type = catalog.types.get(r.type_code)
-    return {"id": r.id, "type": r.type_code, "name": record_type.name if record_type else {},
-            "points": r.points, "dimension": r.dimension, "expires_on": r.expires_on.isoformat()}
+    return {
+        "id": r.id,
+        "type": r.type_code,
+        "name": record_type.name if record_type else {},
+        "points": r.points,
+        "dimension": r.dimension,
+        "expires_on": r.expires_on.isoformat(),
+    }
 
 
-def describe_score(result: ScoreResult, model: ScoreModel, catalog: Catalog, as_of: dt.date) -> dict[str, Any]:
+def describe_score(
+    result: ScoreResult, model: ScoreModel, catalog: Catalog, as_of: dt.date
+) -> dict[str, Any]:
     names = {d.code: d.name for d in model.dimensions}
     return {
         "has_score": True,
@@ -156,16 +184,27 @@ def describe_score(result: ScoreResult, model: ScoreModel, catalog: Catalog, as_
         "as_of": as_of.isoformat(),
         "range": {"min": model.min, "max": model.max, "base": model.base},
         "dimensions": [
-            {"code": d.code, "name": names[d.code], "points": d.points, "raw": d.raw, "min": d.min, "max": d.max}
+            {
+                "code": d.code,
+                "name": names[d.code],
+                "points": d.points,
+                "raw": d.raw,
+                "min": d.min,
+                "max": d.max,
+            }
             for d in result.dimensions
         ],
         "lowering": [_brief(r, catalog) for r in result.lowering],
         "raising": [_brief(r, catalog) for r in result.raising],
         "suggestions": [
-            {"kind": s.kind, "type": s.type_code,
-             "name": catalog.types[s.type_code].name if s.type_code in catalog.types else {},
-             "record_id": s.record_id, "points": s.points,
-             "available_from": s.available_from.isoformat() if s.available_from else None}
+            {
+                "kind": s.kind,
+                "type": s.type_code,
+                "name": catalog.types[s.type_code].name if s.type_code in catalog.types else {},
+                "record_id": s.record_id,
+                "points": s.points,
+                "available_from": s.available_from.isoformat() if s.available_from else None,
+            }
             for s in result.suggestions
         ],
         "records_counted": result.counted,
@@ -176,8 +215,11 @@ async def my_score(*, person_id: int) -> dict[str, Any]:
     model, catalog, as_of = load_model(), load_catalog(), today()
     records = await person_facts(person_id)
     if not records:
-        return {"has_score": False, "model_version": model.version,
-                "range": {"min": model.min, "max": model.max, "base": model.base}}
+        return {
+            "has_score": False,
+            "model_version": model.version,
+            "range": {"min": model.min, "max": model.max, "base": model.base},
+        }
     stored = await Score.get_or_none(person_id=person_id)
     result = evaluate(records, model, catalog, as_of)
     if stored is None or stored.score != result.score or stored.model_version != model.version:
@@ -188,7 +230,11 @@ async def my_score(*, person_id: int) -> dict[str, Any]:
 
 async def my_records(*, person_id: int, status: str | None = None) -> list[dict[str, Any]]:
     catalog, as_of = load_catalog(), today()
-    rows = await CreditRecord.filter(person_id=person_id).exclude(status="withdrawn").order_by("-decision_date", "-id")
+    rows = (
+        await CreditRecord.filter(person_id=person_id)
+        .exclude(status="withdrawn")
+        .order_by("-decision_date", "-id")
+    )
     items = [describe_record(r, catalog, as_of) for r in rows]
     return [i for i in items if status is None or i["status"] == status]
 
@@ -208,7 +254,9 @@ def describe_entry(entry: ListEntry, model: ScoreModel) -> dict[str, Any]:
         "source": entry.source,
         "rule": entry.rule_code or None,
         "reason": entry.reason if entry.source == "manual" else None,
-        "legal_basis": rule.legal_basis if rule else {"zh-CN": entry.legal_basis, "en": entry.legal_basis},
+        "legal_basis": rule.legal_basis
+        if rule
+        else {"zh-CN": entry.legal_basis, "en": entry.legal_basis},
         "decision_doc_no": entry.decision_doc_no,
         "record_ids": list(entry.record_ids),
         "start": entry.start.isoformat(),
@@ -218,14 +266,22 @@ def describe_entry(entry: ListEntry, model: ScoreModel) -> dict[str, Any]:
 
 async def my_lists(*, person_id: int) -> list[dict[str, Any]]:
     model = load_model()
-    return [describe_entry(e, model) for e in await lists_service.active_for_person(person_id, today())]
+    return [
+        describe_entry(e, model) for e in await lists_service.active_for_person(person_id, today())
+    ]
 
 
 async def my_history(*, person_id: int, limit: int = 100) -> list[dict[str, Any]]:
     rows = await ScoreHistory.filter(person_id=person_id).order_by("-id").limit(limit)
     return [
-        {"as_of": r.as_of.isoformat(), "score": r.score, "tier": r.tier, "model_version": r.model_version,
-         "cause": r.cause, "at": r.computed_at.isoformat()}
+        {
+            "as_of": r.as_of.isoformat(),
+            "score": r.score,
+            "tier": r.tier,
+            "model_version": r.model_version,
+            "cause": r.cause,
+            "at": r.computed_at.isoformat(),
+        }
         for r in reversed(rows)
     ]
 
@@ -237,12 +293,22 @@ def scoring_rules() -> dict[str, Any]:
             "version": model.version,
             "published": model.published.isoformat(),
             "effective_from": model.effective_from.isoformat(),
-            "base": model.base, "min": model.min, "max": model.max,
-            "dimensions": [{"code": d.code, "name": d.name, "min": d.min, "max": d.max} for d in model.dimensions],
+            "base": model.base,
+            "min": model.min,
+            "max": model.max,
+            "dimensions": [
+                {"code": d.code, "name": d.name, "min": d.min, "max": d.max}
+                for d in model.dimensions
+            ],
             "tiers": [{"code": t.code, "name": t.name, "min": t.min} for t in model.tiers],
             "list_rules": [
-                {"code": r.code, "list": r.list, "types": sorted(r.types), "min_count": r.min_count,
-                 "legal_basis": r.legal_basis}
+                {
+                    "code": r.code,
+                    "list": r.list,
+                    "types": sorted(r.types),
+                    "min_count": r.min_count,
+                    "legal_basis": r.legal_basis,
+                }
                 for r in model.list_rules
             ],
         },

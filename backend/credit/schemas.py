@@ -12,7 +12,9 @@ class SubmittedRecord(BaseModel):
     Documented here for OpenAPI; the hot path validates by hand with the same rules."""
 
     model_config = ConfigDict(extra="forbid")
-    external_id: str = Field(min_length=1, max_length=64, description="the department's own id; idempotency key")
+    external_id: str = Field(
+        min_length=1, max_length=64, description="the department's own id; idempotency key"
+    )
     id_number: str = Field(min_length=18, max_length=18)
     type: str = Field(description="a record type code from getScoringRules")
     decision_date: dt.date

@@ -69,10 +69,18 @@ class ScoreResult:
     breakdown: dict[str, int] = field(default_factory=dict)
 
 
-def score_from_sums(sums: Mapping[str, int], model: ScoreModel) -> tuple[int, Tier, tuple[DimensionScore, ...]]:
+def score_from_sums(
+    sums: Mapping[str, int], model: ScoreModel
+) -> tuple[int, Tier, tuple[DimensionScore, ...]]:
     """The whole model on per-dimension sums (what the set-based city rescoring computes)."""
     dims = tuple(
-        DimensionScore(d.code, int(sums.get(d.code, 0)), max(d.min, min(d.max, int(sums.get(d.code, 0)))), d.min, d.max)
+        DimensionScore(
+            d.code,
+            int(sums.get(d.code, 0)),
+            max(d.min, min(d.max, int(sums.get(d.code, 0)))),
+            d.min,
+            d.max,
+        )
         for d in model.dimensions
     )
     total = max(model.min, min(model.max, model.base + sum(d.points for d in dims)))
@@ -91,8 +99,12 @@ def evaluate(
     for r in counting:
         sums[r.dimension] = sums.get(r.dimension, 0) + r.points
     total, tier, dims = score_from_sums(sums, model)
-    lowering = tuple(sorted((r for r in counting if r.points < 0), key=lambda r: (r.points, r.id))[:top])
-    raising = tuple(sorted((r for r in counting if r.points > 0), key=lambda r: (-r.points, r.id))[:top])
+    lowering = tuple(
+        sorted((r for r in counting if r.points < 0), key=lambda r: (r.points, r.id))[:top]
+    )
+    raising = tuple(
+        sorted((r for r in counting if r.points > 0), key=lambda r: (-r.points, r.id))[:top]
+    )
     return ScoreResult(
         score=total,
         tier=tier,
@@ -124,7 +136,9 @@ def suggest(
         if record_type is None or not record_type.repairable:
             continue
         kind = "repair" if r.repairable_from <= as_of else "repair_later"
-        out.append(Suggestion(kind, r.type_code, r.id, r.repairable_from, gain(r.dimension, -r.points)))
+        out.append(
+            Suggestion(kind, r.type_code, r.id, r.repairable_from, gain(r.dimension, -r.points))
+        )
     earnable = sorted(
         (t for t in catalog.types.values() if t.points > 0 and gain(t.dimension, t.points) > 0),
         key=lambda t: (t.severity != "minor", -gain(t.dimension, t.points), t.code),
@@ -143,16 +157,22 @@ class DerivedListEntry:
     record_ids: tuple[int, ...]
 
 
-def derive_lists(records: Iterable[RecordFacts], model: ScoreModel, as_of: dt.date) -> list[DerivedListEntry]:
+def derive_lists(
+    records: Iterable[RecordFacts], model: ScoreModel, as_of: dt.date
+) -> list[DerivedListEntry]:
     """Rule-derived red/gray/black entries: a rule holds while enough of its records count."""
     counting = [r for r in records if counts(r, as_of)]
     out = []
     for rule in model.list_rules:
-        matched = sorted((r for r in counting if r.type_code in rule.types), key=lambda r: r.decision_date)
+        matched = sorted(
+            (r for r in counting if r.type_code in rule.types), key=lambda r: r.decision_date
+        )
         if len(matched) >= rule.min_count:
             # Holds until enough of the matching records stop counting.
             ends = sorted(r.expires_on for r in matched)
             end = ends[len(matched) - rule.min_count]
             start = matched[rule.min_count - 1].decision_date
-            out.append(DerivedListEntry(rule.code, rule.list, start, end, tuple(r.id for r in matched)))
+            out.append(
+                DerivedListEntry(rule.code, rule.list, start, end, tuple(r.id for r in matched))
+            )
     return out

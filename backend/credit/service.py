@@ -55,9 +55,24 @@ class Rescored:
     changed: bool
 
 
-def _score_row(person_id: int, score: int, tier: str, version: str, breakdown: dict[str, int],
-               as_of: dt.date, now: dt.datetime) -> tuple[Any, ...]:
-    return (person_id, score, tier, version, json.dumps(breakdown, separators=(",", ":")), as_of, now)
+def _score_row(
+    person_id: int,
+    score: int,
+    tier: str,
+    version: str,
+    breakdown: dict[str, int],
+    as_of: dt.date,
+    now: dt.datetime,
+) -> tuple[Any, ...]:
+    return (
+        person_id,
+        score,
+        tier,
+        version,
+        json.dumps(breakdown, separators=(",", ":")),
+        as_of,
+        now,
+    )
 
 
 UPSERT_SCORE = (
@@ -71,8 +86,12 @@ HISTORY_COLUMNS = ("person_id", "score", "tier", "model_version", "as_of", "caus
 
 
 async def rescore_person(
-    *, person_id: int, cause: str, as_of: dt.date | None = None,
-    model: ScoreModel | None = None, catalog: Catalog | None = None,
+    *,
+    person_id: int,
+    cause: str,
+    as_of: dt.date | None = None,
+    model: ScoreModel | None = None,
+    catalog: Catalog | None = None,
 ) -> Rescored:
     """Re-score one person now (a record arrived, was corrected, withdrawn or repaired)."""
     model = model or load_model()
@@ -91,18 +110,32 @@ async def rescore_person(
         return Rescored(None, bool(deleted))
     result = evaluate(records, model, catalog, as_of)
     current = await Score.get_or_none(person_id=person_id)
-    changed = current is None or (current.score, current.tier, current.model_version) != (
-        result.score, result.tier.code, model.version
-    ) or current.breakdown != result.breakdown
+    changed = (
+        current is None
+        or (current.score, current.tier, current.model_version)
+        != (result.score, result.tier.code, model.version)
+        or current.breakdown != result.breakdown
+    )
     now = dt.datetime.now(dt.UTC)
     if changed:
         await bulk.execute_many(
             UPSERT_SCORE,
-            [_score_row(person_id, result.score, result.tier.code, model.version, result.breakdown, as_of, now)],
+            [
+                _score_row(
+                    person_id,
+                    result.score,
+                    result.tier.code,
+                    model.version,
+                    result.breakdown,
+                    as_of,
+                    now,
+                )
+            ],
         )
         if current is None or (current.score, current.tier) != (result.score, result.tier.code):
             await bulk.insert_rows(
-                "score_history", HISTORY_COLUMNS,
+                "score_history",
+                HISTORY_COLUMNS,
                 [(person_id, result.score, result.tier.code, model.version, as_of, cause, now)],
             )
     lists_changed = await lists_service.sync_derived(
@@ -124,7 +157,9 @@ def _sums_sql(dimensions: Sequence[str], where: str) -> str:
     arrive in person order without a sort."""
     if not all(d.replace("_", "").isalpha() for d in dimensions):
         raise ValueError("dimension codes must be identifiers")
-    columns = ", ".join(f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END)' for d in dimensions)
+    columns = ", ".join(
+        f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END)' for d in dimensions
+    )
     return (
         f'SELECT "person_id", {columns} FROM (SELECT "person_id", "dimension", '
         f'CASE WHEN {ACTIVE_SQL} THEN "points" ELSE 0 END AS "p" FROM "credit_record" WHERE {where}) AS "r" '
@@ -139,8 +174,11 @@ async def _sums(where: str, params: Sequence[Any], as_of: dt.date) -> dict[int, 
 
 
 async def _apply_sums(
-    sums: dict[int, tuple[int, ...]], existing: dict[int, tuple[int, str, str]],
-    model: ScoreModel, as_of: dt.date, cause: str,
+    sums: dict[int, tuple[int, ...]],
+    existing: dict[int, tuple[int, str, str, Any]],
+    model: ScoreModel,
+    as_of: dt.date,
+    cause: str,
 ) -> int:
     """Score every person from their dimension sums; write only what changed."""
     now = dt.datetime.now(dt.UTC)
@@ -156,11 +194,15 @@ async def _apply_sums(
             breakdown_json[key] = json.dumps(hit[2], separators=(",", ":"))
         total, tier_code, breakdown = hit
         before = existing.get(person_id)
-        if before is not None and before[:3] == (total, tier_code, model.version) and _same_breakdown(
-            before[3], breakdown
+        if (
+            before is not None
+            and before[:3] == (total, tier_code, model.version)
+            and _same_breakdown(before[3], breakdown)
         ):
             continue
-        upserts.append((person_id, total, tier_code, model.version, breakdown_json[key], as_of, now))
+        upserts.append(
+            (person_id, total, tier_code, model.version, breakdown_json[key], as_of, now)
+        )
         if before is None or before[:2] != (total, tier_code):
             history.append((person_id, total, tier_code, model.version, as_of, cause, now))
         if before is None or before[1] != tier_code:
@@ -180,7 +222,9 @@ async def revoke_passes(person_ids: Sequence[int], reason: str) -> None:
         await revoke_people(person_ids, reason)
 
 
-async def rescore_people(*, person_ids: Iterable[int], cause: str, as_of: dt.date | None = None) -> int:
+async def rescore_people(
+    *, person_ids: Iterable[int], cause: str, as_of: dt.date | None = None
+) -> int:
     """Set-based re-scoring of the people a batch touched."""
     model = load_model()
     as_of = as_of or today()
@@ -196,7 +240,9 @@ async def rescore_people(*, person_ids: Iterable[int], cause: str, as_of: dt.dat
     return changed
 
 
-async def _existing_scores(where: str, params: Sequence[Any]) -> dict[int, tuple[int, str, str, Any]]:
+async def _existing_scores(
+    where: str, params: Sequence[Any]
+) -> dict[int, tuple[int, str, str, Any]]:
     rows = await bulk.fetch(
         f'SELECT "person_id", "score", "tier", "model_version", "breakdown" FROM "score" WHERE {where}',
         params,
@@ -224,7 +270,10 @@ class CityRescore:
 
 
 async def rescore_city(
-    *, as_of: dt.date | None = None, batch: int = 100_000, resume: bool = True,
+    *,
+    as_of: dt.date | None = None,
+    batch: int = 100_000,
+    resume: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> CityRescore:
     """Whole-city rescoring: SQL aggregation per person-id range, streaming writes, and a
@@ -233,9 +282,15 @@ async def rescore_city(
     as_of = as_of or today()
     run = None
     if resume:
-        run = await RescoreRun.filter(finished_at=None, as_of=as_of, model_version=model.version).order_by("-id").first()
+        run = (
+            await RescoreRun.filter(finished_at=None, as_of=as_of, model_version=model.version)
+            .order_by("-id")
+            .first()
+        )
     if run is None:
-        run = await RescoreRun.create(as_of=as_of, model_version=model.version, started_at=dt.datetime.now(dt.UTC))
+        run = await RescoreRun.create(
+            as_of=as_of, model_version=model.version, started_at=dt.datetime.now(dt.UTC)
+        )
     resumed_from = run.last_person_id
     top = await bulk.max_person_with_records()
     lo = run.last_person_id + 1

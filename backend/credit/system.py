@@ -11,7 +11,12 @@ from .service import rescore_person, today
 
 
 async def add_record(
-    *, person_id: int, type_code: str, department: str, external_id: str, summary: str = "",
+    *,
+    person_id: int,
+    type_code: str,
+    department: str,
+    external_id: str,
+    summary: str = "",
     rescore: bool = True,
 ) -> CreditRecord:
     """Create one record dated today (idempotent on department + external id) and re-score."""
@@ -23,13 +28,21 @@ async def add_record(
     decided = today()
     now = dt.datetime.now(dt.UTC)
     record = await CreditRecord.create(
-        person_id=person_id, department=department, external_id=external_id, type_code=type_code,
-        dimension=record_type.dimension, points=record_type.points, severity=record_type.severity,
-        decision_date=decided, repairable_from=add_months(decided, record_type.min_months),
-        expires_on=add_months(decided, record_type.max_months), summary=summary,
-        catalog_version=catalog.version, created_at=now, updated_at=now,
+        person_id=person_id,
+        department=department,
+        external_id=external_id,
+        type_code=type_code,
+        dimension=record_type.dimension,
+        points=record_type.points,
+        severity=record_type.severity,
+        decision_date=decided,
+        repairable_from=add_months(decided, record_type.min_months),
+        expires_on=add_months(decided, record_type.max_months),
+        summary=summary,
+        catalog_version=catalog.version,
+        created_at=now,
+        updated_at=now,
     )
     if rescore:
         await rescore_person(person_id=person_id, cause="record")
     return record
-

@@ -15,7 +15,7 @@ class ListEntry(Model):
     kind = fields.CharField(max_length=8)  # red | gray | black
     source = fields.CharField(max_length=8)  # rule | manual
     rule_code = fields.CharField(max_length=48, default="")
-    record_ids = fields.JSONField(default=list)
+    record_ids: list[int] = fields.JSONField(default=list)
     reason = fields.CharField(max_length=500, default="")
     legal_basis = fields.CharField(max_length=300, default="")
     decision_doc_no = fields.CharField(max_length=64, default="")

@@ -24,7 +24,9 @@ def _facts(row: dict[str, Any]) -> RecordFacts:
     return facts(row)
 
 
-async def _rule_records(where: str, params: Sequence[Any], model: ScoreModel) -> dict[int, list[RecordFacts]]:
+async def _rule_records(
+    where: str, params: Sequence[Any], model: ScoreModel
+) -> dict[int, list[RecordFacts]]:
     types = sorted({t for rule in model.list_rules for t in rule.types})
     rows = await bulk.fetch(
         'SELECT "id", "person_id", "type_code", "dimension", "points", "decision_date", "expires_on", '
@@ -39,8 +41,11 @@ async def _rule_records(where: str, params: Sequence[Any], model: ScoreModel) ->
 
 
 async def sync_derived(
-    *, person_ids: Sequence[int], records_by_person: dict[int, list[RecordFacts]],
-    model: ScoreModel, as_of: dt.date,
+    *,
+    person_ids: Sequence[int],
+    records_by_person: dict[int, list[RecordFacts]],
+    model: ScoreModel,
+    as_of: dt.date,
 ) -> int:
     """Make the active rule entries of these people equal what the rules derive now."""
     current = await ListEntry.filter(person_id__in=list(person_ids), source="rule", status="active")
@@ -59,13 +64,24 @@ async def sync_derived(
             rule = rules[d.rule_code]
             created.append(
                 ListEntry(
-                    person_id=key[0], kind=d.list, source="rule", rule_code=d.rule_code,
-                    record_ids=list(d.record_ids), reason=d.rule_code,
-                    legal_basis=rule.legal_basis.get("zh-CN", ""), start=d.start, end=d.end,
-                    status="active", decided_at=now,
+                    person_id=key[0],
+                    kind=d.list,
+                    source="rule",
+                    rule_code=d.rule_code,
+                    record_ids=list(d.record_ids),
+                    reason=d.rule_code,
+                    legal_basis=rule.legal_basis.get("zh-CN", ""),
+                    start=d.start,
+                    end=d.end,
+                    status="active",
+                    decided_at=now,
                 )
             )
-        elif (entry.start, entry.end, list(entry.record_ids)) != (d.start, d.end, list(d.record_ids)):
+        elif (entry.start, entry.end, list(entry.record_ids)) != (
+            d.start,
+            d.end,
+            list(d.record_ids),
+        ):
             entry.start, entry.end, entry.record_ids = d.start, d.end, list(d.record_ids)
             await entry.save(update_fields=["start", "end", "record_ids"])
             updated += 1
@@ -79,10 +95,15 @@ async def sync_derived(
     if created or lifted or updated:
         from ..credit.service import revoke_passes
 
-        await revoke_passes(sorted({e.person_id for e in created} | {k[0] for k in by_key if k not in wanted}),
-                            "lists_changed")
+        await revoke_passes(
+            sorted({e.person_id for e in created} | {k[0] for k in by_key if k not in wanted}),
+            "lists_changed",
+        )
     if created or lifted:
-        people = sorted({e.person_id for e in created} | {by_key[k].person_id for k in by_key if k not in wanted})
+        people = sorted(
+            {e.person_id for e in created}
+            | {by_key[k].person_id for k in by_key if k not in wanted}
+        )
         await audit.record(
             action="list.rules_applied",
             actor_label="rules",
@@ -115,14 +136,16 @@ async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.d
     with_entries = await ListEntry.filter(
         person_id__gte=lo, person_id__lte=hi, source="rule", status="active"
     ).values_list("person_id", flat=True)
-    ids = sorted(candidates | {int(p) for p in with_entries})  # type: ignore[arg-type]
+    ids = sorted(candidates | {int(str(p)) for p in with_entries})
     if not ids:
         return 0
     changed = 0
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
         records = await _rule_records(f'"person_id" IN {bulk.in_list(len(chunk))}', chunk, model)
-        changed += await sync_derived(person_ids=chunk, records_by_person=records, model=model, as_of=as_of)
+        changed += await sync_derived(
+            person_ids=chunk, records_by_person=records, model=model, as_of=as_of
+        )
     return changed
 
 
@@ -133,23 +156,48 @@ async def active_for_person(person_id: int, as_of: dt.date) -> list[ListEntry]:
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise ValidationFailed("unknown list", errors=[{"field": "list", "message": "red, gray or black", "type": "enum"}])
+        raise ValidationFailed(
+            "unknown list",
+            errors=[{"field": "list", "message": "red, gray or black", "type": "enum"}],
+        )
 
 
 async def propose(
-    *, officer: Principal, person_id: int, kind: str, reason: str, legal_basis: str,
-    decision_doc_no: str, start: dt.date, end: dt.date | None,
+    *,
+    officer: Principal,
+    person_id: int,
+    kind: str,
+    reason: str,
+    legal_basis: str,
+    decision_doc_no: str,
+    start: dt.date,
+    end: dt.date | None,
 ) -> ListEntry:
     _check_kind(kind)
     if end is not None and end <= start:
-        raise ValidationFailed("the end must be after the start", errors=[{"field": "end", "message": "after start", "type": "value"}])
+        raise ValidationFailed(
+            "the end must be after the start",
+            errors=[{"field": "end", "message": "after start", "type": "value"}],
+        )
     entry = await ListEntry.create(
-        person_id=person_id, kind=kind, source="manual", reason=reason, legal_basis=legal_basis,
-        decision_doc_no=decision_doc_no, start=start, end=end, status="proposed",
+        person_id=person_id,
+        kind=kind,
+        source="manual",
+        reason=reason,
+        legal_basis=legal_basis,
+        decision_doc_no=decision_doc_no,
+        start=start,
+        end=end,
+        status="proposed",
         proposed_by_id=officer.account_id,
     )
-    await audit.record(action="list.entry_proposed", actor=officer, subject_person_id=person_id,
-                       purpose=reason, details={"entry": entry.id, "list": kind, "doc": decision_doc_no})
+    await audit.record(
+        action="list.entry_proposed",
+        actor=officer,
+        subject_person_id=person_id,
+        purpose=reason,
+        details={"entry": entry.id, "list": kind, "doc": decision_doc_no},
+    )
     return entry
 
 
@@ -173,8 +221,12 @@ async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEnt
     from ..credit.service import revoke_passes
 
     await revoke_passes([entry.person_id], "lists_changed")
-    await audit.record(action="list.entry_approved" if approve else "list.entry_rejected", actor=officer,
-                       subject_person_id=entry.person_id, details={"entry": entry.id, "list": entry.kind})
+    await audit.record(
+        action="list.entry_approved" if approve else "list.entry_rejected",
+        actor=officer,
+        subject_person_id=entry.person_id,
+        details={"entry": entry.id, "list": entry.kind},
+    )
     return entry
 
 
@@ -186,8 +238,13 @@ async def propose_lift(*, officer: Principal, entry_id: int, reason: str) -> Lis
         raise Conflict("lifting is already proposed", reason="lift-pending")
     entry.lift_proposed_by_id, entry.lift_reason = officer.account_id, reason
     await entry.save(update_fields=["lift_proposed_by_id", "lift_reason"])
-    await audit.record(action="list.lift_proposed", actor=officer, subject_person_id=entry.person_id,
-                       purpose=reason, details={"entry": entry.id})
+    await audit.record(
+        action="list.lift_proposed",
+        actor=officer,
+        subject_person_id=entry.person_id,
+        purpose=reason,
+        details={"entry": entry.id},
+    )
     return entry
 
 
@@ -202,12 +259,18 @@ async def approve_lift(*, officer: Principal, entry_id: int) -> ListEntry:
     from ..credit.service import revoke_passes
 
     await revoke_passes([entry.person_id], "lists_changed")
-    await audit.record(action="list.entry_lifted", actor=officer, subject_person_id=entry.person_id,
-                       details={"entry": entry.id})
+    await audit.record(
+        action="list.entry_lifted",
+        actor=officer,
+        subject_person_id=entry.person_id,
+        details={"entry": entry.id},
+    )
     return entry
 
 
 async def pending() -> list[ListEntry]:
     return list(await ListEntry.filter(source="manual", status="proposed").order_by("id")) + list(
-        await ListEntry.filter(source="manual", status="active", lift_proposed_by_id__isnull=False).order_by("id")
+        await ListEntry.filter(
+            source="manual", status="active", lift_proposed_by_id__isnull=False
+        ).order_by("id")
     )

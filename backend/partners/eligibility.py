@@ -7,7 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 TIER_RANK = {"excellent": 5, "very_good": 4, "good": 3, "fair": 2, "improve": 1, "none": 0}
-DOMAINS = ("library", "hospital", "transit", "utilities", "culture_tourism", "employment", "merchant")
+DOMAINS = (
+    "library",
+    "hospital",
+    "transit",
+    "utilities",
+    "culture_tourism",
+    "employment",
+    "merchant",
+)
 KINDS = ("deposit_waived", "pay_later", "priority", "discount")
 
 

@@ -11,12 +11,18 @@ class Partner(Model):
 
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=128)
-    domain = fields.CharField(max_length=24)  # library | hospital | transit | utilities | culture_tourism | merchant | employment
+    domain = fields.CharField(
+        max_length=24
+    )  # library | hospital | transit | utilities | culture_tourism | merchant | employment
     contact_name = fields.CharField(max_length=64)
     contact_phone = fields.CharField(max_length=32)
     address = fields.CharField(max_length=200, default="")
-    status = fields.CharField(max_length=12, default="applied")  # applied | approved | rejected | suspended
-    record_department = fields.CharField(max_length=32, default="")  # catalog department for outcomes
+    status = fields.CharField(
+        max_length=12, default="applied"
+    )  # applied | approved | rejected | suspended
+    record_department = fields.CharField(
+        max_length=32, default=""
+    )  # catalog department for outcomes
     decided_by_id = fields.BigIntField(null=True)
     decided_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -58,7 +64,9 @@ class Offer(Model):
     grace_days = fields.SmallIntField(default=30)
     valid_from = fields.DateField()
     valid_until = fields.DateField()
-    status = fields.CharField(max_length=12, default="pending")  # pending | live | rejected | withdrawn
+    status = fields.CharField(
+        max_length=12, default="pending"
+    )  # pending | live | rejected | withdrawn
     decided_by_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -17,8 +17,8 @@ from ..auth.service import create_staff_account
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
-from ..credit.system import add_record
 from ..credit.service import rescore_person
+from ..credit.system import add_record
 from ..passes import service as passes
 from ..passes.models import PassCertificate
 from ..passes.verify import Verdict
@@ -34,7 +34,12 @@ OUTCOME_TYPES = {
     "transit": (None, "PUB_TRANSIT_DEPOSIT_DEFAULT"),
     "utilities": ("PUB_UTILITY_ON_TIME", "PUB_UTILITY_ARREARS"),
 }
-RECORD_DEPARTMENT = {"library": "library", "hospital": "hospital", "transit": "transit", "utilities": "utilities"}
+RECORD_DEPARTMENT = {
+    "library": "library",
+    "hospital": "hospital",
+    "transit": "transit",
+    "utilities": "utilities",
+}
 
 
 def _today() -> dt.date:
@@ -47,19 +52,29 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 # ---- joining -------------------------------------------------------------------------
 
-async def apply(*, name: str, domain: str, contact_name: str, contact_phone: str, address: str) -> Partner:
+
+async def apply(
+    *, name: str, domain: str, contact_name: str, contact_phone: str, address: str
+) -> Partner:
     if domain not in DOMAINS:
         raise _invalid("domain", f"one of {', '.join(DOMAINS)}")
     partner = await Partner.create(
-        name=name.strip(), domain=domain, contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(), address=address.strip(),
+        name=name.strip(),
+        domain=domain,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone.strip(),
+        address=address.strip(),
         record_department=RECORD_DEPARTMENT.get(domain, ""),
     )
-    await audit.record(action="partner.applied", actor_label="public", details={"partner": partner.id})
+    await audit.record(
+        action="partner.applied", actor_label="public", details={"partner": partner.id}
+    )
     return partner
 
 
-async def decide_partner(*, officer: Principal, partner_id: int, approve: bool) -> tuple[Partner, str | None]:
+async def decide_partner(
+    *, officer: Principal, partner_id: int, approve: bool
+) -> tuple[Partner, str | None]:
     """Approving creates the partner's first administrator and returns their one-time code."""
     partner = await Partner.get_or_none(id=partner_id)
     if partner is None:
@@ -73,12 +88,17 @@ async def decide_partner(*, officer: Principal, partner_id: int, approve: bool) 
         await partner.save()
         if approve:
             account, code = await create_staff_account(
-                officer=officer, display_name=partner.contact_name, roles=["partner_admin"],
+                officer=officer,
+                display_name=partner.contact_name,
+                roles=["partner_admin"],
                 organisation=partner.name,
             )
             await PartnerMember.create(partner_id=partner.id, account_id=account.id)
-        await audit.record(action="partner.approved" if approve else "partner.rejected", actor=officer,
-                           details={"partner": partner.id})
+        await audit.record(
+            action="partner.approved" if approve else "partner.rejected",
+            actor=officer,
+            details={"partner": partner.id},
+        )
     return partner, code
 
 
@@ -96,7 +116,9 @@ async def partner_of(principal: Principal) -> Partner:
     return partner
 
 
-async def add_operator(*, admin: Principal, display_name: str, role: str = "counter_operator") -> tuple[int, str]:
+async def add_operator(
+    *, admin: Principal, display_name: str, role: str = "counter_operator"
+) -> tuple[int, str]:
     partner = await partner_of(admin)
     if role not in ("counter_operator", "partner_admin"):
         raise _invalid("role", "counter_operator or partner_admin")
@@ -113,8 +135,15 @@ async def members(*, admin: Principal) -> list[dict[str, Any]]:
     partner = await partner_of(admin)
     ids = await PartnerMember.filter(partner_id=partner.id).values_list("account_id", flat=True)
     accounts = await Account.filter(id__in=list(ids)).order_by("id")
-    return [{"id": a.id, "display_name": a.display_name, "roles": a.roles.split(","),
-             "disabled": a.disabled_at is not None} for a in accounts]
+    return [
+        {
+            "id": a.id,
+            "display_name": a.display_name,
+            "roles": a.roles.split(","),
+            "disabled": a.disabled_at is not None,
+        }
+        for a in accounts
+    ]
 
 
 async def create_key(*, admin: Principal, label: str, scopes: list[str]) -> tuple[int, str, str]:
@@ -130,7 +159,9 @@ async def create_key(*, admin: Principal, label: str, scopes: list[str]) -> tupl
 
 async def list_keys(*, admin: Principal) -> list[Any]:
     partner = await partner_of(admin)
-    return [t for t in await tokens.list_tokens(kind="partner") if t.organisation == str(partner.id)]
+    return [
+        t for t in await tokens.list_tokens(kind="partner") if t.organisation == str(partner.id)
+    ]
 
 
 async def revoke_key(*, admin: Principal, token_id: int) -> None:
@@ -143,11 +174,16 @@ async def revoke_key(*, admin: Principal, token_id: int) -> None:
 
 # ---- offers --------------------------------------------------------------------------
 
+
 def terms(offer: Offer) -> OfferTerms:
     return OfferTerms(
-        status=offer.status, valid_from=offer.valid_from, valid_until=offer.valid_until,
-        min_tier=offer.min_tier, excluded_lists=frozenset(x for x in offer.excluded_lists.split(",") if x),
-        quota=offer.quota, used=offer.used,
+        status=offer.status,
+        valid_from=offer.valid_from,
+        valid_until=offer.valid_until,
+        min_tier=offer.min_tier,
+        excluded_lists=frozenset(x for x in offer.excluded_lists.split(",") if x),
+        quota=offer.quota,
+        used=offer.used,
     )
 
 
@@ -155,8 +191,12 @@ async def create_offer(*, admin: Principal, fields: dict[str, Any]) -> Offer:
     partner = await partner_of(admin)
     if fields["valid_until"] < fields["valid_from"]:
         raise _invalid("valid_until", "must not be before valid_from")
-    offer = await Offer.create(partner_id=partner.id, domain=partner.domain, status="pending", **fields)
-    await audit.record(action="offer.submitted", actor=admin, details={"offer": offer.id, "partner": partner.id})
+    offer = await Offer.create(
+        partner_id=partner.id, domain=partner.domain, status="pending", **fields
+    )
+    await audit.record(
+        action="offer.submitted", actor=admin, details={"offer": offer.id, "partner": partner.id}
+    )
     return offer
 
 
@@ -169,8 +209,11 @@ async def decide_offer(*, officer: Principal, offer_id: int, approve: bool) -> O
     offer.status = "live" if approve else "rejected"
     offer.decided_by_id = officer.account_id
     await offer.save(update_fields=["status", "decided_by_id"])
-    await audit.record(action="offer.approved" if approve else "offer.rejected", actor=officer,
-                       details={"offer": offer.id})
+    await audit.record(
+        action="offer.approved" if approve else "offer.rejected",
+        actor=officer,
+        details={"offer": offer.id},
+    )
     return offer
 
 
@@ -202,6 +245,7 @@ async def live_offers(domain: str | None = None) -> list[tuple[Offer, Partner]]:
 
 # ---- at the counter ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Check:
     verdict: Verdict
@@ -211,7 +255,9 @@ class Check:
     ineligible: list[tuple[Offer, str]]
 
 
-async def check_pass(*, actor: Principal, keyring: KeyRing, text: str, offer_id: int | None) -> Check:
+async def check_pass(
+    *, actor: Principal, keyring: KeyRing, text: str, offer_id: int | None
+) -> Check:
     """verifyPass: every check of the pass, then which of this partner's offers apply."""
     partner = await partner_of(actor)
     verdict, cert = await passes.check(text, keyring=keyring)
@@ -226,18 +272,32 @@ async def check_pass(*, actor: Principal, keyring: KeyRing, text: str, offer_id:
                 raise NotFound("no such live offer at your organisation")
         tier, lists = await passes.pass_state(person.id)
         for offer in offers:
-            reason = why_not(terms(offer), tier=tier, lists=lists, today=_today()) if verdict.valid else "pass_invalid"
+            reason = (
+                why_not(terms(offer), tier=tier, lists=lists, today=_today())
+                if verdict.valid
+                else "pass_invalid"
+            )
             if reason is None:
                 eligible.append(offer)
             else:
                 ineligible.append((offer, reason))
         restricted = any(r.startswith("on_") for _, r in ineligible)
         await audit.record(
-            action="pass.verified", actor=actor, subject_person_id=person.id, purpose="benefit check",
-            details={"partner": partner.id, "reason": verdict.reason, "eligible": [o.id for o in eligible],
-                     "restriction_applied": restricted},
+            action="pass.verified",
+            actor=actor,
+            subject_person_id=person.id,
+            purpose="benefit check",
+            details={
+                "partner": partner.id,
+                "reason": verdict.reason,
+                "eligible": [o.id for o in eligible],
+                "restriction_applied": restricted,
+            },
         )
-    elif offer_id is not None and not await Offer.filter(id=offer_id, partner_id=partner.id, status="live").exists():
+    elif (
+        offer_id is not None
+        and not await Offer.filter(id=offer_id, partner_id=partner.id, status="live").exists()
+    ):
         raise NotFound("no such live offer at your organisation")
     return Check(verdict, cert, person, eligible, ineligible)
 
@@ -253,7 +313,9 @@ async def redeem(
     idempotency key, a retried request returns the first redemption instead of failing."""
     partner = await partner_of(actor)
     if idempotency_key:
-        previous = await Redemption.get_or_none(partner_id=partner.id, idempotency_key=idempotency_key)
+        previous = await Redemption.get_or_none(
+            partner_id=partner.id, idempotency_key=idempotency_key
+        )
         if previous is not None:
             return previous, False
     checked = await check_pass(actor=actor, keyring=keyring, text=text, offer_id=offer_id)
@@ -262,12 +324,18 @@ async def redeem(
     offer = next((o for o in checked.eligible if o.id == offer_id), None)
     if offer is None:
         reason = next((r for o, r in checked.ineligible if o.id == offer_id), "not_eligible")
-        raise Conflict("this resident is not eligible for this offer: the normal procedure applies",
-                       reason=reason)
+        raise Conflict(
+            "this resident is not eligible for this offer: the normal procedure applies",
+            reason=reason,
+        )
     digest = passes.presentation_hash(text)
     if checked.certificate.kind == "paper":
         digest = f"paper:{checked.certificate.pass_id}:{_today().isoformat()}"[:64]
-    due = _today() + dt.timedelta(days=offer.grace_days) if offer.kind in ("deposit_waived", "pay_later") else None
+    due = (
+        _today() + dt.timedelta(days=offer.grace_days)
+        if offer.kind in ("deposit_waived", "pay_later")
+        else None
+    )
     try:
         async with in_transaction():
             # Atomic: a redemption at another counter meanwhile is no reason to refuse.
@@ -277,14 +345,23 @@ async def redeem(
             if not await places.update(used=F("used") + 1):
                 raise Conflict("the offer's quota is used up", reason="quota_exhausted")
             redemption = await Redemption.create(
-                offer_id=offer.id, partner_id=partner.id, person_id=checked.person.id,
-                pass_id=checked.certificate.pass_id, presentation_hash=digest,
-                idempotency_key=idempotency_key, operator=actor.display_name[:120],
+                offer_id=offer.id,
+                partner_id=partner.id,
+                person_id=checked.person.id,
+                pass_id=checked.certificate.pass_id,
+                presentation_hash=digest,
+                idempotency_key=idempotency_key,
+                operator=actor.display_name[:120],
                 deposit_waived_cents=offer.amount_cents if offer.kind == "deposit_waived" else 0,
                 due_on=due,
             )
-            await audit.record(action="redemption.created", actor=actor, subject_person_id=checked.person.id,
-                               purpose="benefit use", details={"redemption": redemption.id, "offer": offer.id})
+            await audit.record(
+                action="redemption.created",
+                actor=actor,
+                subject_person_id=checked.person.id,
+                purpose="benefit use",
+                details={"redemption": redemption.id, "offer": offer.id},
+            )
     except IntegrityError:
         raise Conflict("this pass was already used for this offer", reason="already_used") from None
     return redemption, True
@@ -303,10 +380,15 @@ async def report_outcome(
         raise Conflict("the outcome was already reported", reason="already-reported")
     if outcome == "defaulted":
         if notice_sent_on is None:
-            raise _invalid("notice_sent_on", "a default can only be reported after a notice was sent")
+            raise _invalid(
+                "notice_sent_on", "a default can only be reported after a notice was sent"
+            )
         if redemption.due_on is None or _today() <= redemption.due_on:
-            raise Conflict("the grace period has not ended", reason="grace_period",
-                           due_on=redemption.due_on.isoformat() if redemption.due_on else None)
+            raise Conflict(
+                "the grace period has not ended",
+                reason="grace_period",
+                due_on=redemption.due_on.isoformat() if redemption.due_on else None,
+            )
         if notice_sent_on > _today() or notice_sent_on < redemption.created_at.date():
             raise _invalid("notice_sent_on", "must be between the redemption and today")
     positive, negative = OUTCOME_TYPES.get(partner.domain, (None, None))
@@ -317,8 +399,12 @@ async def report_outcome(
         if type_code and partner.record_department:
             redemption.record_id = await _outcome_record(partner, redemption, type_code)
         await redemption.save()
-        await audit.record(action=f"redemption.{outcome}", actor=actor, subject_person_id=redemption.person_id,
-                           details={"redemption": redemption.id, "record": redemption.record_id})
+        await audit.record(
+            action=f"redemption.{outcome}",
+            actor=actor,
+            subject_person_id=redemption.person_id,
+            details={"redemption": redemption.id, "record": redemption.record_id},
+        )
     if redemption.record_id:
         await rescore_person(person_id=redemption.person_id, cause="record")
     return redemption
@@ -326,16 +412,25 @@ async def report_outcome(
 
 async def _outcome_record(partner: Partner, redemption: Redemption, type_code: str) -> int:
     record = await add_record(
-        person_id=redemption.person_id, department=partner.record_department,
-        external_id=f"R-{redemption.id}", type_code=type_code, summary=partner.name, rescore=False,
+        person_id=redemption.person_id,
+        department=partner.record_department,
+        external_id=f"R-{redemption.id}",
+        type_code=type_code,
+        summary=partner.name,
+        rescore=False,
     )
     return record.id
 
 
 async def stats(*, partner_id: int) -> dict[str, Any]:
     rows = await Redemption.filter(partner_id=partner_id).values("outcome", "deposit_waived_cents")
-    out = {"redemptions": len(rows), "deposits_waived_cents": sum(r["deposit_waived_cents"] for r in rows),
-           "open": 0, "fulfilled": 0, "defaulted": 0}
+    out = {
+        "redemptions": len(rows),
+        "deposits_waived_cents": sum(r["deposit_waived_cents"] for r in rows),
+        "open": 0,
+        "fulfilled": 0,
+        "defaulted": 0,
+    }
     for r in rows:
         out[r["outcome"]] += 1
     return out
@@ -346,9 +441,15 @@ async def benefit_history(*, person_id: int) -> list[dict[str, Any]]:
     offers = {o.id: o for o in await Offer.filter(id__in=list({r.offer_id for r in rows}))}
     partners = {p.id: p for p in await Partner.filter(id__in=list({r.partner_id for r in rows}))}
     return [
-        {"id": r.id, "at": r.created_at.isoformat(), "partner": partners[r.partner_id].name,
-         "offer": {"zh-CN": offers[r.offer_id].title_zh, "en": offers[r.offer_id].title_en},
-         "kind": offers[r.offer_id].kind, "deposit_waived_cents": r.deposit_waived_cents,
-         "due_on": r.due_on.isoformat() if r.due_on else None, "outcome": r.outcome}
+        {
+            "id": r.id,
+            "at": r.created_at.isoformat(),
+            "partner": partners[r.partner_id].name,
+            "offer": {"zh-CN": offers[r.offer_id].title_zh, "en": offers[r.offer_id].title_en},
+            "kind": offers[r.offer_id].kind,
+            "deposit_waived_cents": r.deposit_waived_cents,
+            "due_on": r.due_on.isoformat() if r.due_on else None,
+            "outcome": r.outcome,
+        }
         for r in rows
     ]

@@ -60,8 +60,15 @@ class Certificate:
 
     def body(self) -> bytes:
         return _BODY.pack(
-            VERSION, self.kid, self.pass_id, self.issued_at, self.expires_at,
-            TIERS.index(self.tier), self.flags, self.status_index, self.device_key,
+            VERSION,
+            self.kid,
+            self.pass_id,
+            self.issued_at,
+            self.expires_at,
+            TIERS.index(self.tier),
+            self.flags,
+            self.status_index,
+            self.device_key,
         )
 
     def pack(self) -> bytes:
@@ -82,12 +89,16 @@ class Certificate:
 def unpack_certificate(data: bytes) -> Certificate:
     if len(data) != CERT_LEN:
         raise FormatError("certificate has the wrong length")
-    version, kid, pass_id, issued, expires, tier, flags, index, device = _BODY.unpack(data[:BODY_LEN])
+    version, kid, pass_id, issued, expires, tier, flags, index, device = _BODY.unpack(
+        data[:BODY_LEN]
+    )
     if version != VERSION:
         raise FormatError(f"unsupported pass version {version}")
     if tier >= len(TIERS):
         raise FormatError("unknown tier")
-    return Certificate(kid, pass_id, issued, expires, TIERS[tier], flags, index, device, data[BODY_LEN:])
+    return Certificate(
+        kid, pass_id, issued, expires, TIERS[tier], flags, index, device, data[BODY_LEN:]
+    )
 
 
 @dataclass(frozen=True)

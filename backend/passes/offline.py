@@ -48,7 +48,9 @@ def load_status_list(token: str, keys: dict[str, Ed25519PublicKey], *, now: int)
         raise StatusListError(f"status list signature not valid: {exc}") from None
     if now >= int(claims["exp"]):
         raise StatusListError("status list expired: fetch a fresh one")
-    bits = zlib.decompress(base64.urlsafe_b64decode(claims["bits"] + "=" * (-len(claims["bits"]) % 4)))
+    bits = zlib.decompress(
+        base64.urlsafe_b64decode(claims["bits"] + "=" * (-len(claims["bits"]) % 4))
+    )
     return StatusList(bits, int(claims["iat"]), int(claims["exp"]))
 
 

@@ -22,7 +22,16 @@ from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..credit.models import Score
 from ..lists.models import ListEntry
-from .format import FLAG_BLACK, FLAG_GRAY, FLAG_PAPER, FLAG_RED, NO_DEVICE, TIERS, Certificate, to_text
+from .format import (
+    FLAG_BLACK,
+    FLAG_GRAY,
+    FLAG_PAPER,
+    FLAG_RED,
+    NO_DEVICE,
+    TIERS,
+    Certificate,
+    to_text,
+)
 from .models import DeviceKey, PassCertificate
 from .verify import Verdict, verify_text
 
@@ -67,7 +76,9 @@ async def pass_state(person_id: int) -> tuple[str, frozenset[str]]:
     """What the certificate carries: the tier (or "none") and the lists the person is on."""
     score = await Score.get_or_none(person_id=person_id)
     today = dt.datetime.now(dt.UTC).date()
-    entries = await ListEntry.filter(person_id=person_id, status="active").values("kind", "start", "end")
+    entries = await ListEntry.filter(person_id=person_id, status="active").values(
+        "kind", "start", "end"
+    )
     lists = frozenset(
         e["kind"] for e in entries if e["start"] <= today and (e["end"] is None or e["end"] > today)
     )
@@ -91,16 +102,28 @@ async def _issue(
     expires = issued + (PAPER_LIFETIME if paper else CERT_LIFETIME)
     pass_id = os.urandom(12)
     row = await PassCertificate.create(
-        pass_id=pass_id.hex(), person_id=person_id, device_key_id=device.id if device else None,
-        kind="paper" if paper else "phone", status_index=0, tier=tier,
-        flags=flags_for(lists, paper=paper), kid=key.kid, issued_at=issued, expires_at=expires,
+        pass_id=pass_id.hex(),
+        person_id=person_id,
+        device_key_id=device.id if device else None,
+        kind="paper" if paper else "phone",
+        status_index=0,
+        tier=tier,
+        flags=flags_for(lists, paper=paper),
+        kid=key.kid,
+        issued_at=issued,
+        expires_at=expires,
     )
     row.status_index = row.id % STATUS_LIST_SIZE
     await row.save(update_fields=["status_index"])
     cert = Certificate(
-        kid=_unb64(key.kid), pass_id=pass_id, issued_at=int(issued.timestamp()),
-        expires_at=int(expires.timestamp()), tier=tier, flags=row.flags,
-        status_index=row.status_index, device_key=device_point,
+        kid=_unb64(key.kid),
+        pass_id=pass_id,
+        issued_at=int(issued.timestamp()),
+        expires_at=int(expires.timestamp()),
+        tier=tier,
+        flags=row.flags,
+        status_index=row.status_index,
+        device_key=device_point,
     )
     signed = Certificate(**{**cert.__dict__, "signature": key.private.sign(cert.body())})
     return row, signed.pack()
@@ -126,12 +149,22 @@ async def issue_pass(
     if device.account_id != principal.account_id or device.removed_at is not None:
         raise ValidationFailed(
             "this device key cannot be used: create a new one",
-            errors=[{"field": "device_key", "message": "removed or belongs to another account", "type": "value"}],
+            errors=[
+                {
+                    "field": "device_key",
+                    "message": "removed or belongs to another account",
+                    "type": "value",
+                }
+            ],
         )
     device.last_issued_at = _now()
     await device.save(update_fields=["last_issued_at"])
     row, cert = await _issue(
-        keyring=keyring, person_id=principal.person_id, device=device, device_point=point, paper=False
+        keyring=keyring,
+        person_id=principal.person_id,
+        device=device,
+        device_point=point,
+        paper=False,
     )
     return IssuedPass(cert, row, device)
 
@@ -141,9 +174,15 @@ async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedP
     if principal.person_id is None:
         raise NotFound("only residents in the population register have a pass")
     row, cert = await _issue(
-        keyring=keyring, person_id=principal.person_id, device=None, device_point=NO_DEVICE, paper=True
+        keyring=keyring,
+        person_id=principal.person_id,
+        device=None,
+        device_point=NO_DEVICE,
+        paper=True,
     )
-    await audit.record(action="pass.paper_issued", actor=principal, subject_person_id=principal.person_id)
+    await audit.record(
+        action="pass.paper_issued", actor=principal, subject_person_id=principal.person_id
+    )
     return IssuedPass(cert, row, None)
 
 
@@ -180,18 +219,24 @@ async def list_devices(*, principal: Principal) -> list[DeviceKey]:
 
 
 async def remove_device(*, principal: Principal, device_id: int) -> None:
-    device = await DeviceKey.get_or_none(id=device_id, account_id=principal.account_id, removed_at=None)
+    device = await DeviceKey.get_or_none(
+        id=device_id, account_id=principal.account_id, removed_at=None
+    )
     if device is None:
         raise NotFound("no such device of yours")
     now = _now()
     device.removed_at = now
     await device.save(update_fields=["removed_at"])
-    await PassCertificate.filter(device_key_id=device.id, revoked_at=None, expires_at__gt=now).update(
-        revoked_at=now, revoke_reason="device_removed"
-    )
+    await PassCertificate.filter(
+        device_key_id=device.id, revoked_at=None, expires_at__gt=now
+    ).update(revoked_at=now, revoke_reason="device_removed")
     _STATUS_CACHE.clear()
-    await audit.record(action="pass.device_removed", actor=principal, subject_person_id=principal.person_id,
-                       details={"device": device.id})
+    await audit.record(
+        action="pass.device_removed",
+        actor=principal,
+        subject_person_id=principal.person_id,
+        details={"device": device.id},
+    )
 
 
 _STATUS_CACHE: dict[str, tuple[float, str]] = {}
@@ -204,17 +249,24 @@ async def status_list(*, keyring: KeyRing) -> str:
     if cached and cached[0] > time.monotonic():
         return cached[1]
     now = _now()
-    indexes = await PassCertificate.filter(revoked_at__isnull=False, expires_at__gt=now).values_list(
-        "status_index", flat=True
-    )
+    indexes = await PassCertificate.filter(
+        revoked_at__isnull=False, expires_at__gt=now
+    ).values_list("status_index", flat=True)
     bits = bytearray(STATUS_LIST_SIZE // 8)
     for index in indexes:
         bits[int(index) // 8] |= 0x80 >> (int(index) % 8)  # type: ignore[call-overload]
     key = keyring.active
     token = jwt.encode(
-        {"iss": "xinyi", "iat": int(now.timestamp()), "exp": int(now.timestamp()) + STATUS_LIST_TTL,
-         "size": STATUS_LIST_SIZE, "bits": _b64(zlib.compress(bytes(bits), 9))},
-        key.private, algorithm="EdDSA", headers={"kid": key.kid, "typ": "statuslist+jwt"},
+        {
+            "iss": "xinyi",
+            "iat": int(now.timestamp()),
+            "exp": int(now.timestamp()) + STATUS_LIST_TTL,
+            "size": STATUS_LIST_SIZE,
+            "bits": _b64(zlib.compress(bytes(bits), 9)),
+        },
+        key.private,
+        algorithm="EdDSA",
+        headers={"kid": key.kid, "typ": "statuslist+jwt"},
     )
     _STATUS_CACHE["list"] = (time.monotonic() + 30, token)
     return token
@@ -224,14 +276,26 @@ def presentation_hash(text: str) -> str:
     return hashlib.sha256(text.strip().upper().encode()).hexdigest()
 
 
-async def check(text: str, *, keyring: KeyRing, now: int | None = None) -> tuple[Verdict, PassCertificate | None]:
+async def check(
+    text: str, *, keyring: KeyRing, now: int | None = None
+) -> tuple[Verdict, PassCertificate | None]:
     """Online verification: signature and freshness by the pure checks, revocation from the
     database (fresher than any status list)."""
-    verdict = verify_text(text, keys=keyring.public_keys(), is_revoked=lambda _: False,
-                          now=now if now is not None else int(time.time()))
-    if verdict.presentation is None or verdict.reason in ("malformed", "unknown_key", "bad_signature"):
+    verdict = verify_text(
+        text,
+        keys=keyring.public_keys(),
+        is_revoked=lambda _: False,
+        now=now if now is not None else int(time.time()),
+    )
+    if verdict.presentation is None or verdict.reason in (
+        "malformed",
+        "unknown_key",
+        "bad_signature",
+    ):
         return verdict, None
-    found = await PassCertificate.get_or_none(pass_id=verdict.presentation.certificate.pass_id.hex())
+    found = await PassCertificate.get_or_none(
+        pass_id=verdict.presentation.certificate.pass_id.hex()
+    )
     if found is None:  # signed by us but unknown here (e.g. restored from an older backup)
         return Verdict(False, "revoked", verdict.presentation), None
     if verdict.valid and found.revoked_at is not None:

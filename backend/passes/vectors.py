@@ -41,11 +41,20 @@ def _b64d(text: str) -> bytes:
 
 def certificate(*, paper: bool = False) -> bytes:
     key = server_key()
-    point = NO_DEVICE if paper else device_key().public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    point = (
+        NO_DEVICE
+        if paper
+        else device_key().public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    )
     cert = Certificate(
-        kid=_b64d(key.kid), pass_id=bytes.fromhex("0102030405060708090a0b0c"), issued_at=ISSUED_AT,
-        expires_at=EXPIRES_AT if not paper else ISSUED_AT + 30 * 86_400, tier="good",
-        flags=FLAG_RED | (FLAG_PAPER if paper else 0), status_index=4242, device_key=point,
+        kid=_b64d(key.kid),
+        pass_id=bytes.fromhex("0102030405060708090a0b0c"),
+        issued_at=ISSUED_AT,
+        expires_at=EXPIRES_AT if not paper else ISSUED_AT + 30 * 86_400,
+        tier="good",
+        flags=FLAG_RED | (FLAG_PAPER if paper else 0),
+        status_index=4242,
+        device_key=point,
     )
     return cert.body() + key.private.sign(cert.body())
 
@@ -65,7 +74,10 @@ def vectors() -> dict[str, Any]:
         "certificate_hex": certificate().hex(),
         "phone_pass_text": to_text(presentation()),
         "paper_pass_text": to_text(certificate(paper=True)),
-        "device_public_key_hex": device_key().public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint).hex(),
+        "device_public_key_hex": device_key()
+        .public_key()
+        .public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+        .hex(),
     }
 
 

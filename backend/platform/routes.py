@@ -23,8 +23,9 @@ async def healthz(request: Request) -> Response:
     except Exception as exc:  # reported, not raised: this is the health check
         database = f"unreachable: {type(exc).__name__}"
     status = 200 if database == "ok" else 503
-    return JSONResponse({"status": "ok" if status == 200 else "degraded", "database": database},
-                        status_code=status)
+    return JSONResponse(
+        {"status": "ok" if status == 200 else "degraded", "database": database}, status_code=status
+    )
 
 
 async def openapi(request: Request) -> Response:
@@ -43,18 +44,27 @@ async def catalog(request: Request) -> Response:
     locale = request.path_params["locale"]
     if locale not in LOCALES:
         raise NotFound("no catalog for this language")
-    return FileResponse(CATALOG_DIR / f"{locale}.json", media_type="application/json",
-                        headers={"cache-control": "no-cache"})
+    return FileResponse(
+        CATALOG_DIR / f"{locale}.json",
+        media_type="application/json",
+        headers={"cache-control": "no-cache"},
+    )
 
 
 async def pwa_index(request: Request) -> Response:
-    return FileResponse(PWA_DIR / "index.html", media_type="text/html; charset=utf-8",
-                        headers={"cache-control": "no-cache"})
+    return FileResponse(
+        PWA_DIR / "index.html",
+        media_type="text/html; charset=utf-8",
+        headers={"cache-control": "no-cache"},
+    )
 
 
 async def service_worker(request: Request) -> Response:
-    return FileResponse(PWA_DIR / "sw.js", media_type="text/javascript",
-                        headers={"cache-control": "no-cache", "service-worker-allowed": "/"})
+    return FileResponse(
+        PWA_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
+    )
 
 
 async def manifest(request: Request) -> Response:

@@ -7,5 +7,7 @@ SURNAMES = (
 )
 # Zipf-like weights: the first surnames are far more common.
 SURNAME_WEIGHTS = tuple(1.0 / (i + 3) for i in range(len(SURNAMES)))
-MALE_GIVEN = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林欢阳建国志文斌峰振海亮成荣新"
+MALE_GIVEN = (
+    "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林欢阳建国志文斌峰振海亮成荣新"
+)
 FEMALE_GIVEN = "芳娜敏静丽艳娟霞秀燕玲桂丹萍红婷雪琳晶颖慧莉梅倩琴云洁兰英华玉凤佳怡欣悦彤雨思涵"

@@ -8,11 +8,11 @@ streamed to the database in bulk while the next chunks are generated.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import math
 import random
-import asyncio
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
@@ -25,9 +25,9 @@ from ..core.city import City, load_city
 from ..core.crypto import IdCipher
 from ..core.permissions import STAFF_ROLES
 from ..core.settings import Settings
-from . import idnumber
 from ..credit.demo import records_for_chunk
 from ..credit.ingest import RECORD_COLUMNS
+from . import idnumber
 from .models import Person
 from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
 
@@ -50,7 +50,14 @@ STAFF_DEMO = {
 }
 
 
-DEMO_DEPARTMENTS = ("market_regulation", "court", "tax", "health", "culture_tourism", "civil_affairs")
+DEMO_DEPARTMENTS = (
+    "market_regulation",
+    "court",
+    "tax",
+    "health",
+    "culture_tourism",
+    "civil_affairs",
+)
 
 
 async def rescore_with_progress() -> None:
@@ -74,7 +81,9 @@ def chunk_plan(residents: int) -> tuple[int, int]:
     return size, math.ceil(residents / size) if residents else 0
 
 
-ChunkArgs = tuple[int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...], bool]
+ChunkArgs = tuple[
+    int, int, int, int, str, str, tuple[tuple[str, float], ...], tuple[str, ...], bool
+]
 ChunkRows = tuple[list[tuple[Any, ...]], list[tuple[int, str]], list[tuple[Any, ...]]]
 
 
@@ -130,7 +139,9 @@ def _chunk(args: ChunkArgs) -> ChunkRows:
     records: list[tuple[Any, ...]] = []
     if with_records:
         occupation = dict(jobs)
-        records = records_for_chunk(seed, chunk_no, [(p[0], p[6], occupation.get(p[0])) for p in people])
+        records = records_for_chunk(
+            seed, chunk_no, [(p[0], p[6], occupation.get(p[0])) for p in people]
+        )
     return people, jobs, records
 
 
@@ -162,7 +173,13 @@ def demo_people(settings: Settings, seed: int, how_many: int = 3) -> list[dict[s
 
 
 def _chunk_args(
-    settings: Settings, city: City, seed: int, chunk_no: int, first_id: int, count: int, records: bool
+    settings: Settings,
+    city: City,
+    seed: int,
+    chunk_no: int,
+    first_id: int,
+    count: int,
+    records: bool,
 ) -> ChunkArgs:
     return (
         chunk_no,
@@ -228,11 +245,19 @@ async def seed_demo(
         account, code = await create_staff_account(
             officer=None, display_name=name, roles=[role.value], organisation=org
         )
-        staff[role.value] = {"name": account.display_name, "organisation": org, "enrolment_code": code}
+        staff[role.value] = {
+            "name": account.display_name,
+            "organisation": org,
+            "enrolment_code": code,
+        }
     tokens = {}
     for department in DEMO_DEPARTMENTS:
         _, secret = await create_token(
-            officer=None, kind="department", organisation=department, label="demo", scopes=["records.submit"]
+            officer=None,
+            kind="department",
+            organisation=department,
+            label="demo",
+            scopes=["records.submit"],
         )
         tokens[department] = secret
     credentials = {

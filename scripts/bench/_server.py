@@ -20,13 +20,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(env: dict[str, str], app: str = "backend.app:create_app", factory: bool = True) -> tuple[subprocess.Popen[bytes], str]:
+def start(
+    env: dict[str, str], app: str = "backend.app:create_app", factory: bool = True
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "warning", "--no-access-log"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     if factory:
         cmd.insert(4, "--factory")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "ORIGINS": f"http://localhost:{port}"})
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env, "ORIGINS": f"http://localhost:{port}"}
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

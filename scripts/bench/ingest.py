@@ -24,10 +24,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import start  # noqa: E402
+from _server import start
 
-from backend.cli import migrate, with_orm  # noqa: E402
-from backend.core.settings import load_settings  # noqa: E402
+from backend.cli import migrate, with_orm
+from backend.core.settings import load_settings
 
 TYPES = [("market_regulation", "LAW_PENALTY_MINOR"), ("market_regulation", "LAW_PENALTY_GENERAL")]
 
@@ -43,8 +43,13 @@ async def prepare(residents: int) -> tuple[str, list[str]]:
 
     async def work() -> tuple[str, list[str]]:
         await seed_people(settings, residents, 99, progress=False, records=False)
-        _, token = await create_token(officer=None, kind="department", organisation="market_regulation",
-                                      label="bench", scopes=["records.submit"])
+        _, token = await create_token(
+            officer=None,
+            kind="department",
+            organisation="market_regulation",
+            label="bench",
+            scopes=["records.submit"],
+        )
         cipher = IdCipher.from_settings(settings)
         rows = await Person.all().limit(50_000).values_list("id_encrypted", flat=True)
         return token, [cipher.decrypt(r) for r in rows]  # type: ignore[arg-type]
@@ -52,12 +57,19 @@ async def prepare(residents: int) -> tuple[str, list[str]]:
     return await with_orm(settings, work)
 
 
-def batch_lines(numbers: list[str], start: int, size: int, rng: random.Random) -> list[dict[str, str]]:
+def batch_lines(
+    numbers: list[str], start: int, size: int, rng: random.Random
+) -> list[dict[str, str]]:
     today = dt.date(2026, 11, 1)
     return [
-        {"external_id": f"B-{start + i}", "id_number": rng.choice(numbers),
-         "type": TYPES[i % 2][1], "decision_date": (today - dt.timedelta(days=rng.randrange(300))).isoformat(),
-         "summary": "占道经营", "decision_doc_no": f"黄市监罚〔2026〕{start + i}号"}
+        {
+            "external_id": f"B-{start + i}",
+            "id_number": rng.choice(numbers),
+            "type": TYPES[i % 2][1],
+            "decision_date": (today - dt.timedelta(days=rng.randrange(300))).isoformat(),
+            "summary": "占道经营",
+            "decision_doc_no": f"黄市监罚〔2026〕{start + i}号",
+        }
         for i in range(size)
     ]
 
@@ -73,8 +85,12 @@ def main() -> None:
     os.environ.pop("DATABASE_URL", None)
     token, numbers = asyncio.run(prepare(args.residents))
     rng = random.Random(1)
-    batches = [batch_lines(numbers, b * args.batch_size, args.batch_size, rng) for b in range(args.batches)]
-    bodies = ["\n".join(json.dumps(r, ensure_ascii=False) for r in batch).encode() for batch in batches]
+    batches = [
+        batch_lines(numbers, b * args.batch_size, args.batch_size, rng) for b in range(args.batches)
+    ]
+    bodies = [
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in batch).encode() for batch in batches
+    ]
 
     proc, url = start({"DATA_DIR": str(data), "BACKGROUND_TASKS": "false"})
     try:
@@ -98,31 +114,47 @@ def main() -> None:
     db = data / "xinyi.sqlite3"
     bare = sqlite3.connect(str(data / "bare.sqlite3"))
     bare.execute("PRAGMA journal_mode=WAL")
-    schema = sqlite3.connect(str(db)).execute(
-        "SELECT sql FROM sqlite_master WHERE tbl_name='credit_record' AND sql IS NOT NULL"
-    ).fetchall()
+    schema = (
+        sqlite3.connect(str(db))
+        .execute("SELECT sql FROM sqlite_master WHERE tbl_name='credit_record' AND sql IS NOT NULL")
+        .fetchall()
+    )
     for (sql,) in schema:
         bare.execute(sql)
-    rows = sqlite3.connect(str(db)).execute(
-        "SELECT person_id, department, external_id, type_code, dimension, points, severity, decision_date,"
-        " repairable_from, expires_on, status, suspended, summary, decision_doc_no, catalog_version,"
-        " revision, created_at, updated_at FROM credit_record"
-    ).fetchall()
+    rows = (
+        sqlite3.connect(str(db))
+        .execute(
+            "SELECT person_id, department, external_id, type_code, dimension, points, severity, decision_date,"
+            " repairable_from, expires_on, status, suspended, summary, decision_doc_no, catalog_version,"
+            " revision, created_at, updated_at FROM credit_record"
+        )
+        .fetchall()
+    )
     started = time.perf_counter()
     with bare:
         bare.executemany(
             "INSERT INTO credit_record (person_id, department, external_id, type_code, dimension, points,"
             " severity, decision_date, repairable_from, expires_on, status, suspended, summary,"
             " decision_doc_no, catalog_version, revision, created_at, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
     bare_seconds = time.perf_counter() - started
     api_rate, bare_rate = total / api_seconds, len(rows) / bare_seconds
-    print(json.dumps({
-        "records": total, "batches": args.batches, "batch_size": args.batch_size,
-        "submitRecords_records_per_s": round(api_rate), "resubmit_unchanged_s": round(resubmit_seconds, 2),
-        "bare_sqlite3_executemany_rows_per_s": round(bare_rate),
-        "ratio_api_to_bare": round(api_rate / bare_rate, 3),
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "records": total,
+                "batches": args.batches,
+                "batch_size": args.batch_size,
+                "submitRecords_records_per_s": round(api_rate),
+                "resubmit_unchanged_s": round(resubmit_seconds, 2),
+                "bare_sqlite3_executemany_rows_per_s": round(bare_rate),
+                "ratio_api_to_bare": round(api_rate / bare_rate, 3),
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from backend.cli import with_orm  # noqa: E402
-from backend.core.settings import load_settings  # noqa: E402
+from backend.cli import with_orm
+from backend.core.settings import load_settings
 
 
 def peak_mb() -> float:

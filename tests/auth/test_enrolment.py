@@ -8,10 +8,14 @@ from tests.authenticator import SoftAuthenticator
 from tests.factories import csrf, enrol, login, make_person
 
 
-async def test_resident_enrols_then_signs_in_with_passkey(client, app, authenticator: SoftAuthenticator):
+async def test_resident_enrols_then_signs_in_with_passkey(
+    client, app, authenticator: SoftAuthenticator
+):
     cipher: IdCipher = app.state.ctx.cipher
     who = await make_person(cipher, name="李秀英")
-    start = await client.post("/api/v1/enrolment/start", json={"name": "李秀英", "id_number": who.id_number})
+    start = await client.post(
+        "/api/v1/enrolment/start", json={"name": "李秀英", "id_number": who.id_number}
+    )
     assert start.status_code == 200
     options = start.json()
     assert options["authenticatorSelection"]["residentKey"] == "required"
@@ -60,7 +64,11 @@ async def test_second_real_name_enrolment_is_refused(client, app, authenticator,
 
 async def test_replayed_registration_is_refused_and_stores_nothing(client, app, authenticator):
     who = await make_person(app.state.ctx.cipher)
-    options = (await client.post("/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number})).json()
+    options = (
+        await client.post(
+            "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
+        )
+    ).json()
     credential = authenticator.create(options)
     assert (await client.post("/api/v1/enrolment/finish", json=credential)).status_code == 200
     replay = await client.post("/api/v1/enrolment/finish", json=credential)
@@ -83,11 +91,16 @@ async def test_replayed_assertion_is_refused(client, app, authenticator):
 
 
 async def test_expired_challenge_is_refused(client, app, authenticator):
-    from backend.auth.models import Challenge
     import datetime as dt
 
+    from backend.auth.models import Challenge
+
     who = await make_person(app.state.ctx.cipher)
-    options = (await client.post("/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number})).json()
+    options = (
+        await client.post(
+            "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
+        )
+    ).json()
     await Challenge.all().update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     response = await client.post("/api/v1/enrolment/finish", json=authenticator.create(options))
     assert response.status_code == 400 and response.json()["code"] == "challenge-expired"
@@ -96,10 +109,21 @@ async def test_expired_challenge_is_refused(client, app, authenticator):
 
 async def test_wrong_origin_and_missing_user_verification_fail(client, app, authenticator):
     who = await make_person(app.state.ctx.cipher)
-    options = (await client.post("/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number})).json()
-    bad = await client.post("/api/v1/enrolment/finish", json=authenticator.create(options, origin="https://evil.example"))
+    options = (
+        await client.post(
+            "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
+        )
+    ).json()
+    bad = await client.post(
+        "/api/v1/enrolment/finish",
+        json=authenticator.create(options, origin="https://evil.example"),
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "webauthn-failed"
-    options = (await client.post("/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number})).json()
+    options = (
+        await client.post(
+            "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
+        )
+    ).json()
     no_uv = SoftAuthenticator(origin=authenticator.origin, user_verified=False)
     bad = await client.post("/api/v1/enrolment/finish", json=no_uv.create(options))
     assert bad.status_code == 400 and bad.json()["code"] == "webauthn-failed"

@@ -12,7 +12,9 @@ from tests.factories import enrol, make_person
 
 
 async def department(kind: str = "court") -> dict[str, str]:
-    _, secret = await create_token(officer=None, kind="department", organisation=kind, label="t", scopes=["records.submit"])
+    _, secret = await create_token(
+        officer=None, kind="department", organisation=kind, label="t", scopes=["records.submit"]
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -24,8 +26,16 @@ async def test_submission_scores_and_lists(client, app, authenticator):
     who = await make_person(app.state.ctx.cipher, name="王建国")
     await enrol(client, authenticator, who)
     court = await department("court")
-    batch = [{"external_id": "C-1", "id_number": who.id_number, "type": "LAW_COURT_DEFAULTER",
-              "decision_date": ago(30), "summary": "未履行生效判决", "decision_doc_no": "(2026)鄂02执123号"}]
+    batch = [
+        {
+            "external_id": "C-1",
+            "id_number": who.id_number,
+            "type": "LAW_COURT_DEFAULTER",
+            "decision_date": ago(30),
+            "summary": "未履行生效判决",
+            "decision_doc_no": "(2026)鄂02执123号",
+        }
+    ]
     response = await client.post("/api/v1/records", json=batch, headers=court)
     assert response.status_code == 200, response.text
     assert response.json() == {"received": 1, "created": 1, "unchanged": 0, "people_rescored": 1}
@@ -46,16 +56,31 @@ async def test_submission_scores_and_lists(client, app, authenticator):
 
     # NDJSON from another department raises the score.
     health = await department("health")
-    lines = "\n".join(json.dumps({"external_id": f"B-{i}", "id_number": who.id_number,
-                                  "type": "PRO_BLOOD_DONATION", "decision_date": ago(10 + i)}) for i in range(3))
-    response = await client.post("/api/v1/records", content=lines.encode(), headers={**health, "Content-Type": "application/x-ndjson"})
+    lines = "\n".join(
+        json.dumps(
+            {
+                "external_id": f"B-{i}",
+                "id_number": who.id_number,
+                "type": "PRO_BLOOD_DONATION",
+                "decision_date": ago(10 + i),
+            }
+        )
+        for i in range(3)
+    )
+    response = await client.post(
+        "/api/v1/records",
+        content=lines.encode(),
+        headers={**health, "Content-Type": "application/x-ndjson"},
+    )
     assert response.status_code == 200, response.text
     score = (await client.get("/api/v1/me/score")).json()
     assert score["score"] == 430
     assert {d["code"]: d["points"] for d in score["dimensions"]}["pro_social"] == 30
 
     # The court withdraws its record: black list lifted, score re-computed at once.
-    response = await client.post("/api/v1/records/C-1/withdraw", json={"reason": "已履行"}, headers=court)
+    response = await client.post(
+        "/api/v1/records/C-1/withdraw", json={"reason": "已履行"}, headers=court
+    )
     assert response.status_code == 200
     assert (await client.get("/api/v1/me/score")).json()["score"] == 630
     assert (await client.get("/api/v1/me/lists")).json()["items"] == []
@@ -72,10 +97,30 @@ async def test_bad_batch_lists_every_problem_and_stores_nothing(client, app):
     who = await make_person(app.state.ctx.cipher)
     court = await department("court")
     batch = [
-        {"external_id": "A", "id_number": who.id_number, "type": "LAW_COURT_DEFAULTER", "decision_date": ago(1)},
-        {"external_id": "B", "id_number": "420202198506150012", "type": "NOPE", "decision_date": ago(1)},
-        {"external_id": "A", "id_number": who.id_number, "type": "PRO_BLOOD_DONATION", "decision_date": "2999-01-01"},
-        {"external_id": "C", "id_number": who.id_number, "type": "LAW_COURT_DEFAULTER", "decision_date": "1900-01-01"},
+        {
+            "external_id": "A",
+            "id_number": who.id_number,
+            "type": "LAW_COURT_DEFAULTER",
+            "decision_date": ago(1),
+        },
+        {
+            "external_id": "B",
+            "id_number": "420202198506150012",
+            "type": "NOPE",
+            "decision_date": ago(1),
+        },
+        {
+            "external_id": "A",
+            "id_number": who.id_number,
+            "type": "PRO_BLOOD_DONATION",
+            "decision_date": "2999-01-01",
+        },
+        {
+            "external_id": "C",
+            "id_number": who.id_number,
+            "type": "LAW_COURT_DEFAULTER",
+            "decision_date": "1900-01-01",
+        },
     ]
     response = await client.post("/api/v1/records", json=batch, headers=court)
     assert response.status_code == 422
@@ -92,4 +137,6 @@ def test_docs_scoring_md_is_generated_from_the_catalog():
     from backend.credit.docs import render
 
     path = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
-    assert path.read_text(encoding="utf-8") == render(), "run: python -m backend.credit.docs > docs/scoring.md"
+    assert path.read_text(encoding="utf-8") == render(), (
+        "run: python -m backend.credit.docs > docs/scoring.md"
+    )

@@ -21,12 +21,19 @@ def b64u(data: bytes) -> str:
 
 @dataclass
 class Phone:
-    key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
+    key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
     certificate: bytes = b""
 
     def jwk(self) -> dict[str, str]:
         n = self.key.public_key().public_numbers()
-        return {"kty": "EC", "crv": "P-256", "x": b64u(n.x.to_bytes(32, "big")), "y": b64u(n.y.to_bytes(32, "big"))}
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": b64u(n.x.to_bytes(32, "big")),
+            "y": b64u(n.y.to_bytes(32, "big")),
+        }
 
     def take(self, issued: dict[str, object]) -> None:
         text = str(issued["certificate"])

@@ -35,27 +35,50 @@ async def scene(client, app, authenticator, other_client):
         partner = await setup_partner(app, other_client, admin)
     who = await make_person(app.state.ctx.cipher, name="赵丽")
     await enrol(client, authenticator, who)
-    court_token = (await create_token(officer=None, kind="department", organisation="court", label="t",
-                                      scopes=["records.submit"]))[1]
+    court_token = (
+        await create_token(
+            officer=None,
+            kind="department",
+            organisation="court",
+            label="t",
+            scopes=["records.submit"],
+        )
+    )[1]
     phone = Phone()
-    phone.take((await client.post("/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client))).json())
-    counter = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000")
-    yield {"partner": partner, "who": who, "phone": phone, "counter": counter, "client": client,
-           "court": {"Authorization": f"Bearer {court_token}"}, "app": app}
+    phone.take(
+        (
+            await client.post(
+                "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client)
+            )
+        ).json()
+    )
+    counter = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000"
+    )
+    yield {
+        "partner": partner,
+        "who": who,
+        "phone": phone,
+        "counter": counter,
+        "client": client,
+        "court": {"Authorization": f"Bearer {court_token}"},
+        "app": app,
+    }
     await counter.aclose()
 
 
 async def verify(scene, text: str, **extra) -> dict:
     before = (await Redemption.all().count(), await AuditEntry.all().count())
-    response = await scene["counter"].post("/api/v1/passes/verify", json={"text": text, **extra},
-                                           headers=scene["partner"]["key"])
+    response = await scene["counter"].post(
+        "/api/v1/passes/verify", json={"text": text, **extra}, headers=scene["partner"]["key"]
+    )
     assert response.status_code == 200, response.text
     assert await Redemption.all().count() == before[0]
     return response.json()
 
 
 def tamper(text: str, offset: int) -> str:
-    data = bytearray(base45.decode(text[len(PREFIX):]))
+    data = bytearray(base45.decode(text[len(PREFIX) :]))
     data[offset] ^= 0x01
     return PREFIX + base45.encode(bytes(data))
 
@@ -63,17 +86,31 @@ def tamper(text: str, offset: int) -> str:
 async def test_valid_then_every_tampering_has_its_reason(scene):
     phone = scene["phone"]
     assert (await verify(scene, phone.present()))["reason"] == "valid"
-    assert (await verify(scene, tamper(phone.present(), 30)))["reason"] == "bad_signature"  # flags forged
-    assert (await verify(scene, tamper(phone.present(), 29)))["reason"] == "bad_signature"  # tier forged
+    assert (await verify(scene, tamper(phone.present(), 30)))[
+        "reason"
+    ] == "bad_signature"  # flags forged
+    assert (await verify(scene, tamper(phone.present(), 29)))[
+        "reason"
+    ] == "bad_signature"  # tier forged
     assert (await verify(scene, tamper(phone.present(), 140)))["reason"] == "bad_presentation"
-    assert (await verify(scene, tamper(phone.present(), 133)))["reason"] in ("bad_presentation", "stale_presentation", "clock_skew")
+    assert (await verify(scene, tamper(phone.present(), 133)))["reason"] in (
+        "bad_presentation",
+        "stale_presentation",
+        "clock_skew",
+    )
 
 
 async def test_screenshot_replay_and_clock_skew(scene):
     phone = scene["phone"]
-    assert (await verify(scene, phone.present(at=time.time() - 90)))["reason"] == "stale_presentation"
-    assert (await verify(scene, phone.present(at=time.time() - 45)))["reason"] == "valid"  # within 60 s
-    assert (await verify(scene, phone.present(at=time.time() + 120)))["reason"] == "clock_skew"  # phone 2 min ahead
+    assert (await verify(scene, phone.present(at=time.time() - 90)))[
+        "reason"
+    ] == "stale_presentation"
+    assert (await verify(scene, phone.present(at=time.time() - 45)))[
+        "reason"
+    ] == "valid"  # within 60 s
+    assert (await verify(scene, phone.present(at=time.time() + 120)))[
+        "reason"
+    ] == "clock_skew"  # phone 2 min ahead
 
 
 async def test_presentation_from_another_device_key(scene):
@@ -97,18 +134,33 @@ async def test_unknown_key_id_and_forged_issuer(scene):
 async def test_expired_certificate(scene, monkeypatch):
     monkeypatch.setattr(pass_service, "CERT_LIFETIME", dt.timedelta(seconds=-60))
     phone = Phone()
-    phone.take((await scene["client"].post("/api/v1/me/pass", json={"device_key": phone.jwk()},
-                                           headers=csrf(scene["client"]))).json())
+    phone.take(
+        (
+            await scene["client"].post(
+                "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(scene["client"])
+            )
+        ).json()
+    )
     assert (await verify(scene, phone.present()))["reason"] == "expired"
 
 
-@pytest.mark.parametrize("text", [
-    "", "hello", "XY1:", "XY1:%%%%", "XY1:" + "0" * 100, "https://example.com/?q=1", "XY1:ABC",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "hello",
+        "XY1:",
+        "XY1:%%%%",
+        "XY1:" + "0" * 100,
+        "https://example.com/?q=1",
+        "XY1:ABC",
+    ],
+)
 async def test_garbage_and_truncated_text(scene, text):
     if not text:
-        response = await scene["counter"].post("/api/v1/passes/verify", json={"text": text},
-                                               headers=scene["partner"]["key"])
+        response = await scene["counter"].post(
+            "/api/v1/passes/verify", json={"text": text}, headers=scene["partner"]["key"]
+        )
         assert response.status_code == 422
         return
     assert (await verify(scene, text))["reason"] == "malformed"
@@ -118,45 +170,80 @@ async def test_truncated_real_pass(scene):
     text = scene["phone"].present()
     assert (await verify(scene, text[:-3]))["reason"] == "malformed"
     assert (await verify(scene, text + "00"))["reason"] == "malformed"
-    assert (await verify(scene, "  " + text.lower() + "\n"))["reason"] == "valid"  # scanners add noise
+    assert (await verify(scene, "  " + text.lower() + "\n"))[
+        "reason"
+    ] == "valid"  # scanners add noise
 
 
 async def test_removed_device_revokes_its_passes(scene):
     client = scene["client"]
     device_id = (await client.get("/api/v1/me/devices")).json()["items"][0]["id"]
-    assert (await client.delete(f"/api/v1/me/devices/{device_id}", headers=csrf(client))).status_code == 204
+    assert (
+        await client.delete(f"/api/v1/me/devices/{device_id}", headers=csrf(client))
+    ).status_code == 204
     assert (await verify(scene, scene["phone"].present()))["reason"] == "revoked"
-    again = await client.post("/api/v1/me/pass", json={"device_key": scene["phone"].jwk()}, headers=csrf(client))
+    again = await client.post(
+        "/api/v1/me/pass", json={"device_key": scene["phone"].jwk()}, headers=csrf(client)
+    )
     assert again.status_code == 422  # a removed device key cannot get new passes
 
 
 async def test_black_listed_resident_gets_normal_procedure(scene):
     who, client = scene["who"], scene["client"]
-    record = {"external_id": "D-1", "id_number": who.id_number, "type": "LAW_COURT_DEFAULTER",
-              "decision_date": (dt.date.today() - dt.timedelta(days=3)).isoformat()}
-    assert (await scene["counter"].post("/api/v1/records", json=[record], headers=scene["court"])).status_code == 200
-    assert (await verify(scene, scene["phone"].present()))["reason"] == "revoked"  # tier and lists changed
+    record = {
+        "external_id": "D-1",
+        "id_number": who.id_number,
+        "type": "LAW_COURT_DEFAULTER",
+        "decision_date": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+    }
+    assert (
+        await scene["counter"].post("/api/v1/records", json=[record], headers=scene["court"])
+    ).status_code == 200
+    assert (await verify(scene, scene["phone"].present()))[
+        "reason"
+    ] == "revoked"  # tier and lists changed
     phone = scene["phone"]
-    phone.take((await client.post("/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client))).json())
+    phone.take(
+        (
+            await client.post(
+                "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client)
+            )
+        ).json()
+    )
     result = await verify(scene, phone.present())
     assert result["valid"] and result["eligible_offers"] == []
     assert result["ineligible_offers"][0]["why_not"] == "on_black_list"
-    redeem = await scene["counter"].post("/api/v1/redemptions", headers=scene["partner"]["key"],
-                                         json={"text": phone.present(), "offer_id": scene["partner"]["offer_id"]})
+    redeem = await scene["counter"].post(
+        "/api/v1/redemptions",
+        headers=scene["partner"]["key"],
+        json={"text": phone.present(), "offer_id": scene["partner"]["offer_id"]},
+    )
     assert redeem.status_code == 409 and redeem.json()["reason"] == "on_black_list"
     assert await Redemption.all().count() == 0
 
 
 async def test_offer_of_another_partner_and_wrong_keys(scene, app):
-    other = (await create_token(officer=None, kind="partner", organisation="999", label="x", scopes=["passes.verify"]))[1]
+    other = (
+        await create_token(
+            officer=None, kind="partner", organisation="999", label="x", scopes=["passes.verify"]
+        )
+    )[1]
     counter = scene["counter"]
-    unknown = await counter.post("/api/v1/passes/verify", json={"text": scene["phone"].present()},
-                                 headers={"Authorization": f"Bearer {other}"})
+    unknown = await counter.post(
+        "/api/v1/passes/verify",
+        json={"text": scene["phone"].present()},
+        headers={"Authorization": f"Bearer {other}"},
+    )
     assert unknown.status_code == 401  # a key of no approved partner
-    result = await counter.post("/api/v1/passes/verify", headers=scene["partner"]["key"],
-                                json={"text": scene["phone"].present(), "offer_id": 424242})
+    result = await counter.post(
+        "/api/v1/passes/verify",
+        headers=scene["partner"]["key"],
+        json={"text": scene["phone"].present(), "offer_id": 424242},
+    )
     assert result.status_code == 404
-    garbage = await counter.post("/api/v1/passes/verify", json={"text": "x"}, headers={"Authorization": "Bearer nope"})
+    garbage = await counter.post(
+        "/api/v1/passes/verify", json={"text": "x"}, headers={"Authorization": "Bearer nope"}
+    )
     assert garbage.status_code == 401
 
 
@@ -166,12 +253,17 @@ async def test_status_list_and_offline_verifier(scene):
     token = (await counter.get("/api/v1/passes/status-list", headers=key)).text
     now = int(time.time())
     assert verify_offline(phone.present(), jwks=jwks, status_token=token, now=now).reason == "valid"
-    assert verify_offline(phone.present(), jwks=jwks, status_token=token, now=now + 120).reason == "stale_presentation"
+    assert (
+        verify_offline(phone.present(), jwks=jwks, status_token=token, now=now + 120).reason
+        == "stale_presentation"
+    )
     client = scene["client"]
     device_id = (await client.get("/api/v1/me/devices")).json()["items"][0]["id"]
     await client.delete(f"/api/v1/me/devices/{device_id}", headers=csrf(client))
     fresh = (await counter.get("/api/v1/passes/status-list", headers=key)).text
-    assert verify_offline(phone.present(), jwks=jwks, status_token=fresh, now=now).reason == "revoked"
+    assert (
+        verify_offline(phone.present(), jwks=jwks, status_token=fresh, now=now).reason == "revoked"
+    )
 
 
 def test_documented_vectors_verify_as_documented():
@@ -182,12 +274,22 @@ def test_documented_vectors_verify_as_documented():
     now = VECTORS["now"]
     phone = VECTORS["phone_pass_text"]
     assert verify_text(phone, keys=keys, is_revoked=lambda i: False, now=now).reason == "valid"
-    assert verify_text(phone, keys=keys, is_revoked=lambda i: False, now=now + 120).reason == "stale_presentation"
-    assert verify_text(phone, keys=keys, is_revoked=lambda i: False, now=now + 86_400).reason == "expired"
-    assert verify_text(phone, keys=keys, is_revoked=lambda i: i == 4242, now=now).reason == "revoked"
+    assert (
+        verify_text(phone, keys=keys, is_revoked=lambda i: False, now=now + 120).reason
+        == "stale_presentation"
+    )
+    assert (
+        verify_text(phone, keys=keys, is_revoked=lambda i: False, now=now + 86_400).reason
+        == "expired"
+    )
+    assert (
+        verify_text(phone, keys=keys, is_revoked=lambda i: i == 4242, now=now).reason == "revoked"
+    )
     paper = verify_text(VECTORS["paper_pass_text"], keys=keys, is_revoked=lambda i: False, now=now)
     assert paper.valid and paper.certificate is not None and paper.certificate.paper
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "pass-format.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "pass-format.md").read_text(
+        encoding="utf-8"
+    )
     assert VECTORS["phone_pass_text"] in doc and VECTORS["certificate_hex"] in doc
     assert struct.calcsize(">I") == 4
 

@@ -15,29 +15,62 @@ from tests.factories import csrf, enrol, make_person, make_staff
 from tests.passes.device import Phone
 
 
-async def setup_partner(app, officer: httpx.AsyncClient, admin: httpx.AsyncClient) -> dict[str, object]:
+async def setup_partner(
+    app, officer: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> dict[str, object]:
     await make_staff(officer, SoftAuthenticator(), ["officer"], name="陈信用")
-    applied = await officer.post("/api/v1/partner-applications", json={
-        "name": "黄石市图书馆", "domain": "library", "contact_name": "郑馆长", "contact_phone": "0714-6222222"})
+    applied = await officer.post(
+        "/api/v1/partner-applications",
+        json={
+            "name": "黄石市图书馆",
+            "domain": "library",
+            "contact_name": "郑馆长",
+            "contact_phone": "0714-6222222",
+        },
+    )
     assert applied.status_code == 201, applied.text
-    decided = await officer.post(f"/api/v1/partners/{applied.json()['id']}/decision", json={"approve": True},
-                                 headers=csrf(officer))
+    decided = await officer.post(
+        f"/api/v1/partners/{applied.json()['id']}/decision",
+        json={"approve": True},
+        headers=csrf(officer),
+    )
     assert decided.status_code == 200, decided.text
     code = decided.json()["admin_enrolment_code"]
     auth = SoftAuthenticator()
     start = await admin.post("/api/v1/enrolment/start", json={"enrolment_code": code})
-    assert (await admin.post("/api/v1/enrolment/finish", json=auth.create(start.json()))).status_code == 200
+    assert (
+        await admin.post("/api/v1/enrolment/finish", json=auth.create(start.json()))
+    ).status_code == 200
     today = dt.date.today()
-    offer = await admin.post("/api/v1/partner/offers", headers=csrf(admin), json={
-        "title_zh": "免押金借阅", "title_en": "Deposit-free borrowing", "kind": "deposit_waived",
-        "amount_cents": 10000, "limit_note_zh": "最多5册", "limit_note_en": "up to 5 books",
-        "min_tier": "good", "valid_from": today.isoformat(), "valid_until": (today + dt.timedelta(days=365)).isoformat()})
+    offer = await admin.post(
+        "/api/v1/partner/offers",
+        headers=csrf(admin),
+        json={
+            "title_zh": "免押金借阅",
+            "title_en": "Deposit-free borrowing",
+            "kind": "deposit_waived",
+            "amount_cents": 10000,
+            "limit_note_zh": "最多5册",
+            "limit_note_en": "up to 5 books",
+            "min_tier": "good",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + dt.timedelta(days=365)).isoformat(),
+        },
+    )
     assert offer.status_code == 201, offer.text
     offer_id = offer.json()["id"]
-    approved = await officer.post(f"/api/v1/offers/{offer_id}/decision", json={"approve": True}, headers=csrf(officer))
+    approved = await officer.post(
+        f"/api/v1/offers/{offer_id}/decision", json={"approve": True}, headers=csrf(officer)
+    )
     assert approved.json()["status"] == "live"
-    key = await admin.post("/api/v1/partner/keys", headers=csrf(admin), json={
-        "label": "ILS", "scopes": ["passes.verify", "redemptions.create", "redemptions.report", "offers.read"]})
+    key = await admin.post(
+        "/api/v1/partner/keys",
+        headers=csrf(admin),
+        json={
+            "label": "ILS",
+            "scopes": ["passes.verify", "redemptions.create", "redemptions.report", "offers.read"],
+        },
+    )
     assert key.status_code == 201, key.text
     return {"offer_id": offer_id, "key": {"Authorization": f"Bearer {key.json()['key']}"}}
 
@@ -50,52 +83,87 @@ async def test_pass_verify_redeem_outcome(client, app, authenticator, other_clie
     await enrol(client, authenticator, who)
     court = None  # the resident has no records yet: tier "none"
     phone = Phone()
-    issued = await client.post("/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client))
+    issued = await client.post(
+        "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client)
+    )
     assert issued.status_code == 201, issued.text
     phone.take(issued.json())
     key = partner["key"]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000") as counter:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://localhost:8000"
+    ) as counter:
         text = phone.present()
         check = await counter.post("/api/v1/passes/verify", json={"text": text}, headers=key)
         assert check.status_code == 200, check.text
         body = check.json()
         assert body["valid"] and body["reason"] == "valid" and body["masked_name"] == "刘*"
-        assert body["eligible_offers"] == [] and body["ineligible_offers"][0]["why_not"] == "tier_too_low"
+        assert (
+            body["eligible_offers"] == []
+            and body["ineligible_offers"][0]["why_not"] == "tier_too_low"
+        )
         assert court is None
 
         # A verified identity record gives a score (tier good) → the pass is re-issued.
-        await CreditRecord.create(person_id=who.person.id, department="credit_office", external_id="X1",
-                                  type_code="IDN_REALNAME_VERIFIED", dimension="identity", points=20,
-                                  severity="general", decision_date=dt.date.today(), repairable_from=dt.date.today(),
-                                  expires_on=dt.date.today() + dt.timedelta(days=900), catalog_version="2026.1",
-                                  created_at=dt.datetime.now(dt.UTC), updated_at=dt.datetime.now(dt.UTC))
+        await CreditRecord.create(
+            person_id=who.person.id,
+            department="credit_office",
+            external_id="X1",
+            type_code="IDN_REALNAME_VERIFIED",
+            dimension="identity",
+            points=20,
+            severity="general",
+            decision_date=dt.date.today(),
+            repairable_from=dt.date.today(),
+            expires_on=dt.date.today() + dt.timedelta(days=900),
+            catalog_version="2026.1",
+            created_at=dt.datetime.now(dt.UTC),
+            updated_at=dt.datetime.now(dt.UTC),
+        )
         from backend.credit.service import rescore_person
 
         await rescore_person(person_id=who.person.id, cause="record")
         stale_cert = phone.present()
-        refused = await counter.post("/api/v1/passes/verify", json={"text": stale_cert}, headers=key)
+        refused = await counter.post(
+            "/api/v1/passes/verify", json={"text": stale_cert}, headers=key
+        )
         assert refused.json()["reason"] == "revoked"  # tier changed → old certificate revoked
-        issued = await client.post("/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client))
+        issued = await client.post(
+            "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client)
+        )
         phone.take(issued.json())
         assert issued.json()["tier"] == "good"
         text = phone.present()
-        check = (await counter.post("/api/v1/passes/verify", json={"text": text}, headers=key)).json()
-        assert check["valid"] and [o["id"] for o in check["eligible_offers"]] == [partner["offer_id"]]
+        check = (
+            await counter.post("/api/v1/passes/verify", json={"text": text}, headers=key)
+        ).json()
+        assert check["valid"] and [o["id"] for o in check["eligible_offers"]] == [
+            partner["offer_id"]
+        ]
 
-        redeem = await counter.post("/api/v1/redemptions", headers=key,
-                                    json={"text": text, "offer_id": partner["offer_id"], "idempotency_key": "loan-000001"})
+        redeem = await counter.post(
+            "/api/v1/redemptions",
+            headers=key,
+            json={"text": text, "offer_id": partner["offer_id"], "idempotency_key": "loan-000001"},
+        )
         assert redeem.status_code == 201, redeem.text
         assert redeem.json()["deposit_waived_cents"] == 10000
-        retry = await counter.post("/api/v1/redemptions", headers=key,
-                                   json={"text": text, "offer_id": partner["offer_id"], "idempotency_key": "loan-000001"})
+        retry = await counter.post(
+            "/api/v1/redemptions",
+            headers=key,
+            json={"text": text, "offer_id": partner["offer_id"], "idempotency_key": "loan-000001"},
+        )
         assert retry.status_code == 200 and retry.json()["id"] == redeem.json()["id"]
-        twice = await counter.post("/api/v1/redemptions", headers=key,
-                                   json={"text": text, "offer_id": partner["offer_id"]})
+        twice = await counter.post(
+            "/api/v1/redemptions", headers=key, json={"text": text, "offer_id": partner["offer_id"]}
+        )
         assert twice.status_code == 409 and twice.json()["reason"] == "already_used"
         assert await Redemption.all().count() == 1
 
-        outcome = await counter.post(f"/api/v1/redemptions/{redeem.json()['id']}/outcome", headers=key,
-                                     json={"outcome": "fulfilled"})
+        outcome = await counter.post(
+            f"/api/v1/redemptions/{redeem.json()['id']}/outcome",
+            headers=key,
+            json={"outcome": "fulfilled"},
+        )
         assert outcome.status_code == 200, outcome.text
         record = await CreditRecord.get(id=outcome.json()["record_id"])
         assert record.type_code == "PUB_LIBRARY_ON_TIME" and record.department == "library"

@@ -6,8 +6,8 @@ import json
 
 from backend.core.city import load_city
 from backend.core.crypto import IdCipher
-from backend.residents import idnumber
 from backend.credit.models import CreditRecord, Score
+from backend.residents import idnumber
 from backend.residents.models import Person, PersonOccupation
 from backend.residents.seed import _chunk, _chunk_args, seed_demo
 
@@ -51,7 +51,9 @@ async def test_seed_demo_creates_a_valid_register_and_working_logins(app, settin
     resident = creds["residents"][0]
     start = await client.post("/api/v1/enrolment/start", json=resident)
     assert start.status_code == 200, start.text
-    staff = await client.post("/api/v1/enrolment/start", json={"enrolment_code": creds["officer_code"]})
+    staff = await client.post(
+        "/api/v1/enrolment/start", json={"enrolment_code": creds["officer_code"]}
+    )
     assert staff.status_code == 200 and staff.json()["user"]["displayName"] == "陈信用"
 
     assert creds["department_token"].startswith("xy_dep_")

@@ -1,0 +1,96 @@
+"""The printable paper pass (/passes/paper): a resident (often for a parent without a
+smartphone) prints a 30-day certificate whose QR the counter scans with an ID-card check."""
+
+from __future__ import annotations
+
+import re
+
+import zxingcpp
+from PIL import Image, ImageDraw
+
+from backend.audit.models import AuditEntry
+from backend.passes.models import PassCertificate
+from tests.factories import csrf
+from tests.partners.helpers import pass_text, resident_phone, text_of, token
+
+SCALE = 8  # pixels per QR module
+
+
+def svg_to_image(svg: str) -> Image.Image:
+    """Rasterise the QR exactly as the page draws it: the path of unit squares
+    ("M x,y H x+1 V y+1 H x z") that qrcode's SvgPathImage writes."""
+    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))  # type: ignore[union-attr]
+    image = Image.new("L", (size * SCALE, size * SCALE), 255)
+    draw = ImageDraw.Draw(image)
+    path = re.search(r'<path d="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
+    squares = re.findall(r"M(\d+),(\d+)H(\d+)V(\d+)H\d+z", path)
+    assert squares, path[:200]
+    for x, y, right, bottom in squares:
+        box = (int(x) * SCALE, int(y) * SCALE, int(right) * SCALE - 1, int(bottom) * SCALE - 1)
+        draw.rectangle(box, fill=0)
+    return image
+
+
+async def print_pass(app, browsers) -> tuple[object, str]:
+    resident = browsers()
+    await resident_phone(app, resident, name="张伟明")
+    intro = await resident.get("/passes/paper")
+    assert intro.status_code == 200, intro.text
+    assert '<form method="post" action="/passes/paper"' in intro.text
+    assert "纸质通行证有效期 30 天" in intro.text
+    page = await resident.post("/passes/paper", data={"csrf_token": token(resident)})
+    assert page.status_code == 200, page.text
+    return resident, page.text
+
+
+async def test_the_paper_pass_page_has_a_qr_that_decodes_to_the_pass(app, browsers) -> None:
+    _, page = await print_pass(app, browsers)
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)  # type: ignore[union-attr]
+    assert 'class="qr" role="img" aria-label="信用通行证二维码"' in svg
+    assert "style" not in svg and " style=" not in page  # CSP forbids inline styles
+    text = pass_text(page)
+    assert text.startswith("XY1:") and len(text) == 202  # a 132-byte certificate in Base45
+    [decoded] = zxingcpp.read_barcodes(svg_to_image(svg))
+    assert decoded.text == text
+    assert decoded.format == zxingcpp.BarcodeFormat.QRCode
+    assert decoded.ec_level == "M"  # error correction M, as docs/pass-format.md says
+
+
+async def test_the_paper_pass_shows_the_tier_validity_and_masked_name(app, browsers) -> None:
+    _, page = await print_pass(app, browsers)
+    cert = await PassCertificate.get(kind="paper")
+    assert (cert.expires_at - cert.issued_at).days == 30
+    assert text_of(page, "paper-name") == "张*明" and "张伟明" not in page
+    assert text_of(page, "paper-tier") == "良好"
+    assert text_of(page, "paper-validity").startswith("有效期至 20")
+    assert text_of(page, "paper-validity").endswith("柜台需核对身份证")
+    assert '<header class="topbar no-print">' in page  # navigation is hidden when printing
+    assert '<script type="module" src="/app/js/counter/print.js"></script>' in page
+    assert await AuditEntry.filter(action="pass.paper_issued").count() == 1
+
+
+async def test_the_counter_accepts_the_paper_pass_with_an_id_check(app, library, browsers) -> None:
+    _, page = await print_pass(app, browsers)
+    text = pass_text(page)
+    checked = await library.admin.post(
+        "/api/v1/passes/verify", json={"text": text}, headers=csrf(library.admin)
+    )
+    body = checked.json()
+    assert checked.status_code == 200 and body["valid"] and body["reason"] == "valid"
+    assert body["paper"] is True and body["requires_id_check"] is True
+    assert body["masked_name"] == "张*明" and body["tier"] == "good"
+    by_key = await library.officer.post(
+        "/api/v1/passes/verify", json={"text": text}, headers=library.key
+    )
+    assert by_key.json()["requires_id_check"] is True
+
+
+async def test_only_a_signed_in_resident_prints_a_paper_pass(app, client, library) -> None:
+    anonymous = await client.get("/passes/paper")
+    assert anonymous.status_code in (401, 303)
+    assert (await library.admin.get("/passes/paper")).status_code == 403
+    resident = library.officer  # an officer is not a resident either
+    assert (
+        await resident.post("/passes/paper", data={"csrf_token": token(resident)})
+    ).status_code == 403
+    assert await PassCertificate.filter(kind="paper").count() == 0
