@@ -45,7 +45,13 @@ class SoftAuthenticator:
     def _cose_key(self, key: ec.EllipticCurvePrivateKey) -> bytes:
         numbers = key.public_key().public_numbers()
         return cbor2.dumps(
-            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+            {
+                1: 2,
+                3: -7,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
         )
 
     def _flags(self, attested: bool = False) -> int:
@@ -54,17 +60,25 @@ class SoftAuthenticator:
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
         return json.dumps(
-            {"type": kind, "challenge": challenge, "origin": origin or self.origin, "crossOrigin": False},
+            {
+                "type": kind,
+                "challenge": challenge,
+                "origin": origin or self.origin,
+                "crossOrigin": False,
+            },
             separators=(",", ":"),
         ).encode()
 
-    def create(self, options: dict[str, Any], *, origin: str | None = None,
-               rp_id: str | None = None) -> dict[str, Any]:
+    def create(
+        self, options: dict[str, Any], *, origin: str | None = None, rp_id: str | None = None
+    ) -> dict[str, Any]:
         """navigator.credentials.create() → RegistrationResponseJSON."""
         rp = rp_id or options["rp"]["id"]
         excluded = {c["id"] for c in options.get("excludeCredentials", [])}
         if any(b64u(c.credential_id) in excluded for c in self.credentials if c.rp_id == rp):
-            raise ValueError("InvalidStateError: authenticator already holds an excluded credential")
+            raise ValueError(
+                "InvalidStateError: authenticator already holds an excluded credential"
+            )
         key = ec.generate_private_key(ec.SECP256R1())
         cred = StoredCredential(os.urandom(32), key, rp, unb64u(options["user"]["id"]))
         self.credentials.append(cred)
@@ -92,8 +106,13 @@ class SoftAuthenticator:
             "authenticatorAttachment": "platform",
         }
 
-    def get(self, options: dict[str, Any], *, origin: str | None = None,
-            credential: StoredCredential | None = None) -> dict[str, Any]:
+    def get(
+        self,
+        options: dict[str, Any],
+        *,
+        origin: str | None = None,
+        credential: StoredCredential | None = None,
+    ) -> dict[str, Any]:
         """navigator.credentials.get() → AuthenticationResponseJSON (discoverable)."""
         rp = options.get("rpId", "localhost")
         cred = credential or next(c for c in reversed(self.credentials) if c.rp_id == rp)

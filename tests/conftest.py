@@ -49,7 +49,9 @@ def _tables_children_first() -> list[str]:
     }
     order: list[str] = []
     while parents:
-        ready = sorted(t for t in parents if not any(t in deps for o, deps in parents.items() if o != t))
+        ready = sorted(
+            t for t in parents if not any(t in deps for o, deps in parents.items() if o != t)
+        )
         order += ready
         for t in ready:
             del parents[t]

@@ -54,7 +54,9 @@ def csrf(client: httpx.AsyncClient) -> dict[str, str]:
 async def enrol(
     client: httpx.AsyncClient, auth: SoftAuthenticator, who: RegisteredPerson
 ) -> dict[str, Any]:
-    start = await client.post("/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number})
+    start = await client.post(
+        "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
+    )
     assert start.status_code == 200, start.text
     finish = await client.post("/api/v1/enrolment/finish", json=auth.create(start.json()))
     assert finish.status_code == 200, finish.text
