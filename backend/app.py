@@ -25,6 +25,7 @@ from .core.handlers import exception_handlers
 from .core.keys import KeyRing
 from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from .core.openapi import build_openapi
+from .core.ratelimit import RateLimiter
 from .core.routing import operations
 from .core.settings import Settings, load_settings
 from .credit import expiry
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         city=load_city(settings.city_file),
     )
     app.state.max_json_bytes = settings.max_json_bytes
+    app.state.api_key_limiter = RateLimiter(
+        rate=settings.api_key_rate, burst=settings.api_key_burst
+    )
     app.state.openapi = build_openapi(operations(routes), title="Xinyi API", version=VERSION)
     app.state.keyring = KeyRing(settings.keys_dir)
     return app

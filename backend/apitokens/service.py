@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 
 from ..audit import service as audit
 from ..core.crypto import secret_hash
@@ -44,14 +45,29 @@ async def create_token(
     return row, secret
 
 
+# Tokens are looked up on every partner call: keep them for a few seconds per process.
+# Revoking clears this process's cache at once; other processes follow within CACHE_SECONDS.
+CACHE_SECONDS = 10.0
+_CACHE: dict[str, tuple[float, ApiToken | None]] = {}
+
+
 async def authenticate(secret: str) -> ApiToken | None:
     if not secret.startswith("xy_") or len(secret) > 200:
         return None
-    row = await ApiToken.get_or_none(token_hash=secret_hash(secret), revoked_at=None)
+    digest = secret_hash(secret)
+    hit = _CACHE.get(digest)
+    if hit is not None and hit[0] > time.monotonic():
+        row = hit[1]
+    else:
+        row = await ApiToken.get_or_none(token_hash=digest, revoked_at=None)
+        if len(_CACHE) > 10_000:
+            _CACHE.clear()
+        _CACHE[digest] = (time.monotonic() + CACHE_SECONDS, row)
     if row is None:
         return None
     now = dt.datetime.now(dt.UTC)
     if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        row.last_used_at = now
         await ApiToken.filter(id=row.id).update(last_used_at=now)
     return row
 
@@ -60,6 +76,7 @@ async def revoke_token(*, officer: Principal, token_id: int) -> ApiToken:
     row = await ApiToken.get_or_none(id=token_id)
     if row is None:
         raise NotFound("no such token")
+    _CACHE.clear()
     if row.revoked_at is None:
         row.revoked_at = dt.datetime.now(dt.UTC)
         await row.save(update_fields=["revoked_at"])

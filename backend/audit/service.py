@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -59,8 +61,15 @@ def entry_hash(
 async def ensure_head() -> None:
     if await AuditHead.filter(id=HEAD_ID).exists():
         return
-    with contextlib.suppress(IntegrityError):  # another process created it first
-        await AuditHead.create(id=HEAD_ID, last_hash=GENESIS, count=0)
+    await _create_head()
+
+
+async def _create_head() -> None:
+    try:
+        async with in_transaction():  # a savepoint when called inside a transaction
+            await AuditHead.create(id=HEAD_ID, last_hash=GENESIS, count=0)
+    except IntegrityError:
+        pass  # another process created it first
 
 
 async def record(
@@ -72,8 +81,12 @@ async def record(
     purpose: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry. The head row lock serialises writers so the chain stays linear."""
-    await ensure_head()
+    """Append one entry. The head row lock serialises writers so the chain stays linear.
+
+    Outside a transaction, concurrent calls are group-committed: entries that arrive while a
+    write is under way go into the next single transaction, and each caller returns only once
+    its entry is stored (durable, but one lock and one commit for many looks at once).
+    Inside a transaction the entry joins it, so it commits or rolls back with the change."""
     at = dt.datetime.now(dt.UTC)
     fields: dict[str, Any] = {
         "at": at,
@@ -85,14 +98,60 @@ async def record(
         "purpose": purpose,
         "details": details or {},
     }
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        return (await _append([fields]))[0]
+    return await _GROUP.submit(fields)
+
+
+async def _append(batch: list[dict[str, Any]]) -> list[AuditEntry]:
+    entries = []
     async with in_transaction():
-        head = await AuditHead.select_for_update().get(id=HEAD_ID)
-        digest = entry_hash(prev_hash=head.last_hash, **fields)
-        entry = await AuditEntry.create(prev_hash=head.last_hash, hash=digest, **fields)
-        head.last_hash = digest
-        head.count += 1
+        head = await AuditHead.select_for_update().get_or_none(id=HEAD_ID)
+        if head is None:  # a fresh database (or emptied between tests)
+            await _create_head()
+            head = await AuditHead.select_for_update().get(id=HEAD_ID)
+        for fields in batch:
+            digest = entry_hash(prev_hash=head.last_hash, **fields)
+            entries.append(await AuditEntry.create(prev_hash=head.last_hash, hash=digest, **fields))
+            head.last_hash = digest
+            head.count += 1
         await head.save(update_fields=["last_hash", "count"])
-    return entry
+    return entries
+
+
+class _GroupCommit:
+    """Collects entries from concurrent requests and writes them in one transaction."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[dict[str, Any], asyncio.Future[AuditEntry]]] = []
+        self.writer: asyncio.Task[None] | None = None
+
+    async def submit(self, fields: dict[str, Any]) -> AuditEntry:
+        future: asyncio.Future[AuditEntry] = asyncio.get_running_loop().create_future()
+        self.pending.append((fields, future))
+        loop = asyncio.get_running_loop()
+        if self.writer is None or self.writer.done() or self.writer.get_loop() is not loop:
+            self.pending = [(f, fut) for f, fut in self.pending if fut.get_loop() is loop]
+            self.writer = asyncio.create_task(self._write())
+        return await future
+
+    async def _write(self) -> None:
+        await asyncio.sleep(0)  # let requests already in flight join this batch
+        while self.pending:
+            batch, self.pending = self.pending[:500], self.pending[500:]
+            try:
+                entries = await _append([fields for fields, _ in batch])
+            except Exception as exc:  # every waiting caller sees the failure
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), entry in zip(batch, entries, strict=True):
+                if not future.done():
+                    future.set_result(entry)
+
+
+_GROUP = _GroupCommit()
 
 
 @dataclass(frozen=True)

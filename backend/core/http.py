@@ -6,10 +6,16 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
-from .errors import MalformedJSON, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .errors import (
+    BadRequest,
+    MalformedJSON,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_MAX_BYTES = 64 * 1024
@@ -20,10 +26,13 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
     chunks = bytearray()
-    async for chunk in request.stream():
-        chunks += chunk
-        if len(chunks) > max_bytes:
-            raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+    try:
+        async for chunk in request.stream():
+            chunks += chunk
+            if len(chunks) > max_bytes:
+                raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+    except ClientDisconnect:
+        raise BadRequest("the client went away before sending the whole body") from None
     return bytes(chunks)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,7 @@ class KeyRing:
         self._stamp = -1.0
         self._keys: dict[str, SigningKey] = {}
         self._active = ""
+        self._next_check = 0.0
         self.reload_if_changed()
 
     def _folder_stamp(self) -> float:
@@ -92,6 +94,10 @@ class KeyRing:
         )
 
     def reload_if_changed(self) -> None:
+        now = time.monotonic()
+        if self._keys and now < self._next_check:
+            return
+        self._next_check = now + 1.0  # look at the folder at most once a second
         stamp = self._folder_stamp() if self.keys_dir.exists() else -1.0
         if stamp == self._stamp and self._keys:
             return

@@ -68,9 +68,9 @@ async def token_principal(secret: str) -> Principal | None:
     organisation = token.organisation
     role = Role.DEPARTMENT_SYSTEM
     if token.kind == "partner":
-        from ..partners.models import Partner
+        from ..partners.service import cached_partner
 
-        partner = await Partner.get_or_none(id=int(token.organisation))
+        partner = await cached_partner(int(token.organisation))
         if partner is None or partner.status != "approved":
             return None
         organisation, role = partner.name, Role.PARTNER_SYSTEM

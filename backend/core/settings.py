@@ -40,6 +40,8 @@ class Settings:
     max_json_bytes: int = 64 * 1024
     cookie_secure: bool = False
     background_tasks: bool = True
+    api_key_rate: float = 50.0  # requests per second per API key and app process
+    api_key_burst: int = 100
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -100,4 +102,6 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         session_hours=config("SESSION_HOURS", cast=int, default=12),
         cookie_secure=config("COOKIE_SECURE", cast=bool, default=env == "production"),
         background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),
+        api_key_rate=config("API_KEY_RATE", cast=float, default=50.0),
+        api_key_burst=config("API_KEY_BURST", cast=int, default=100),
     )

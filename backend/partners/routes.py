@@ -23,8 +23,6 @@ from . import schemas, service
 from .eligibility import why_not
 from .models import Offer, Partner, Redemption
 
-LIMITER = RateLimiter(rate=50, burst=100)
-
 
 def _keyring(request: Request) -> KeyRing:
     ring: KeyRing = request.app.state.keyring
@@ -44,7 +42,8 @@ def _int(request: Request, name: str) -> int:
 def _limit(request: Request) -> None:
     principal = principal_of(request)
     if principal.token_id is not None:
-        LIMITER.take(f"token:{principal.token_id}")
+        limiter: RateLimiter = request.app.state.api_key_limiter
+        limiter.take(f"token:{principal.token_id}")
 
 
 def _offer(o: Offer, partner: Partner | None = None) -> dict[str, object]:

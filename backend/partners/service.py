@@ -17,6 +17,7 @@ from ..auth.service import create_staff_account
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
+from ..core.ttlcache import TTLCache
 from ..credit.service import rescore_person
 from ..credit.system import add_record
 from ..passes import service as passes
@@ -86,6 +87,7 @@ async def decide_partner(
         partner.status = "approved" if approve else "rejected"
         partner.decided_by_id, partner.decided_at = officer.account_id, dt.datetime.now(dt.UTC)
         await partner.save()
+        PARTNERS.forget(partner.id)
         if approve:
             account, code = await create_staff_account(
                 officer=officer,
@@ -102,6 +104,14 @@ async def decide_partner(
     return partner, code
 
 
+PARTNERS: TTLCache[Partner | None] = TTLCache(10)
+LIVE_OFFERS: TTLCache[list[Offer]] = TTLCache(5)
+
+
+async def cached_partner(partner_id: int) -> Partner | None:
+    return await PARTNERS.get(partner_id, lambda: Partner.get_or_none(id=partner_id))
+
+
 async def partner_of(principal: Principal) -> Partner:
     """The approved partner a staff member or a partner API key acts for."""
     partner_id: int | None = None
@@ -110,7 +120,7 @@ async def partner_of(principal: Principal) -> Partner:
     else:
         member = await PartnerMember.get_or_none(account_id=principal.account_id)
         partner_id = member.partner_id if member else None
-    partner = await Partner.get_or_none(id=partner_id) if partner_id else None
+    partner = await cached_partner(partner_id) if partner_id else None
     if partner is None or partner.status != "approved":
         raise Forbidden("you do not act for an approved partner")
     return partner
@@ -209,6 +219,7 @@ async def decide_offer(*, officer: Principal, offer_id: int, approve: bool) -> O
     offer.status = "live" if approve else "rejected"
     offer.decided_by_id = officer.account_id
     await offer.save(update_fields=["status", "decided_by_id"])
+    LIVE_OFFERS.forget(offer.partner_id)
     await audit.record(
         action="offer.approved" if approve else "offer.rejected",
         actor=officer,
@@ -224,14 +235,16 @@ async def withdraw_offer(*, admin: Principal, offer_id: int) -> Offer:
         raise NotFound("no such offer at your organisation")
     offer.status = "withdrawn"
     await offer.save(update_fields=["status"])
+    LIVE_OFFERS.forget(offer.partner_id)
     return offer
 
 
 async def offers_of(partner_id: int, *, live_only: bool) -> list[Offer]:
-    query = Offer.filter(partner_id=partner_id)
     if live_only:
-        query = query.filter(status="live")
-    return await query.order_by("id")
+        return await LIVE_OFFERS.get(
+            partner_id, lambda: Offer.filter(partner_id=partner_id, status="live").order_by("id")
+        )
+    return await Offer.filter(partner_id=partner_id).order_by("id")
 
 
 async def live_offers(domain: str | None = None) -> list[tuple[Offer, Partner]]:
@@ -344,6 +357,7 @@ async def redeem(
                 places = places.filter(used__lt=offer.quota)
             if not await places.update(used=F("used") + 1):
                 raise Conflict("the offer's quota is used up", reason="quota_exhausted")
+            LIVE_OFFERS.forget(offer.partner_id)
             redemption = await Redemption.create(
                 offer_id=offer.id,
                 partner_id=partner.id,

@@ -160,6 +160,7 @@ async def test_the_service_checks_secrets(app) -> None:
     await tokens.authenticate(secret)
     assert (await ApiToken.get(id=row.id)).last_used_at == first
     await ApiToken.filter(id=row.id).update(last_used_at=first - dt.timedelta(minutes=5))
+    tokens._CACHE.clear()  # the per-process token cache (10 s) would still hold the fresh row
     await tokens.authenticate(secret)
     assert (await ApiToken.get(id=row.id)).last_used_at > first - dt.timedelta(minutes=1)
     # Two tokens never share a secret or a prefix-derived hash.
