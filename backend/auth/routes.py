@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..core.context import client_key, ctx, device_label
 from ..core.errors import ValidationFailed
-from ..core.http import json_ok, parse_json
+from ..core.http import json_ok, parse_json, path_int
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, SIGNED_IN, api, current_principal, principal_of, requires
 from . import schemas, service, sessions
@@ -153,16 +153,6 @@ async def list_passkeys(request: Request) -> Response:
     )
 
 
-def _path_id(request: Request, name: str) -> int:
-    raw = request.path_params[name]
-    if not str(raw).isdigit() or len(str(raw)) > 18:
-        raise ValidationFailed(
-            f"{name} must be a positive integer",
-            errors=[{"field": name, "message": "must be a positive integer", "type": "int"}],
-        )
-    return int(raw)
-
-
 async def start_add_passkey(request: Request) -> Response:
     return json_ok(
         await service.start_adding_passkey(rp=ctx(request).rp, principal=principal_of(request))
@@ -189,7 +179,7 @@ async def finish_add_passkey(request: Request) -> Response:
 
 async def remove_passkey(request: Request) -> Response:
     await service.remove_passkey(
-        principal=principal_of(request), passkey_id=_path_id(request, "passkey_id")
+        principal=principal_of(request), passkey_id=path_int(request, "passkey_id")
     )
     return Response(status_code=204)
 
@@ -198,7 +188,7 @@ async def rename_passkey(request: Request) -> Response:
     body = await parse_json(request, schemas.RenamePasskey)
     passkey = await service.rename_passkey(
         principal=principal_of(request),
-        passkey_id=_path_id(request, "passkey_id"),
+        passkey_id=path_int(request, "passkey_id"),
         nickname=body.nickname,
     )
     return json_ok({"id": passkey.id, "nickname": passkey.nickname})

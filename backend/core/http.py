@@ -100,3 +100,14 @@ def json_ok(data: Any, status: int = 200, headers: dict[str, str] | None = None)
 
 def to_json(model: BaseModel, status: int = 200) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json"), status_code=status)
+
+
+def path_int(request: Request, name: str) -> int:
+    """A positive integer path parameter, or a 422 naming it (never a 500)."""
+    raw = str(request.path_params[name])
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise ValidationFailed(
+            f"{name} must be a positive integer",
+            errors=[{"field": name, "message": "must be a positive integer", "type": "int"}],
+        )
+    return int(raw)

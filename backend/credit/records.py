@@ -266,9 +266,21 @@ def describe_entry(entry: ListEntry, model: ScoreModel) -> dict[str, Any]:
 
 async def my_lists(*, person_id: int) -> list[dict[str, Any]]:
     model = load_model()
-    return [
+    items = [
         describe_entry(e, model) for e in await lists_service.active_for_person(person_id, today())
     ]
+    # A rule-derived entry has no decision of its own: its decisions are its records'.
+    derived = [i for i in items if i["source"] == "rule" and not i["decision_doc_no"]]
+    wanted = sorted({r for i in derived for r in i["record_ids"]})
+    if wanted:
+        rows = await CreditRecord.filter(id__in=wanted, person_id=person_id).values_list(
+            "id", "decision_doc_no"
+        )
+        docs = {rid: doc for rid, doc in rows if doc}
+        for item in derived:
+            found = dict.fromkeys(docs[r] for r in item["record_ids"] if r in docs)
+            item["decision_doc_no"] = "；".join(found)
+    return items
 
 
 async def my_history(*, person_id: int, limit: int = 100) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from ..apitokens import service as tokens
 from ..core.context import ctx
 from ..core.errors import NotFound, UnsupportedMediaType, ValidationFailed
-from ..core.http import json_ok, parse_json
+from ..core.http import json_ok, parse_json, path_int
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, page, principal_of, requires
 from ..core.templating import render
@@ -23,16 +23,6 @@ def _person_id(request: Request) -> int:
     if principal.person_id is None:
         raise NotFound("this account has no entry in the population register")
     return principal.person_id
-
-
-def _int(request: Request, name: str) -> int:
-    raw = str(request.path_params[name])
-    if not raw.isdigit() or len(raw) > 18:
-        raise ValidationFailed(
-            f"{name} must be a positive integer",
-            errors=[{"field": name, "message": "must be a positive integer", "type": "int"}],
-        )
-    return int(raw)
 
 
 async def submit_records(request: Request) -> Response:
@@ -103,7 +93,9 @@ async def list_my_records(request: Request) -> Response:
 
 async def get_my_record(request: Request) -> Response:
     return json_ok(
-        await records.my_record(person_id=_person_id(request), record_id=_int(request, "record_id"))
+        await records.my_record(
+            person_id=_person_id(request), record_id=path_int(request, "record_id")
+        )
     )
 
 
@@ -166,7 +158,7 @@ async def list_tokens(request: Request) -> Response:
 
 
 async def revoke_token(request: Request) -> Response:
-    await tokens.revoke_token(officer=principal_of(request), token_id=_int(request, "token_id"))
+    await tokens.revoke_token(officer=principal_of(request), token_id=path_int(request, "token_id"))
     return Response(status_code=204)
 
 
@@ -201,7 +193,7 @@ async def propose_list_entry(request: Request) -> Response:
 async def decide_list_entry(request: Request) -> Response:
     body = await parse_json(request, schemas.Decision)
     entry = await lists_service.decide(
-        officer=principal_of(request), entry_id=_int(request, "entry_id"), approve=body.approve
+        officer=principal_of(request), entry_id=path_int(request, "entry_id"), approve=body.approve
     )
     return json_ok(_entry(entry))
 
@@ -209,14 +201,14 @@ async def decide_list_entry(request: Request) -> Response:
 async def propose_list_lift(request: Request) -> Response:
     body = await parse_json(request, schemas.LiftProposal)
     entry = await lists_service.propose_lift(
-        officer=principal_of(request), entry_id=_int(request, "entry_id"), reason=body.reason
+        officer=principal_of(request), entry_id=path_int(request, "entry_id"), reason=body.reason
     )
     return json_ok(_entry(entry))
 
 
 async def approve_list_lift(request: Request) -> Response:
     entry = await lists_service.approve_lift(
-        officer=principal_of(request), entry_id=_int(request, "entry_id")
+        officer=principal_of(request), entry_id=path_int(request, "entry_id")
     )
     return json_ok(_entry(entry))
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from ..core.context import device_label
 from ..core.errors import NotFound, ValidationFailed
-from ..core.http import json_ok, parse_json
+from ..core.http import json_ok, parse_json, path_int
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.ratelimit import RateLimiter
@@ -27,16 +27,6 @@ from .models import Offer, Partner, Redemption
 def _keyring(request: Request) -> KeyRing:
     ring: KeyRing = request.app.state.keyring
     return ring
-
-
-def _int(request: Request, name: str) -> int:
-    raw = str(request.path_params[name])
-    if not raw.isdigit() or len(raw) > 18:
-        raise ValidationFailed(
-            f"{name} must be a positive integer",
-            errors=[{"field": name, "message": "must be a positive integer", "type": "int"}],
-        )
-    return int(raw)
 
 
 def _limit(request: Request) -> None:
@@ -116,7 +106,7 @@ async def list_devices(request: Request) -> Response:
 
 async def remove_device(request: Request) -> Response:
     await passes.remove_device(
-        principal=principal_of(request), device_id=_int(request, "device_id")
+        principal=principal_of(request), device_id=path_int(request, "device_id")
     )
     return Response(status_code=204)
 
@@ -210,7 +200,7 @@ async def report_outcome(request: Request) -> Response:
     body = await parse_json(request, schemas.ReportOutcome)
     redemption = await service.report_outcome(
         actor=principal_of(request),
-        redemption_id=_int(request, "redemption_id"),
+        redemption_id=path_int(request, "redemption_id"),
         outcome=body.outcome,
         notice_sent_on=body.notice_sent_on,
     )
@@ -258,7 +248,7 @@ async def create_offer(request: Request) -> Response:
 
 async def withdraw_offer(request: Request) -> Response:
     offer = await service.withdraw_offer(
-        admin=principal_of(request), offer_id=_int(request, "offer_id")
+        admin=principal_of(request), offer_id=path_int(request, "offer_id")
     )
     return json_ok(_offer(offer))
 
@@ -294,7 +284,7 @@ async def list_keys(request: Request) -> Response:
 
 
 async def revoke_key(request: Request) -> Response:
-    await service.revoke_key(admin=principal_of(request), token_id=_int(request, "token_id"))
+    await service.revoke_key(admin=principal_of(request), token_id=path_int(request, "token_id"))
     return Response(status_code=204)
 
 
@@ -347,7 +337,9 @@ async def list_partners(request: Request) -> Response:
 async def decide_partner(request: Request) -> Response:
     body = await parse_json(request, schemas.Decision)
     partner, code = await service.decide_partner(
-        officer=principal_of(request), partner_id=_int(request, "partner_id"), approve=body.approve
+        officer=principal_of(request),
+        partner_id=path_int(request, "partner_id"),
+        approve=body.approve,
     )
     return json_ok(_partner(partner) | {"admin_enrolment_code": code})
 
@@ -361,7 +353,7 @@ async def pending_offers(request: Request) -> Response:
 async def decide_offer(request: Request) -> Response:
     body = await parse_json(request, schemas.Decision)
     offer = await service.decide_offer(
-        officer=principal_of(request), offer_id=_int(request, "offer_id"), approve=body.approve
+        officer=principal_of(request), offer_id=path_int(request, "offer_id"), approve=body.approve
     )
     return json_ok(_offer(offer))
 
