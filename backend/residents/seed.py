@@ -27,6 +27,7 @@ from ..core.permissions import STAFF_ROLES
 from ..core.settings import Settings
 from ..credit.demo import records_for_chunk
 from ..credit.ingest import RECORD_COLUMNS
+from ..partners.demo import seed_partners
 from . import idnumber
 from .models import Person
 from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
@@ -240,11 +241,13 @@ async def seed_demo(
     if score:
         await rescore_with_progress()
     staff: dict[str, dict[str, str]] = {}
+    account_ids: dict[str, int] = {}
     for role in STAFF_ROLES:
         name, org = STAFF_DEMO[role.value]
         account, code = await create_staff_account(
             officer=None, display_name=name, roles=[role.value], organisation=org
         )
+        account_ids[role.value] = account.id
         staff[role.value] = {
             "name": account.display_name,
             "organisation": org,
@@ -260,6 +263,10 @@ async def seed_demo(
             scopes=["records.submit"],
         )
         tokens[department] = secret
+    partners = await seed_partners(
+        admin_account_id=account_ids.get("partner_admin"),
+        counter_account_id=account_ids.get("counter_operator"),
+    )
     credentials = {
         "note": "Demo city only. Residents enrol at / with name + ID number; staff open "
         "/office/login and register a passkey with their one-time code (valid 24 h).",
@@ -267,6 +274,7 @@ async def seed_demo(
         "officer_code": staff["officer"]["enrolment_code"],
         "department_token": tokens["market_regulation"],
         "department_tokens": tokens,
+        "partner_api_key": partners["partner_api_key"],
         "staff": staff,
     }
     path = settings.data_dir / "demo-credentials.json"

@@ -7,6 +7,7 @@ import json
 from backend.core.city import load_city
 from backend.core.crypto import IdCipher
 from backend.credit.models import CreditRecord, Score
+from backend.partners.models import Partner
 from backend.residents import idnumber
 from backend.residents.models import Person, PersonOccupation
 from backend.residents.seed import _chunk, _chunk_args, seed_demo
@@ -57,6 +58,12 @@ async def test_seed_demo_creates_a_valid_register_and_working_logins(app, settin
     assert staff.status_code == 200 and staff.json()["user"]["displayName"] == "陈信用"
 
     assert creds["department_token"].startswith("xy_dep_")
+    assert creds["partner_api_key"].startswith("xy_ptn_")
+    offers = await client.get(
+        "/api/v1/partner/offers", headers={"Authorization": f"Bearer {creds['partner_api_key']}"}
+    )
+    assert offers.status_code == 200 and offers.json()["items"][0]["status"] == "live"
+    assert await Partner.filter(status="approved").count() == 4
     scored = await Score.all().count()
     assert scored == len(set(await CreditRecord.all().values_list("person_id", flat=True)))
     assert await seed_demo(settings, 400, 7, if_empty=True) is None
