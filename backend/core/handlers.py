@@ -15,6 +15,7 @@ from .templating import render, request_locale
 
 log = logging.getLogger("xinyi.errors")
 PROBLEM = "application/problem+json"
+STAFF_PAGES = ("/office", "/counter", "/partner")
 
 
 def _wants_json(request: Request) -> bool:
@@ -50,8 +51,10 @@ def render_error(request: Request, exc: XinyiError) -> Response:
             media_type=PROBLEM,
             headers=exc.headers,
         )
-    if exc.status == 401 and request.url.path.startswith("/office"):
+    if exc.status == 401 and request.url.path.startswith(STAFF_PAGES):
         return RedirectResponse(f"/office/login?next={request.url.path}", status_code=303)
+    if exc.status == 401 and request.url.path.startswith("/passes/"):
+        return RedirectResponse("/", status_code=303)  # residents sign in in the app
     return render(request, "error.html", {"error": exc}, status=exc.status)
 
 

@@ -36,7 +36,10 @@ export function safeNext(raw) {
   if (!raw) return "/office";
   try {
     const url = new URL(raw, location.origin);
-    if (url.origin === location.origin && url.pathname.startsWith("/office") && raw.startsWith("/office")) {
+    const staffPage = ["/office", "/counter", "/partner"].some(
+      (prefix) => url.pathname.startsWith(prefix) && raw.startsWith(prefix),
+    );
+    if (url.origin === location.origin && staffPage) {
       return url.pathname + url.search;
     }
   } catch {
