@@ -2,7 +2,7 @@
 // Network first keeps shell files fresh; bump VERSION when the SHELL list changes, and
 // activate deletes the old caches.
 
-const VERSION = "v1";
+const VERSION = "v2";
 const CACHE = `xinyi-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -10,19 +10,34 @@ const SHELL = [
   "/app/styles.css",
   "/app/js/app.js",
   "/app/js/api.js",
+  "/app/js/base45.js",
   "/app/js/dom.js",
+  "/app/js/format.js",
   "/app/js/forms.js",
   "/app/js/i18n.js",
   "/app/js/idnumber.js",
+  "/app/js/keystore.js",
+  "/app/js/pass.js",
+  "/app/js/qr.js",
+  "/app/js/svg.js",
   "/app/js/webauthn.js",
   "/app/js/views/access.js",
+  "/app/js/views/benefits.js",
+  "/app/js/views/devices.js",
   "/app/js/views/enrol.js",
   "/app/js/views/home.js",
+  "/app/js/views/lists.js",
+  "/app/js/views/offers.js",
   "/app/js/views/offline.js",
+  "/app/js/views/pass.js",
   "/app/js/views/passkeys.js",
+  "/app/js/views/record.js",
+  "/app/js/views/records.js",
   "/app/js/views/recovery.js",
+  "/app/js/views/score.js",
   "/app/js/views/settings.js",
   "/app/js/views/welcome.js",
+  "/app/vendor/qrcode-generator.mjs",
   "/app/icons/icon.svg",
   "/app/icons/icon-192.png",
   "/app/icons/icon-512.png",

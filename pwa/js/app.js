@@ -3,20 +3,30 @@
 import { api, onUnauthenticated, setApiLocale, setCsrfToken } from "./api.js";
 import { $, clear, h } from "./dom.js";
 import { initialLocale, locale, t, useLocale } from "./i18n.js";
+import { clearPass } from "./pass.js";
 import { getPasskey } from "./webauthn.js";
 import * as access from "./views/access.js";
+import * as benefits from "./views/benefits.js";
+import * as devices from "./views/devices.js";
 import * as enrol from "./views/enrol.js";
 import * as home from "./views/home.js";
+import * as lists from "./views/lists.js";
+import * as offers from "./views/offers.js";
 import * as offline from "./views/offline.js";
+import * as pass from "./views/pass.js";
 import * as passkeys from "./views/passkeys.js";
+import * as record from "./views/record.js";
+import * as records from "./views/records.js";
 import * as recovery from "./views/recovery.js";
+import * as score from "./views/score.js";
 import * as settings from "./views/settings.js";
 import * as welcome from "./views/welcome.js";
 
 const ELDER_KEY = "xinyi.elder";
 const SIGNED_IN_HINT = "xinyi.signedIn";
 
-// Route → view module. `signedIn`: needs a session; `any`: works either way.
+// Route → view module. `signedIn`: needs a session; `signedOut`: without one; `offline`:
+// shown when the server cannot be reached (the pass signs locally, so it works offline).
 const ROUTES = {
   "": { signedIn: home, signedOut: welcome },
   code: { signedOut: enrol.byCode },
@@ -25,7 +35,17 @@ const ROUTES = {
   access: { signedIn: access },
   "recovery-codes": { signedIn: recovery },
   settings: { signedIn: settings, signedOut: settings },
+  pass: { signedIn: pass, offline: pass },
+  devices: { signedIn: devices },
+  score: { signedIn: score },
+  records: { signedIn: records },
+  record: { signedIn: record },
+  lists: { signedIn: lists },
+  offers: { signedIn: offers },
+  benefits: { signedIn: benefits },
 };
+// Routes with an id in the path: "#/records/12" → the "record" view (it reads the id).
+const PATTERNS = [[/^records\/\d+$/, "record"]];
 
 const state = {
   me: null,
@@ -67,7 +87,8 @@ function flash(kind, text) {
 
 function currentRoute() {
   const path = location.hash.replace(/^#\/?/, "").split("?")[0];
-  return Object.prototype.hasOwnProperty.call(ROUTES, path) ? path : "";
+  if (Object.prototype.hasOwnProperty.call(ROUTES, path)) return path;
+  return PATTERNS.find(([pattern]) => pattern.test(path))?.[1] || "";
 }
 
 export function navigate(route) {
@@ -201,6 +222,7 @@ export async function signOut({ everywhere = false } = {}) {
   await api(path, { method: "POST" });
   state.me = null;
   store(SIGNED_IN_HINT, null);
+  await clearPass(); // the pass key and certificate belong to the account, not the phone
   flash("success", t(everywhere ? "pwa.signout.everywhere_done" : "pwa.signout.done"));
   navigate("");
 }
@@ -233,7 +255,7 @@ export async function render({ focus = true } = {}) {
   const route = currentRoute();
   const entry = ROUTES[route];
   let view;
-  if (state.unreachable && !state.me) view = offline;
+  if (state.unreachable && !state.me) view = (app.signedInHint() && entry.offline) || offline;
   else if (state.me) view = entry.signedIn || home;
   else view = entry.signedOut || welcome;
   if (!state.me && entry.signedIn && !entry.signedOut && !state.unreachable) {
@@ -310,6 +332,11 @@ function bindShell() {
   window.addEventListener("offline", updateOnline);
   window.addEventListener("online", () => {
     updateOnline();
+    // Back online: try at once and, if that races the network coming up, again in a second
+    // (not after the long back-off built up while offline).
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    reconnectDelay = 1000;
     reconnect();
   });
   onUnauthenticated(() => {

@@ -40,6 +40,10 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 # Set XINYI_SCREENSHOTS=docs/screenshots to write phone and desktop screenshots.
 SCREENSHOT_DIR = os.environ.get("XINYI_SCREENSHOTS", "")
 BASE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# The service worker's cache name (bumped with pwa/sw.js's VERSION when the shell changes).
+SHELL_CACHE = "xinyi-shell-" + re.search(
+    r'const VERSION = "([^"]+)"', (ROOT / "pwa" / "sw.js").read_text(encoding="utf-8")
+).group(1)  # type: ignore[union-attr]
 IS_PG = BASE_DATABASE_URL.startswith(("postgres://", "postgresql://"))
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from .harness import (
     PHONE,
+    SHELL_CACHE,
     Server,
     VirtualAuthenticator,
     api_get,
@@ -350,7 +351,7 @@ def test_elder_mode_is_larger_and_simpler(resident: Resident) -> None:
     size = "parseFloat(getComputedStyle(document.body).fontSize)"
     button = "parseFloat(getComputedStyle(document.querySelector('#signout')).minHeight)"
     normal, normal_button = page.evaluate(size), page.evaluate(button)
-    assert page.locator(".tiles > li").count() == 4
+    assert page.locator(".tiles > li").count() == 10  # six credit services, four account tasks
     with page.expect_response(saved_preferences):
         page.click("#elder-toggle")
     page.wait_for_function("() => document.body.classList.contains('elder')")
@@ -359,7 +360,8 @@ def test_elder_mode_is_larger_and_simpler(resident: Resident) -> None:
     assert elder >= 20 and elder > normal
     assert page.evaluate(button) > normal_button
     assert page.locator("#elder-toggle").get_attribute("aria-pressed") == "true"
-    assert page.locator(".tiles > li").count() == 2  # fewer choices
+    assert page.locator(".tiles > li").count() == 4  # fewer choices: pass, score, access, settings
+    assert page.locator("#credit-tiles a").first.get_attribute("href") == "#/pass"
     page.wait_for_function("() => fetch('/api/v1/me').then(r => r.json()).then(b => b.elder_mode)")
     assert resident.me()["elder_mode"] is True
     resident.check("home in elder mode")
@@ -443,7 +445,7 @@ def test_installable_and_the_cache_holds_only_the_shell(resident: Resident) -> N
         "() => caches.keys().then(names => Promise.all(names.map(n => caches.open(n)"
         ".then(c => c.keys()).then(keys => [n, keys.map(k => new URL(k.url).pathname)]))))"
     )
-    assert [name for name, _ in cached] == ["xinyi-shell-v1"]
+    assert [name for name, _ in cached] == [SHELL_CACHE]
     paths = set(cached[0][1])
     assert {
         "/",
@@ -488,7 +490,7 @@ def test_offline_reload_still_shows_the_shell(resident: Resident) -> None:
     page.goto("/")
     page.wait_for_selector(".view-home .profile")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
-    page.wait_for_function("() => caches.has('xinyi-shell-v1')")
+    page.wait_for_function(f"() => caches.has('{SHELL_CACHE}')")
     resident.context.set_offline(True)
     try:
         page.reload()

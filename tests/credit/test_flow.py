@@ -48,6 +48,8 @@ async def test_submission_scores_and_lists(client, app, authenticator):
     assert stored.score == 400 and stored.model_version == "v1"
     lists = (await client.get("/api/v1/me/lists")).json()["items"]
     assert [e["list"] for e in lists] == ["black"]
+    # A rule-derived entry names its record's decision document.
+    assert lists[0]["source"] == "rule" and lists[0]["decision_doc_no"] == "(2026)鄂02执123号"
 
     # Resubmitting the same batch changes nothing.
     again = await client.post("/api/v1/records", json=batch, headers=court)

@@ -71,6 +71,20 @@ export async function render(app, root) {
       app.announce(t("pwa.error.offline"));
     }
   });
+  // Elder mode: fewer, larger choices — the pass and the score first.
+  const credit = elder
+    ? [
+        tile("#/pass", "pwa.pass.heading", null, "qr"),
+        tile("#/score", "pwa.score.heading", null, "gauge"),
+      ]
+    : [
+        tile("#/pass", "pwa.pass.heading", "pwa.home.pass_desc", "qr"),
+        tile("#/score", "pwa.score.heading", "pwa.home.score_desc", "gauge"),
+        tile("#/records", "pwa.records.heading", "pwa.home.records_desc", "doc"),
+        tile("#/lists", "pwa.lists.heading", "pwa.home.lists_desc", "flag"),
+        tile("#/offers", "pwa.offers.heading", "pwa.home.offers_desc", "gift"),
+        tile("#/benefits", "pwa.benefits.heading", "pwa.home.benefits_desc", "receipt"),
+      ];
   const tiles = elder
     ? [
         tile("#/access", "pwa.access.heading", null, "eye"),
@@ -89,14 +103,22 @@ export async function render(app, root) {
       h("h1", { tabindex: "-1", text: t("pwa.home.greeting", { name: me.display_name }) }),
       h("p", { class: "lead", text: t("pwa.home.lead") }),
     ),
-    profile(me),
     ...(elder ? [] : reminders(me)),
     me.kind === "staff" ? h("p", { class: "notice info" }, h("a", { href: "/office", text: t("pwa.home.staff_console") })) : null,
+    me.person
+      ? h(
+          "nav",
+          { "aria-labelledby": "credit-h" },
+          h("h2", { id: "credit-h", class: elder ? "visually-hidden" : "tiles-heading", text: t("pwa.home.credit") }),
+          h("ul", { class: `tiles${elder ? " tiles-elder" : ""}`, id: "credit-tiles" }, credit),
+        )
+      : null,
+    profile(me),
     h(
       "nav",
       { "aria-labelledby": "tasks-h" },
-      h("h2", { id: "tasks-h", class: "visually-hidden", text: t("pwa.home.tasks") }),
-      h("ul", { class: `tiles${elder ? " tiles-elder" : ""}` }, tiles),
+      h("h2", { id: "tasks-h", class: elder ? "visually-hidden" : "tiles-heading", text: t("pwa.home.account") }),
+      h("ul", { class: `tiles${elder ? " tiles-elder" : ""}`, id: "account-tiles" }, tiles),
     ),
     signOut,
   );

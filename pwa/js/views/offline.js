@@ -15,6 +15,9 @@ export async function render(app, root) {
   add(root, 
     h("h1", { tabindex: "-1", text: t("pwa.offline.heading") }),
     h("p", { class: "lead", text: t(app.signedInHint() ? "pwa.offline.signed_in" : "pwa.offline.body") }),
+    app.signedInHint()
+      ? h("p", {}, h("a", { href: "#/pass", class: "button primary", id: "offline-pass", text: t("pwa.offline.show_pass") }))
+      : null,
     h(
       "section",
       { class: "card", "aria-labelledby": "offline-tips-h" },

@@ -1,0 +1,123 @@
+// The credit pass on this phone (docs/pass-format.md): a non-extractable P-256 device key,
+// a day-long certificate the server binds to it, and a presentation signed every 30 s.
+// Signing is local, so the pass keeps working without a network.
+
+import { api } from "./api.js";
+import { encode } from "./base45.js";
+import * as keystore from "./keystore.js";
+
+export const PREFIX = "XY1:";
+export const CERTIFICATE_BYTES = 132;
+const DEVICE = "device";
+const CERTIFICATE = "certificate";
+const RENEW_AFTER_MS = 12 * 3600 * 1000; // renew silently once half the day has passed
+const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
+let renewedThisRun = false; // "renew on every app start when online"
+
+export function supported() {
+  return Boolean(globalThis.crypto?.subtle && globalThis.indexedDB);
+}
+
+function unb64url(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+  return Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+}
+
+/** The stored device key and certificate (either may be missing). */
+export async function load() {
+  const [device, certificate] = await Promise.all([keystore.get(DEVICE), keystore.get(CERTIFICATE)]);
+  return { device: device || null, certificate: certificate || null };
+}
+
+/** Forget this phone's pass: on sign-out, when the phone is removed, or another account. */
+export async function clearPass() {
+  renewedThisRun = false;
+  try {
+    await keystore.clear();
+  } catch {
+    /* no IndexedDB: nothing was stored */
+  }
+}
+
+async function deviceFor(accountId) {
+  const device = await keystore.get(DEVICE);
+  if (device && device.accountId === accountId) return device;
+  if (device) await clearPass(); // another resident used this browser before
+  // extractable = false: the private key can sign but can never be exported.
+  const keyPair = await crypto.subtle.generateKey(ECDSA, false, ["sign"]);
+  const fresh = { keyPair, accountId, createdAt: Date.now() };
+  await keystore.put(DEVICE, fresh);
+  return fresh;
+}
+
+async function publicJwk(keyPair) {
+  const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", keyPair.publicKey);
+  return { kty, crv, x, y };
+}
+
+/** The phone's clock corrected by the offset measured at the last renewal. */
+export function correctedNow(certificate) {
+  return Date.now() + (certificate?.offsetMs || 0);
+}
+
+export function stepSeconds(certificate) {
+  return certificate?.step_seconds || 30;
+}
+
+export function expiresAtMs(certificate) {
+  return certificate ? Date.parse(certificate.expires_at) : 0;
+}
+
+export function isExpired(certificate) {
+  return !certificate || correctedNow(certificate) >= expiresAtMs(certificate);
+}
+
+export function needsRenewal(certificate, accountId) {
+  if (!certificate || certificate.accountId !== accountId) return true;
+  if (!renewedThisRun) return true;
+  const age = correctedNow(certificate) - Date.parse(certificate.issued_at);
+  return isExpired(certificate) || age >= RENEW_AFTER_MS;
+}
+
+/** POST /api/v1/me/pass with this phone's public key; keep the answer and the clock offset.
+ * A device key the server refuses (the phone was removed elsewhere) is replaced once. */
+export async function renew(accountId, { retried = false } = {}) {
+  const device = await deviceFor(accountId);
+  const body = { device_key: await publicJwk(device.keyPair) };
+  const sent = Date.now();
+  let issued;
+  try {
+    issued = await api("/api/v1/me/pass", { method: "POST", body });
+  } catch (problem) {
+    const deviceRefused = problem?.status === 422 && problem.errors?.some((e) => e.field === "device_key");
+    if (deviceRefused && !retried) {
+      await clearPass();
+      return renew(accountId, { retried: true });
+    }
+    throw problem;
+  }
+  const received = Date.now();
+  // server_time is whole seconds: +500 ms centres it; the request took (received − sent).
+  const offsetMs = Math.round(issued.server_time * 1000 + 500 - (sent + received) / 2);
+  const certificate = { ...issued, accountId, offsetMs, fetchedAt: received };
+  await keystore.put(CERTIFICATE, certificate);
+  renewedThisRun = true;
+  return certificate;
+}
+
+/** The QR text for one time step: "XY1:" + Base45(certificate ‖ step ‖ ECDSA(r ‖ s)). */
+export async function present(certificate, device, step) {
+  const cert = unb64url(certificate.certificate);
+  if (cert.length !== CERTIFICATE_BYTES) throw new Error("certificate: wrong length");
+  const signed = new Uint8Array(CERTIFICATE_BYTES + 4);
+  signed.set(cert);
+  new DataView(signed.buffer).setUint32(CERTIFICATE_BYTES, step, false);
+  // WebCrypto's ECDSA signature is already raw r ‖ s (IEEE P1363), 64 bytes for P-256.
+  const signature = new Uint8Array(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, device.keyPair.privateKey, signed),
+  );
+  const all = new Uint8Array(signed.length + signature.length);
+  all.set(signed);
+  all.set(signature, signed.length);
+  return PREFIX + encode(all);
+}
