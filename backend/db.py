@@ -18,9 +18,24 @@ MODEL_MODULES = [
 ]
 
 
+# SQLite tuning: a 64 MB page cache per connection (bulk inserts into large indexes) and
+# synchronous=NORMAL, which SQLite recommends with WAL (durable across crashes; the last
+# transactions can be lost only on power failure). A DATABASE_URL may set its own.
+SQLITE_PRAGMAS = {"cache_size": "-65536", "synchronous": "NORMAL"}
+
+
+def connection_url(url: str) -> str:
+    if not url.startswith("sqlite://"):
+        return url
+    extra = [f"{k}={v}" for k, v in SQLITE_PRAGMAS.items() if f"{k}=" not in url]
+    if not extra:
+        return url
+    return url + ("&" if "?" in url else "?") + "&".join(extra)
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
-        "connections": {"default": settings.resolved_database_url},
+        "connections": {"default": connection_url(settings.resolved_database_url)},
         "apps": {
             "xinyi": {
                 "models": MODEL_MODULES,

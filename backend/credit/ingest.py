@@ -239,6 +239,7 @@ async def submit_records(
             errors=batch.errors,
             error_count=len(batch.errors),
         )
+    rows.sort(key=lambda row: row[0])  # person order: the person-first indexes grow in sequence
     touched = sorted({row[0] for row in rows})
     try:
         async with in_transaction():
