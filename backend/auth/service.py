@@ -71,7 +71,7 @@ def checked_id_number(raw: str) -> idnumber.IdNumber:
 
 
 async def _throttled(keys: list[str]) -> None:
-    verdict = await throttle.check(keys, _now())
+    verdict = await throttle.attempt(keys, _now())
     if not verdict.allowed:
         raise TooManyRequests(
             "too many failed attempts: wait and try again",
@@ -89,9 +89,8 @@ async def match_person(*, cipher: IdCipher, name: str, id_number: str, client_ke
     await _throttled(keys)
     person = await Person.get_or_none(id_hash=id_hash)
     if person is None or normalise_name(person.name) != normalise_name(name):
-        await throttle.fail(keys, _now())
         raise IdentityNotMatched("the name and ID number do not match the population register")
-    await throttle.clear(keys[1:])
+    await throttle.succeeded(undo=keys[:1], clear=keys[1:])
     return person
 
 
@@ -155,8 +154,8 @@ async def start_enrolment_with_code(
     await _throttled(keys)
     row = await EnrolmentCode.get_or_none(code_hash=secret_hash(normalise_code(code)))
     if row is None or row.used_at is not None or row.expires_at <= _now():
-        await throttle.fail(keys, _now())
         raise CodeInvalid("this code is unknown, used or expired")
+    await throttle.succeeded(undo=keys, clear=[])
     intent = {"via": "enrolment-code", "enrolment_code_id": row.id}
     if row.account_id:  # type: ignore[attr-defined]
         account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
@@ -191,8 +190,8 @@ async def start_recovery(
             account=account, code_hash=secret_hash(normalise_code(recovery_code)), used_at=None
         )
     if account is None or row is None:
-        await throttle.fail(keys, _now())
         raise CodeInvalid("this recovery code is unknown or used")
+    await throttle.succeeded(undo=keys[:1], clear=keys[1:])
     return await _registration_for_account(
         rp, account, {"via": "recovery-code", "recovery_code_id": row.id}
     )

@@ -6,6 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from ..core import bulk
 from .models import Throttle
 
 FREE_FAILURES = 3  # the first failures cost nothing
@@ -48,43 +52,43 @@ def _fresh(row: Throttle | None, now: dt.datetime) -> Throttle | None:
     return row
 
 
-async def check(keys: list[str], now: dt.datetime) -> Verdict:
-    worst = Verdict(True)
-    for row in await Throttle.filter(key__in=keys):
-        current = _fresh(row, now)
-        if current is None:
-            continue
-        verdict = assess(
-            failures=current.failures,
-            last_failure_at=current.last_failure_at,
-            locked_until=current.locked_until,
-            now=now,
-        )
-        if not verdict.allowed and verdict.retry_after > worst.retry_after:
-            worst = verdict
+async def attempt(keys: list[str], now: dt.datetime) -> Verdict:
+    """Count this attempt up front, atomically, as if it will fail (a success is undone by
+    `succeeded`). Rows are locked while checked, so requests sent in parallel cannot all pass
+    the check before any failure is recorded: at most the free tries get through."""
+    await bulk.ensure_rows(
+        "throttle",
+        ("key", "failures", "first_failure_at", "last_failure_at"),
+        [(key, 0, now, now) for key in keys],
+    )
+    async with in_transaction():
+        rows = await Throttle.select_for_update().filter(key__in=keys)
+        worst = Verdict(True)
+        for row in rows:
+            if _fresh(row, now) is None:  # an old run of failures is forgotten
+                row.failures, row.first_failure_at, row.locked_until = 0, now, None
+            verdict = assess(
+                failures=row.failures,
+                last_failure_at=row.last_failure_at if row.failures else None,
+                locked_until=row.locked_until,
+                now=now,
+            )
+            if not verdict.allowed and verdict.retry_after >= worst.retry_after:
+                worst = verdict
+        if not worst.allowed:
+            return worst
+        for row in rows:
+            row.failures += 1
+            row.last_failure_at = now
+            if row.failures >= LOCK_AFTER:
+                row.locked_until = now + LOCK_FOR
+            await row.save()
     return worst
 
 
-async def fail(keys: list[str], now: dt.datetime) -> None:
-    for key in keys:
-        row = _fresh(await Throttle.get_or_none(key=key), now)
-        if row is None:
-            await Throttle.update_or_create(
-                key=key,
-                defaults={
-                    "failures": 1,
-                    "first_failure_at": now,
-                    "last_failure_at": now,
-                    "locked_until": None,
-                },
-            )
-            continue
-        row.failures += 1
-        row.last_failure_at = now
-        if row.failures >= LOCK_AFTER:
-            row.locked_until = now + LOCK_FOR
-        await row.save()
-
-
-async def clear(keys: list[str]) -> None:
-    await Throttle.filter(key__in=keys).delete()
+async def succeeded(*, undo: list[str], clear: list[str]) -> None:
+    """The attempt matched: take back its count on `undo` keys, forget `clear` keys."""
+    if undo:
+        await Throttle.filter(key__in=undo, failures__gt=0).update(failures=F("failures") - 1)
+    if clear:
+        await Throttle.filter(key__in=clear).delete()

@@ -256,3 +256,13 @@ async def pass_verifications_by_partner() -> dict[int, tuple[int, int]]:
         for r in rows
         if r["k"] is not None and str(r["k"]).isdigit()
     }
+
+
+async def ensure_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows whose primary key (the first column) does not exist yet; leave others."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    await execute_many(
+        f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("{columns[0]}") DO NOTHING',
+        [_params(r) for r in rows],
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..core.errors import Conflict
 from .catalog import add_months, load_catalog
 from .models import CreditRecord
 from .service import rescore_person, today
@@ -22,6 +23,11 @@ async def add_record(
     """Create one record dated today (idempotent on department + external id) and re-score."""
     existing = await CreditRecord.get_or_none(department=department, external_id=external_id)
     if existing is not None:
+        if existing.type_code != type_code:
+            raise Conflict(
+                f"{department}/{external_id} already holds a {existing.type_code} record",
+                reason="record-exists",
+            )
         return existing
     catalog = load_catalog()
     record_type = catalog.types[type_code]

@@ -4,6 +4,7 @@ verification at the counter, redemptions and their outcomes."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -341,7 +342,11 @@ async def redeem(
             "this resident is not eligible for this offer: the normal procedure applies",
             reason=reason,
         )
-    digest = passes.presentation_hash(text)
+    presentation = checked.verdict.presentation
+    assert presentation is not None  # a valid verdict always carries its presentation
+    # The signed bytes (certificate + time step), not the text: an ECDSA signature has more
+    # than one valid encoding, so the text could be changed without the device key.
+    digest = hashlib.sha256(presentation.signed_bytes()).hexdigest()
     if checked.certificate.kind == "paper":
         digest = f"paper:{checked.certificate.pass_id}:{_today().isoformat()}"[:64]
     due = (
@@ -403,16 +408,25 @@ async def report_outcome(
                 reason="grace_period",
                 due_on=redemption.due_on.isoformat() if redemption.due_on else None,
             )
-        if notice_sent_on > _today() or notice_sent_on < redemption.created_at.date():
-            raise _invalid("notice_sent_on", "must be between the redemption and today")
+        if notice_sent_on > _today() or notice_sent_on < redemption.due_on:
+            raise _invalid(
+                "notice_sent_on",
+                "the notice must be sent after the grace period ended, and not in the future",
+            )
     positive, negative = OUTCOME_TYPES.get(partner.domain, (None, None))
     type_code = positive if outcome == "fulfilled" else negative
     async with in_transaction():
-        redemption.outcome, redemption.outcome_at = outcome, dt.datetime.now(dt.UTC)
+        now = dt.datetime.now(dt.UTC)
+        claimed = await Redemption.filter(id=redemption.id, outcome="open").update(
+            outcome=outcome, outcome_at=now, notice_sent_on=notice_sent_on
+        )
+        if claimed != 1:  # another report for this redemption won the race
+            raise Conflict("the outcome was already reported", reason="already-reported")
+        redemption.outcome, redemption.outcome_at = outcome, now
         redemption.notice_sent_on = notice_sent_on
         if type_code and partner.record_department:
             redemption.record_id = await _outcome_record(partner, redemption, type_code)
-        await redemption.save()
+            await redemption.save(update_fields=["record_id"])
         await audit.record(
             action=f"redemption.{outcome}",
             actor=actor,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import os
 import time
 import zlib
@@ -269,10 +268,6 @@ async def status_list(*, keyring: KeyRing) -> str:
     )
     _STATUS_CACHE["list"] = (time.monotonic() + 30, token)
     return token
-
-
-def presentation_hash(text: str) -> str:
-    return hashlib.sha256(text.strip().upper().encode()).hexdigest()
 
 
 async def check(

@@ -216,3 +216,19 @@ async def test_id_numbers_are_not_stored_in_throttle_keys(client, app, clock) ->
     keys = await Throttle.all().values_list("key", flat=True)
     assert len(keys) == 2
     assert all(who.id_number not in k and who.id_number[-6:] not in k for k in keys)
+
+
+async def test_guesses_sent_in_parallel_are_throttled_too(client, app) -> None:
+    """Every attempt is counted before it is checked, under a row lock: a burst of parallel
+    guesses cannot all pass the check before the first failure is written."""
+    import asyncio
+
+    who = await make_person(app.state.ctx.cipher, name="王小明")
+    guesses = [
+        client.post("/api/v1/enrolment/start", json={"name": f"王{i}", "id_number": who.id_number})
+        for i in range(30)
+    ]
+    codes = [r.status_code for r in await asyncio.gather(*guesses)]
+    assert codes.count(422) <= 3 and codes.count(429) >= 27, codes
+    rows = {t.key.split(":")[1]: t.failures for t in await Throttle.all()}
+    assert rows["id"] == codes.count(422) and rows["client"] == codes.count(422)

@@ -307,3 +307,109 @@ def test_typical_pass_fits_qr_version_12_and_decodes():
         decoded = zxingcpp.read_barcodes(image)
         assert [d.text for d in decoded] == [text]
         assert decoded[0].format == zxingcpp.BarcodeFormat.QRCode
+
+
+async def qualify(scene) -> None:
+    """A verified-identity record gives the resident a score (tier good), then a fresh pass."""
+    token = (
+        await create_token(
+            officer=None,
+            kind="department",
+            organisation="public_security",
+            label="t",
+            scopes=["records.submit"],
+        )
+    )[1]
+    record = {
+        "external_id": "IDN-1",
+        "id_number": scene["who"].id_number,
+        "type": "IDN_REALNAME_VERIFIED",
+        "decision_date": dt.date.today().isoformat(),
+    }
+    response = await scene["counter"].post(
+        "/api/v1/records", json=[record], headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.text
+    client, phone = scene["client"], scene["phone"]
+    phone.take(
+        (
+            await client.post(
+                "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client)
+            )
+        ).json()
+    )
+
+
+async def test_a_re_encoded_signature_is_the_same_presentation(scene):
+    """ECDSA (r, s) and (r, n − s) both verify: changing the text that way must not allow
+    a second redemption of the same presentation."""
+    await qualify(scene)
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    text = scene["phone"].present()
+    data = bytearray(base45.decode(text[len(PREFIX) :]))
+    s = int.from_bytes(data[-32:], "big")
+    data[-32:] = (n - s).to_bytes(32, "big")
+    twin = PREFIX + base45.encode(bytes(data))
+    assert twin != text and (await verify(scene, twin))["reason"] == "valid"
+    offer = scene["partner"]["offer_id"]
+    key = scene["partner"]["key"]
+    first = await scene["counter"].post(
+        "/api/v1/redemptions", headers=key, json={"text": text, "offer_id": offer}
+    )
+    assert first.status_code == 201, first.text
+    second = await scene["counter"].post(
+        "/api/v1/redemptions", headers=key, json={"text": twin, "offer_id": offer}
+    )
+    assert second.status_code == 409 and second.json()["reason"] == "already_used"
+
+
+async def test_concurrent_outcome_reports_leave_one_outcome_and_one_record(scene):
+    import asyncio
+
+    from backend.credit.models import CreditRecord
+
+    await qualify(scene)
+    key, offer = scene["partner"]["key"], scene["partner"]["offer_id"]
+    redeemed = await scene["counter"].post(
+        "/api/v1/redemptions",
+        headers=key,
+        json={"text": scene["phone"].present(), "offer_id": offer},
+    )
+    rid = redeemed.json()["id"]
+    await Redemption.filter(id=rid).update(due_on=dt.date.today() - dt.timedelta(days=2))
+    notice = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    answers = await asyncio.gather(
+        scene["counter"].post(
+            f"/api/v1/redemptions/{rid}/outcome",
+            headers=key,
+            json={"outcome": "defaulted", "notice_sent_on": notice},
+        ),
+        scene["counter"].post(
+            f"/api/v1/redemptions/{rid}/outcome", headers=key, json={"outcome": "fulfilled"}
+        ),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    winner = next(a.json()["outcome"] for a in answers if a.status_code == 200)
+    records = await CreditRecord.filter(external_id=f"R-{rid}").values_list("type_code", flat=True)
+    expected = "PUB_LIBRARY_OVERDUE" if winner == "defaulted" else "PUB_LIBRARY_ON_TIME"
+    assert records == [expected]
+
+
+async def test_a_default_needs_a_notice_sent_after_the_grace_period(scene):
+    await qualify(scene)
+    key, offer = scene["partner"]["key"], scene["partner"]["offer_id"]
+    redeemed = await scene["counter"].post(
+        "/api/v1/redemptions",
+        headers=key,
+        json={"text": scene["phone"].present(), "offer_id": offer},
+    )
+    rid = redeemed.json()["id"]
+    await Redemption.filter(id=rid).update(due_on=dt.date.today() - dt.timedelta(days=1))
+    before_due = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    early = await scene["counter"].post(
+        f"/api/v1/redemptions/{rid}/outcome",
+        headers=key,
+        json={"outcome": "defaulted", "notice_sent_on": before_due},
+    )
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "notice_sent_on"
+    assert (await Redemption.get(id=rid)).outcome == "open"
