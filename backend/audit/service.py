@@ -91,16 +91,30 @@ async def record(
     fields: dict[str, Any] = {
         "at": at,
         "actor_account_id": (actor.account_id or None) if actor else None,
-        "actor_label": actor.label if actor else actor_label or "system",
-        "organisation": actor.organisation if actor else "",
-        "action": action,
+        # Clamped to the columns: an over-long reason must never cost the entry itself.
+        "actor_label": (actor.label if actor else actor_label or "system")[:200],
+        "organisation": (actor.organisation if actor else "")[:128],
+        "action": action[:64],
         "subject_person_id": subject_person_id,
-        "purpose": purpose,
+        "purpose": purpose[:200],
         "details": details or {},
     }
     if isinstance(connections.get("default"), TransactionalDBClient):
         return (await _append([fields]))[0]
     return await _GROUP.submit(fields)
+
+
+async def record_looks(
+    *, actor: Principal, person_ids: list[int], purpose: str, action: str = "person.viewed"
+) -> None:
+    """One entry per person whose data a page or answer showed (every look is logged, and
+    each resident sees it); concurrent writes share one group commit."""
+    await asyncio.gather(
+        *(
+            record(action=action, actor=actor, subject_person_id=pid, purpose=purpose)
+            for pid in sorted(set(person_ids))
+        )
+    )
 
 
 async def _append(batch: list[dict[str, Any]]) -> list[AuditEntry]:
@@ -141,10 +155,17 @@ class _GroupCommit:
             batch, self.pending = self.pending[:500], self.pending[500:]
             try:
                 entries = await _append([fields for fields, _ in batch])
-            except Exception as exc:  # every waiting caller sees the failure
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
+            except Exception:
+                # One bad entry must not cost the others: write them one by one.
+                for fields, future in batch:
+                    try:
+                        entry = (await _append([fields]))[0]
+                    except Exception as exc:
+                        if not future.done():
+                            future.set_exception(exc)
+                    else:
+                        if not future.done():
+                            future.set_result(entry)
                 continue
             for (_, future), entry in zip(batch, entries, strict=True):
                 if not future.done():

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..apitokens import service as tokens
+from ..audit import service as audit
 from ..core.context import ctx
 from ..core.errors import NotFound, UnsupportedMediaType, ValidationFailed
 from ..core.http import json_ok, parse_json, path_int
@@ -214,7 +215,13 @@ async def approve_list_lift(request: Request) -> Response:
 
 
 async def pending_list_entries(request: Request) -> Response:
-    return json_ok({"items": [_entry(e) for e in await lists_service.pending()]})
+    entries = await lists_service.pending()
+    await audit.record_looks(
+        actor=principal_of(request),
+        person_ids=[e.person_id for e in entries],
+        purpose="list review",
+    )
+    return json_ok({"items": [_entry(e) for e in entries]})
 
 
 SUBMIT = requires(Permission.RECORDS_SUBMIT)

@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from ..audit import service as audit
 from ..core import bulk
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -179,26 +181,39 @@ async def propose(
             "the end must be after the start",
             errors=[{"field": "end", "message": "after start", "type": "value"}],
         )
-    entry = await ListEntry.create(
-        person_id=person_id,
-        kind=kind,
-        source="manual",
-        reason=reason,
-        legal_basis=legal_basis,
-        decision_doc_no=decision_doc_no,
-        start=start,
-        end=end,
-        status="proposed",
-        proposed_by_id=officer.account_id,
-    )
-    await audit.record(
-        action="list.entry_proposed",
-        actor=officer,
-        subject_person_id=person_id,
-        purpose=reason,
-        details={"entry": entry.id, "list": kind, "doc": decision_doc_no},
-    )
+    async with in_transaction():
+        entry = await ListEntry.create(
+            person_id=person_id,
+            kind=kind,
+            source="manual",
+            reason=reason,
+            legal_basis=legal_basis,
+            decision_doc_no=decision_doc_no,
+            start=start,
+            end=end,
+            status="proposed",
+            proposed_by_id=officer.account_id,
+        )
+        await audit.record(
+            action="list.entry_proposed",
+            actor=officer,
+            subject_person_id=person_id,
+            purpose=reason,
+            details={"entry": entry.id, "list": kind, "doc": decision_doc_no},
+        )
     return entry
+
+
+async def independent(first: int | None, second: int) -> bool:
+    """Four eyes means two people: not the same account, and neither created the other's
+    account (an officer cannot approve through a second account they made themselves)."""
+    from ..auth.models import Account
+
+    if first is None or first == second:
+        return False
+    rows = await Account.filter(id__in=[first, second]).values("id", "created_by_id")
+    created_by = {int(r["id"]): r["created_by_id"] for r in rows}
+    return created_by.get(second) != first and created_by.get(first) != second
 
 
 async def _manual(entry_id: int) -> ListEntry:
@@ -213,8 +228,10 @@ async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEnt
     entry = await _manual(entry_id)
     if entry.status != "proposed":
         raise Conflict("this proposal was already decided", reason="already-decided")
-    if entry.proposed_by_id == officer.account_id:
-        raise Forbidden("a second officer must decide on your proposal", reason="four-eyes")
+    if not await independent(entry.proposed_by_id, officer.account_id):
+        raise Forbidden(
+            "a second, independent officer must decide on your proposal", reason="four-eyes"
+        )
     entry.status = "active" if approve else "rejected"
     entry.decided_by_id, entry.decided_at = officer.account_id, dt.datetime.now(dt.UTC)
     await entry.save(update_fields=["status", "decided_by_id", "decided_at"])
@@ -237,14 +254,15 @@ async def propose_lift(*, officer: Principal, entry_id: int, reason: str) -> Lis
     if entry.lift_proposed_by_id is not None:
         raise Conflict("lifting is already proposed", reason="lift-pending")
     entry.lift_proposed_by_id, entry.lift_reason = officer.account_id, reason
-    await entry.save(update_fields=["lift_proposed_by_id", "lift_reason"])
-    await audit.record(
-        action="list.lift_proposed",
-        actor=officer,
-        subject_person_id=entry.person_id,
-        purpose=reason,
-        details={"entry": entry.id},
-    )
+    async with in_transaction():
+        await entry.save(update_fields=["lift_proposed_by_id", "lift_reason"])
+        await audit.record(
+            action="list.lift_proposed",
+            actor=officer,
+            subject_person_id=entry.person_id,
+            purpose=reason,
+            details={"entry": entry.id},
+        )
     return entry
 
 
@@ -252,8 +270,8 @@ async def approve_lift(*, officer: Principal, entry_id: int) -> ListEntry:
     entry = await _manual(entry_id)
     if entry.status != "active" or entry.lift_proposed_by_id is None:
         raise Conflict("no lifting proposal to approve", reason="no-lift-proposal")
-    if entry.lift_proposed_by_id == officer.account_id:
-        raise Forbidden("a second officer must approve lifting", reason="four-eyes")
+    if not await independent(entry.lift_proposed_by_id, officer.account_id):
+        raise Forbidden("a second, independent officer must approve lifting", reason="four-eyes")
     entry.status, entry.lifted_at = "lifted", dt.datetime.now(dt.UTC)
     await entry.save(update_fields=["status", "lifted_at"])
     from ..credit.service import revoke_passes

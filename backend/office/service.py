@@ -443,12 +443,12 @@ async def review_lists(*, officer: Principal) -> ListReview:
         active=[item(e, e.proposed_by_id) for e in active],
         active_total=active_total,
     )
-    shown = len(review.proposals) + len(review.lifts) + len(review.active)
-    await audit.record(
-        action="lists.reviewed",
+    shown = [*pending, *active]
+    await audit.record_looks(
         actor=officer,
+        person_ids=[e.person_id for e in shown],
         purpose="list review",
-        details={"entries_shown": shown},
+        action="lists.reviewed",
     )
     return review
 

@@ -223,7 +223,9 @@ async def test_proposing_for_nobody_is_a_404(officer) -> None:
     assert not await ListEntry.exists()
 
 
-async def test_the_review_page_is_one_audited_office_action(officer, second_officer, app) -> None:
+async def test_the_review_page_logs_a_look_at_each_person_shown(
+    officer, second_officer, app
+) -> None:
     people = [await make_person(app.state.ctx.cipher, name=f"名单{i}") for i in range(3)]
     for who in people:
         assert (await propose(officer, who.person.id)).status_code == 303
@@ -231,9 +233,11 @@ async def test_the_review_page_is_one_audited_office_action(officer, second_offi
     page = await second_officer.get("/office/lists")
     assert all(who.name in page.text for who in people)
     reviewed = await AuditEntry.filter(action="lists.reviewed").order_by("id")
-    assert len(reviewed) == before + 1
-    assert reviewed[-1].subject_person_id is None and reviewed[-1].actor_label.startswith("李复核")
-    assert reviewed[-1].details == {"entries_shown": 3}
+    assert len(reviewed) == before + 3  # every person shown, so each resident sees the look
+    assert {e.subject_person_id for e in reviewed[-3:]} == {who.person.id for who in people}
+    assert all(
+        e.actor_label.startswith("李复核") and e.purpose == "list review" for e in reviewed[-3:]
+    )
 
 
 POSTS = [
