@@ -167,6 +167,7 @@ async def finish_add_passkey(request: Request) -> Response:
         credential=body.model_dump(),
         device_label=device_label(request),
         principal=principal,
+        adding=True,
     )
     if account.id != principal.account_id:
         raise ValidationFailed(

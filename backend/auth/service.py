@@ -231,7 +231,12 @@ async def finish_registration(
 
 
 async def register_credential(
-    *, rp: RelyingParty, credential: dict[str, Any], device_label: str, principal: Principal | None
+    *,
+    rp: RelyingParty,
+    credential: dict[str, Any],
+    device_label: str,
+    principal: Principal | None,
+    adding: bool = False,
 ) -> Account:
     """Verify a registration response and store the passkey (creating the account when the
     ceremony enrols a person). Adding a passkey to a signed-in account keeps its session."""
@@ -239,6 +244,8 @@ async def register_credential(
     intent = challenge.intent
     if intent.get("via") == "add" and (principal is None or principal.account_id != intent["by"]):
         raise CeremonyFailed("this ceremony belongs to another session")
+    if adding and intent.get("via") != "add":  # nothing is stored for a mismatched ceremony
+        raise CeremonyFailed("start adding a passkey from your own account")
     new = ceremonies.verify_registration(rp, credential, challenge)
     async with in_transaction():
         if "enrolment_code_id" in intent:

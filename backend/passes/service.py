@@ -35,7 +35,10 @@ from .verify import Verdict, verify_text
 
 CERT_LIFETIME = dt.timedelta(hours=24)
 PAPER_LIFETIME = dt.timedelta(days=30)
-STATUS_LIST_SIZE = 1 << 24  # bits; a certificate's index is its id modulo this
+# Bits; a certificate's index is its id modulo this. 2^27 ≈ 134 M: at 2.5 M certificates a
+# day an index comes round again after ~54 days, longer than any certificate lives (paper
+# passes: 30 days). The list compresses to a few kilobytes while few passes are revoked.
+STATUS_LIST_SIZE = 1 << 27
 STATUS_LIST_TTL = 300
 
 

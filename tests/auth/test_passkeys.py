@@ -206,3 +206,24 @@ async def test_managing_passkeys_needs_a_session(other_client) -> None:
     assert (await other_client.get(MINE)).status_code == 401
     assert (await other_client.post(f"{MINE}/start")).status_code == 401
     assert (await other_client.delete(f"{MINE}/1")).status_code == 401
+
+
+async def test_the_add_route_stores_nothing_for_someone_elses_enrolment(client, app, authenticator):
+    """Finishing another person's real-name ceremony on the add-passkey route is refused
+    before anything is stored: no account, no passkey for them."""
+    me = await make_person(app.state.ctx.cipher, name="甲某")
+    other = await make_person(app.state.ctx.cipher, name="乙某")
+    await enrol(client, authenticator, me)
+    options = await client.post(
+        "/api/v1/enrolment/start", json={"name": other.name, "id_number": other.id_number}
+    )
+    before = await row_counts()
+    response = await client.post(
+        "/api/v1/me/passkeys/finish",
+        json=SoftAuthenticator(origin=ORIGIN).create(options.json()),
+        headers=csrf(client),
+    )
+    assert response.status_code == 400 and response.json()["code"] == "webauthn-failed"
+    after = await row_counts()
+    assert after["Account"] == before["Account"] and after["Passkey"] == before["Passkey"]
+    assert not await Account.filter(person_id=other.person.id).exists()
