@@ -83,7 +83,7 @@ async function enrol(form) {
     say("office.status.checking");
     await api("/api/v1/enrolment/finish", { method: "POST", body: credential });
     say("office.status.registered");
-    location.assign("/office");
+    location.assign(safeNext(new URLSearchParams(location.search).get("next")));
   } catch (error) {
     if (error?.status === 400 && error.code === "code-invalid") input.setAttribute("aria-invalid", "true");
     failure(error);
