@@ -112,7 +112,7 @@ def evaluate(
         dimensions=dims,
         lowering=lowering,
         raising=raising,
-        suggestions=tuple(suggest(counting, dims, catalog, as_of)),
+        suggestions=tuple(within_total(suggest(counting, dims, catalog, as_of), dims, model)),
         counted=len(counting),
         breakdown={d.code: d.points for d in dims},
     )
@@ -145,6 +145,22 @@ def suggest(
     )
     for t in earnable[:3]:
         out.append(Suggestion("earn", t.code, points=gain(t.dimension, t.points)))
+    return out
+
+
+def within_total(
+    suggestions: list[Suggestion], dims: tuple[DimensionScore, ...], model: ScoreModel
+) -> list[Suggestion]:
+    """What a suggestion moves the *score* by, after the total's own range (someone held at
+    the floor may gain nothing from a small positive record). Earning that moves nothing is
+    dropped; a repair stays (it also lifts list effects and hides the record)."""
+    unclamped = model.base + sum(d.points for d in dims)
+    now = max(model.min, min(model.max, unclamped))
+    out = []
+    for s in suggestions:
+        moved = max(model.min, min(model.max, unclamped + s.points)) - now
+        if moved > 0 or s.kind != "earn":
+            out.append(Suggestion(s.kind, s.type_code, s.record_id, s.available_from, moved))
     return out
 
 

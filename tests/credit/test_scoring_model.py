@@ -604,3 +604,37 @@ def test_list_rules_refer_to_catalog_types() -> None:
         assert set(rule.legal_basis) == {"zh-CN", "en"}
         positive = {CATALOG.types[c].points > 0 for c in rule.types}
         assert positive == ({True} if rule.list == "red" else {False}), rule.code
+
+
+def test_suggestions_respect_the_total_floor() -> None:
+    """Held at 350 by the total's floor, small positive records move nothing: no such
+    'earn' advice; the repairs stay (they lift list effects too), with what they really move."""
+    import datetime as dt
+
+    from backend.credit.catalog import load_catalog, load_model
+    from backend.credit.scoring import RecordFacts, evaluate
+
+    day = dt.date(2026, 6, 1)
+
+    def rec(i: int, code: str, dimension: str, points: int) -> RecordFacts:
+        return RecordFacts(
+            i, code, dimension, points, day, dt.date(2028, 1, 1), dt.date(2026, 1, 1)
+        )
+
+    records = [
+        rec(1, "LAW_COURT_DEFAULTER", "law", -200),
+        rec(2, "LAW_TAX_EVASION_MAJOR", "law", -150),
+        rec(3, "PUB_HOSPITAL_PAYLATER_DEFAULT", "public_service", -30),
+        rec(4, "PUB_RENT_ARREARS", "public_service", -25),
+        rec(5, "PUB_UTILITY_ARREARS", "public_service", -15),
+        rec(6, "PUB_TRANSIT_DEPOSIT_DEFAULT", "public_service", -15),
+        rec(7, "PUB_LIBRARY_OVERDUE", "public_service", -10),
+        rec(8, "PUB_HOSPITAL_PAYLATER_DEFAULT", "public_service", -30),
+        rec(9, "OCC_TEACHER_ETHICS", "occupational", -80),
+        rec(10, "OCC_PHYSICIAN_MALPRACTICE", "occupational", -80),
+    ]
+    result = evaluate(records, load_model(), load_catalog(), dt.date(2026, 7, 1))
+    assert result.score == 350  # 600 − 250 − 100 − 150 = 100, held at the floor
+    assert [s for s in result.suggestions if s.kind == "earn"] == []
+    repairs = [s for s in result.suggestions if s.kind == "repair"]
+    assert repairs and all(s.points == 0 for s in repairs)  # one repair alone cannot lift 350
