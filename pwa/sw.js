@@ -2,7 +2,7 @@
 // Network first keeps shell files fresh; bump VERSION when the SHELL list changes, and
 // activate deletes the old caches.
 
-const VERSION = "v2";
+const VERSION = "v3";
 const CACHE = `xinyi-shell-${VERSION}`;
 const SHELL = [
   "/",

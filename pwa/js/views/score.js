@@ -145,10 +145,12 @@ function reasons(score, dimensionNames) {
 function suggestion(item) {
   const name = localised(item.name, item.type);
   if (item.kind === "repair" || item.kind === "repair_later") {
+    // At the score's floor one repair alone may not move the number: say so plainly.
+    const suffix = item.points > 0 ? "" : "_no_points";
     const text =
       item.kind === "repair"
-        ? t("pwa.score.suggest_repair", { points: signed(item.points) })
-        : t("pwa.score.suggest_repair_later", { date: day(item.available_from), points: signed(item.points) });
+        ? t(`pwa.score.suggest_repair${suffix}`, { points: signed(item.points) })
+        : t(`pwa.score.suggest_repair_later${suffix}`, { date: day(item.available_from), points: signed(item.points) });
     return h(
       "li",
       { class: `suggestion ${item.kind}`, "data-kind": item.kind },
