@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 def start(
-    env: dict[str, str], app: str = "backend.app:create_app", factory: bool = True
+    env: dict[str, str], app: str = "backend.app:create_app", factory: bool = True, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     cmd = [
@@ -39,6 +39,8 @@ def start(
     ]
     if factory:
         cmd.insert(4, "--factory")
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env={**os.environ, **env, "ORIGINS": f"http://localhost:{port}"}
     )

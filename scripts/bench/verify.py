@@ -144,12 +144,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="e.g. postgres://postgres@127.0.0.1:5432/xinyi_bench (an empty database)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="app processes (PostgreSQL only)")
     args = parser.parse_args()
+    if args.workers > 1 and not args.postgres:
+        sys.exit("several app processes need PostgreSQL (SQLite is for one process)")
     if not shutil.which("wrk"):
         sys.exit("install Debian's wrk first: apt-get install wrk")
     data = Path(tempfile.mkdtemp(prefix="xinyi-verify-"))
     os.environ["DATA_DIR"] = str(data)
-    os.environ.pop("DATABASE_URL", None)
+    if args.postgres:
+        os.environ["DATABASE_URL"] = args.postgres
+    else:
+        os.environ.pop("DATABASE_URL", None)
     prepared = asyncio.run(prepare())
     body = json.dumps({"text": prepared["text"]})
     # The per-key rate limit is lifted so the benchmark measures the verification itself.
@@ -159,9 +170,10 @@ def main() -> None:
             "BACKGROUND_TASKS": "false",
             "API_KEY_RATE": "1e9",
             "API_KEY_BURST": "1000000000",
-        }
+        },
+        workers=args.workers,
     )
-    bare_proc, bare_url = start({}, app="bare_app:app", factory=False)
+    bare_proc, bare_url = start({}, app="bare_app:app", factory=False, workers=args.workers)
     try:
         import httpx
 
@@ -185,6 +197,8 @@ def main() -> None:
         json.dumps(
             {
                 "connections": args.connections,
+                "database": "PostgreSQL" if args.postgres else "SQLite",
+                "workers": args.workers,
                 "verifyPass": app,
                 "bare_starlette": bare,
                 "throughput_ratio": round(app["rps"] / bare["rps"], 3),
