@@ -7,7 +7,6 @@ discoverable (resident keys), so residents sign in without typing anything.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -46,10 +45,6 @@ class RelyingParty:
     @classmethod
     def from_settings(cls, settings: Settings) -> RelyingParty:
         return cls(settings.rp_id, settings.rp_name, settings.origins)
-
-
-def _b64decode(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 async def _new_challenge(purpose: str, intent: dict[str, Any]) -> bytes:
@@ -78,7 +73,7 @@ async def registration_options(
     options = generate_registration_options(
         rp_id=rp.rp_id,
         rp_name=rp.name,
-        user_id=_b64decode(user_handle),
+        user_id=base64url_to_bytes(user_handle),
         user_name=user_name,
         user_display_name=display_name,
         challenge=challenge,
@@ -88,7 +83,7 @@ async def registration_options(
             user_verification=UserVerificationRequirement.REQUIRED,
         ),
         exclude_credentials=[
-            PublicKeyCredentialDescriptor(id=_b64decode(c)) for c in (exclude or [])
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(c)) for c in (exclude or [])
         ],
     )
     result: dict[str, Any] = json.loads(options_to_json(options))
@@ -109,7 +104,7 @@ async def authentication_options(rp: RelyingParty) -> dict[str, Any]:
 
 def _client_challenge(credential: dict[str, Any]) -> str:
     try:
-        client_data = json.loads(_b64decode(credential["response"]["clientDataJSON"]))
+        client_data = json.loads(base64url_to_bytes(credential["response"]["clientDataJSON"]))
         challenge = client_data["challenge"]
     except (KeyError, TypeError, ValueError) as exc:
         raise CeremonyFailed("the credential's clientDataJSON is missing or unreadable") from exc
@@ -151,7 +146,7 @@ def verify_registration(
     try:
         verified = verify_registration_response(
             credential=credential,
-            expected_challenge=_b64decode(challenge.challenge),
+            expected_challenge=base64url_to_bytes(challenge.challenge),
             expected_rp_id=rp.rp_id,
             expected_origin=list(rp.origins),
             require_user_verification=True,
@@ -178,7 +173,7 @@ def verify_assertion(
     try:
         verified = verify_authentication_response(
             credential=credential,
-            expected_challenge=_b64decode(challenge.challenge),
+            expected_challenge=base64url_to_bytes(challenge.challenge),
             expected_rp_id=rp.rp_id,
             expected_origin=list(rp.origins),
             credential_public_key=passkey.public_key,

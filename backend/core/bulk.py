@@ -52,13 +52,18 @@ def _params(params: Sequence[Any]) -> list[Any]:
     ]
 
 
+def portable(sql_sqlite: str) -> str:
+    """SQL written with `?` placeholders, as the current dialect wants it ($n on PostgreSQL)."""
+    if dialect() != "postgres":
+        return sql_sqlite
+    parts = sql_sqlite.split("?")
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+
+
 async def fetch(sql_sqlite: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """Run one SELECT written with `?` placeholders (rewritten to $n for PostgreSQL)."""
     conn = connections.get("default")
-    sql = sql_sqlite
-    if dialect() == "postgres":
-        parts = sql_sqlite.split("?")
-        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    sql = portable(sql_sqlite)
     _, rows = await conn.execute_query(sql, _params(params))
     return [dict(r) for r in rows]
 
@@ -66,10 +71,7 @@ async def fetch(sql_sqlite: str, params: Sequence[Any]) -> list[dict[str, Any]]:
 async def fetch_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
     """Like fetch, but rows stay the driver's positional rows (no dict per row: hot paths)."""
     conn = connections.get("default")
-    sql = sql_sqlite
-    if dialect() == "postgres":
-        parts = sql_sqlite.split("?")
-        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    sql = portable(sql_sqlite)
     _, rows = await conn.execute_query(sql, _params(params))
     return rows  # type: ignore[no-any-return]
 
@@ -78,10 +80,7 @@ async def execute_many(sql_sqlite: str, rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
     conn = connections.get("default")
-    sql = sql_sqlite
-    if dialect() == "postgres":
-        parts = sql_sqlite.split("?")
-        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    sql = portable(sql_sqlite)
     await conn.execute_many(sql, [list(r) for r in rows])
 
 

@@ -3,7 +3,6 @@ database, so a database dump holds no private key. Published as a JWKS."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import time
@@ -12,10 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+from webauthn.helpers import bytes_to_base64url
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,7 @@ class SigningKey:
         return {
             "kty": "OKP",
             "crv": "Ed25519",
-            "x": _b64(raw),
+            "x": bytes_to_base64url(raw),
             "kid": self.kid,
             "use": "sig",
             "alg": "EdDSA",
@@ -41,7 +37,7 @@ class SigningKey:
 
 def kid_for(public: Ed25519PublicKey) -> str:
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return _b64(hashlib.sha256(raw).digest()[:8])
+    return bytes_to_base64url(hashlib.sha256(raw).digest()[:8])
 
 
 def create_key(keys_dir: Path) -> SigningKey:

@@ -3,12 +3,12 @@ the credit office's approvals."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import time
 
 from starlette.requests import Request
 from starlette.responses import Response
+from webauthn.helpers import bytes_to_base64url
 
 from ..core.context import device_label
 from ..core.errors import NotFound, ValidationFailed
@@ -73,7 +73,7 @@ async def issue_pass(request: Request) -> Response:
     row = issued.row
     return json_ok(
         {
-            "certificate": base64.urlsafe_b64encode(issued.certificate).rstrip(b"=").decode(),
+            "certificate": bytes_to_base64url(issued.certificate),
             "pass_id": row.pass_id,
             "tier": row.tier,
             "flags": row.flags,

@@ -3,7 +3,6 @@ signed status list. Used by `scripts/verify_pass` and by partners' own verifiers
 
 from __future__ import annotations
 
-import base64
 import json
 import zlib
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from webauthn.helpers import base64url_to_bytes
 
 from .verify import Verdict, public_key_from_jwk, verify_text
 
@@ -48,9 +48,7 @@ def load_status_list(token: str, keys: dict[str, Ed25519PublicKey], *, now: int)
         raise StatusListError(f"status list signature not valid: {exc}") from None
     if now >= int(claims["exp"]):
         raise StatusListError("status list expired: fetch a fresh one")
-    bits = zlib.decompress(
-        base64.urlsafe_b64decode(claims["bits"] + "=" * (-len(claims["bits"]) % 4))
-    )
+    bits = zlib.decompress(base64url_to_bytes(claims["bits"]))
     return StatusList(bits, int(claims["iat"]), int(claims["exp"]))
 
 

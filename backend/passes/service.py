@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import os
 import time
@@ -14,6 +13,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from ..audit import service as audit
 from ..core import bulk
@@ -46,20 +46,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def compressed_device_key(jwk: dict[str, Any]) -> bytes:
     """A WebCrypto P-256 public JWK → 33-byte compressed point (validated on the curve)."""
     try:
         if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or "d" in jwk:
             raise ValueError("expected a public EC P-256 JWK")
-        x, y = _unb64(str(jwk["x"])), _unb64(str(jwk["y"]))
+        x, y = base64url_to_bytes(str(jwk["x"])), base64url_to_bytes(str(jwk["y"]))
         if len(x) != 32 or len(y) != 32:
             raise ValueError("coordinates must be 32 bytes")
         key = ec.EllipticCurvePublicNumbers(
@@ -117,7 +109,7 @@ async def _issue(
     row.status_index = row.id % STATUS_LIST_SIZE
     await row.save(update_fields=["status_index"])
     cert = Certificate(
-        kid=_unb64(key.kid),
+        kid=base64url_to_bytes(key.kid),
         pass_id=pass_id,
         issued_at=int(issued.timestamp()),
         expires_at=int(expires.timestamp()),
@@ -145,7 +137,8 @@ async def issue_pass(
         raise NotFound("only residents in the population register have a pass")
     point = compressed_device_key(device_jwk)
     device, _ = await DeviceKey.get_or_create(
-        public_key=_b64(point), defaults={"account_id": principal.account_id, "label": label[:120]}
+        public_key=bytes_to_base64url(point),
+        defaults={"account_id": principal.account_id, "label": label[:120]},
     )
     if device.account_id != principal.account_id or device.removed_at is not None:
         raise ValidationFailed(
@@ -263,7 +256,7 @@ async def status_list(*, keyring: KeyRing) -> str:
             "iat": int(now.timestamp()),
             "exp": int(now.timestamp()) + STATUS_LIST_TTL,
             "size": STATUS_LIST_SIZE,
-            "bits": _b64(zlib.compress(bytes(bits), 9)),
+            "bits": bytes_to_base64url(zlib.compress(bytes(bits), 9)),
         },
         key.private,
         algorithm="EdDSA",

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from webauthn.helpers import base64url_to_bytes
 
 from ..core.keys import SigningKey, kid_for
 from .format import FLAG_PAPER, FLAG_RED, NO_DEVICE, Certificate, to_text
@@ -33,12 +34,6 @@ def device_key() -> ec.EllipticCurvePrivateKey:
     return ec.derive_private_key(DEVICE_SCALAR, ec.SECP256R1())
 
 
-def _b64d(text: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def certificate(*, paper: bool = False) -> bytes:
     key = server_key()
     point = (
@@ -47,7 +42,7 @@ def certificate(*, paper: bool = False) -> bytes:
         else device_key().public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
     )
     cert = Certificate(
-        kid=_b64d(key.kid),
+        kid=base64url_to_bytes(key.kid),
         pass_id=bytes.fromhex("0102030405060708090a0b0c"),
         issued_at=ISSUED_AT,
         expires_at=EXPIRES_AT if not paper else ISSUED_AT + 30 * 86_400,

@@ -3,7 +3,6 @@ verifier (`scripts/verify_pass`). Every failure has a machine-readable reason.""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from .format import STEP_SECONDS, Certificate, FormatError, Presentation, parse_text
 
@@ -44,11 +44,11 @@ class Verdict:
 
 
 def kid_text(kid: bytes) -> str:
-    return base64.urlsafe_b64encode(kid).rstrip(b"=").decode()
+    return bytes_to_base64url(kid)
 
 
 def public_key_from_jwk(jwk: dict[str, str]) -> Ed25519PublicKey:
-    raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
+    raw = base64url_to_bytes(jwk["x"])
     return Ed25519PublicKey.from_public_bytes(raw)
 
 

@@ -43,6 +43,7 @@ async def prepare() -> dict[str, str]:
     import datetime as dt
 
     from device import Phone
+    from webauthn.helpers import bytes_to_base64url
 
     from backend.apitokens.service import create_token
     from backend.core.keys import KeyRing
@@ -89,7 +90,7 @@ async def prepare() -> dict[str, str]:
         )
         phone = Phone()
         point = passes.compressed_device_key(phone.jwk())
-        device = await DeviceKey.create(account_id=1, public_key=passes._b64(point))
+        device = await DeviceKey.create(account_id=1, public_key=bytes_to_base64url(point))
         _, cert = await passes._issue(
             keyring=KeyRing(settings.keys_dir),
             person_id=7,

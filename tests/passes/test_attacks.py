@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import struct
 import time
 from pathlib import Path
 
@@ -291,7 +290,6 @@ def test_documented_vectors_verify_as_documented():
         encoding="utf-8"
     )
     assert VECTORS["phone_pass_text"] in doc and VECTORS["certificate_hex"] in doc
-    assert struct.calcsize(">I") == 4
 
 
 def test_typical_pass_fits_qr_version_12_and_decodes():

@@ -81,7 +81,6 @@ async def test_pass_verify_redeem_outcome(client, app, authenticator, other_clie
         partner = await setup_partner(app, other_client, admin)
     who = await make_person(app.state.ctx.cipher, name="刘欢")
     await enrol(client, authenticator, who)
-    court = None  # the resident has no records yet: tier "none"
     phone = Phone()
     issued = await client.post(
         "/api/v1/me/pass", json={"device_key": phone.jwk()}, headers=csrf(client)
@@ -101,7 +100,6 @@ async def test_pass_verify_redeem_outcome(client, app, authenticator, other_clie
             body["eligible_offers"] == []
             and body["ineligible_offers"][0]["why_not"] == "tier_too_low"
         )
-        assert court is None
 
         # A verified identity record gives a score (tier good) → the pass is re-issued.
         await CreditRecord.create(
