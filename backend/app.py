@@ -17,9 +17,10 @@ from tortoise.contrib.starlette import RegisterTortoise
 from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
-from .auth.ceremonies import RelyingParty
+from .auth import sessions
+from .core import clock, events
 from .core.city import load_city
-from .core.context import AppContext
+from .core.context import AppContext, RelyingParty
 from .core.crypto import IdCipher
 from .core.handlers import exception_handlers
 from .core.keys import KeyRing
@@ -34,6 +35,8 @@ from .db import tortoise_config
 from .office import routes as office_routes
 from .partners import pages as partner_pages
 from .partners import routes as partner_routes
+from .partners.principals import token_principal
+from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.routes import PWA_DIR
 
@@ -54,9 +57,18 @@ def declared_routes() -> list[BaseRoute]:
     ]
 
 
+def wire(settings: Settings) -> None:
+    """Process-wide set-up shared by the app and the command line: the city's clock, and what
+    a lower layer announces connected to the higher layer that acts on it (a change of a
+    person's standing revokes the passes that carry the old one)."""
+    clock.set_zone(settings.time_zone)
+    events.standing_changed.connect(passes_service.revoke_people)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check()
+    wire(settings)
     routes = declared_routes()
 
     @contextlib.asynccontextmanager
@@ -71,7 +83,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.is_production),
             Middleware(GZipMiddleware, minimum_size=1024),
-            Middleware(SessionMiddleware, secret_key=settings.secret_key),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                cookie_name=sessions.COOKIE,
+                from_cookie=sessions.principal_from_cookie,
+                from_token=token_principal,
+            ),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=lifespan,

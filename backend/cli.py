@@ -15,6 +15,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as migrate_api
 
+from .app import wire
 from .core.keys import create_key, ensure_keys
 from .core.settings import Settings, load_settings
 from .db import tortoise_config
@@ -27,6 +28,7 @@ async def migrate(settings: Settings) -> None:
 
 
 async def with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    wire(settings)
     await Tortoise.init(config=tortoise_config(settings))
     try:
         return await work()
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(result))
     elif args.command == "seed-demo":
-        from .residents.seed import seed_demo
+        from .demo.city import seed_demo
 
         result = asyncio.run(
             with_orm(

@@ -11,7 +11,6 @@ MODEL_MODULES = [
     "backend.auth.models",
     "backend.audit.models",
     "backend.credit.models",
-    "backend.lists.models",
     "backend.apitokens.models",
     "backend.passes.models",
     "backend.partners.models",

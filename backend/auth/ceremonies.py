@@ -28,23 +28,12 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from ..core.context import RelyingParty
 from ..core.errors import CeremonyFailed, ChallengeExpired
-from ..core.settings import Settings
 from .models import Challenge, Passkey
 
 CHALLENGE_TTL = dt.timedelta(minutes=5)
 TIMEOUT_MS = 300_000
-
-
-@dataclass(frozen=True)
-class RelyingParty:
-    rp_id: str
-    name: str
-    origins: tuple[str, ...]
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RelyingParty:
-        return cls(settings.rp_id, settings.rp_name, settings.origins)
 
 
 async def _new_challenge(purpose: str, intent: dict[str, Any]) -> bytes:

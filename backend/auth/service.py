@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from webauthn.helpers import bytes_to_base64url
 
 from ..audit import service as audit
+from ..core.context import RelyingParty
 from ..core.crypto import IdCipher, new_code, normalise_code, secret_hash
 from ..core.errors import (
     CeremonyFailed,
@@ -33,7 +34,6 @@ from ..core.principal import Principal
 from ..residents import idnumber
 from ..residents.models import Person
 from . import ceremonies, sessions, throttle
-from .ceremonies import RelyingParty
 from .models import Account, EnrolmentCode, Passkey, RecoveryCode
 
 CODE_TTL = dt.timedelta(hours=24)

@@ -178,16 +178,17 @@ async def records_by_department(codes: Sequence[str]) -> dict[str, int]:
     return out
 
 
-async def records_per_day(days: Sequence[dt.date]) -> dict[str, int]:
-    """Records received on each of these UTC days: a range count on the created_at index per
-    day (a GROUP BY over a date expression would sort every row of the window instead)."""
+async def records_per_day(days: Sequence[dt.date], zone: dt.tzinfo) -> dict[str, int]:
+    """Records received on each of these days in the city's time zone: a range count on the
+    created_at index per day (a GROUP BY over a date expression would sort every row of the
+    window instead)."""
 
     def bound(day: dt.date) -> Any:
+        start = dt.datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(dt.UTC)
         if dialect() == "postgres":
-            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-        # SQLite keeps "YYYY-MM-DD HH:MM:SS…+00:00" text: every moment of a day sorts at or
-        # after the bare "YYYY-MM-DD" and before the next day's.
-        return day.isoformat()
+            return start
+        # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS…+00:00" text, which sorts as time does.
+        return start.isoformat(" ")
 
     out = {}
     for day in days:

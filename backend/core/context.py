@@ -6,10 +6,23 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from ..auth.ceremonies import RelyingParty
 from .city import City
 from .crypto import IdCipher
 from .settings import Settings
+
+
+@dataclass(frozen=True)
+class RelyingParty:
+    """The WebAuthn relying party this deployment is: its id (the host name), display name and
+    the origins passkey ceremonies may come from."""
+
+    rp_id: str
+    name: str
+    origins: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RelyingParty:
+        return cls(settings.rp_id, settings.rp_name, settings.origins)
 
 
 @dataclass(frozen=True)

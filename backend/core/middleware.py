@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..auth import sessions
-from .permissions import Role
 from .principal import Principal
+
+# How a request's credentials become a principal: the app factory hands these in (core knows
+# no feature). A cookie resolver gets the cookie value and the secret key; a token resolver
+# gets the bearer token.
+CookieResolver = Callable[[str, str], Awaitable[Principal | None]]
+TokenResolver = Callable[[str], Awaitable[Principal | None]]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,11 +32,23 @@ SECURITY_HEADERS = {
 
 
 class SessionMiddleware:
-    """Loads the principal for the session cookie into `request.state.principal`."""
+    """Loads the principal for the session cookie or bearer token into
+    `request.state.principal`."""
 
-    def __init__(self, app: ASGIApp, secret_key: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret_key: str,
+        cookie_name: str,
+        from_cookie: CookieResolver,
+        from_token: TokenResolver,
+    ) -> None:
         self.app = app
         self.secret_key = secret_key
+        self.cookie_name = cookie_name
+        self.from_cookie = from_cookie
+        self.from_token = from_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -41,7 +58,7 @@ class SessionMiddleware:
             bearer = headers.get(b"authorization", b"")
             raw = headers.get(b"cookie")
             if bearer[:7].lower() == b"bearer ":
-                scope["state"]["principal"] = await token_principal(
+                scope["state"]["principal"] = await self.from_token(
                     bearer[7:].decode("latin-1").strip()
                 )
             elif raw:
@@ -50,41 +67,12 @@ class SessionMiddleware:
                     cookie.load(raw.decode("latin-1"))
                 except Exception:  # a malformed Cookie header is just "no session"
                     cookie = SimpleCookie()
-                morsel = cookie.get(sessions.COOKIE)
+                morsel = cookie.get(self.cookie_name)
                 if morsel is not None and morsel.value:
-                    scope["state"]["principal"] = await sessions.principal_from_cookie(
+                    scope["state"]["principal"] = await self.from_cookie(
                         morsel.value, self.secret_key
                     )
         await self.app(scope, receive, send)
-
-
-async def token_principal(secret: str) -> Principal | None:
-    """An organisation's system calling with an API token (no cookie, so no CSRF)."""
-    from ..apitokens.service import authenticate
-
-    token = await authenticate(secret)
-    if token is None:
-        return None
-    organisation = token.organisation
-    role = Role.DEPARTMENT_SYSTEM
-    if token.kind == "partner":
-        from ..partners.service import cached_partner
-
-        partner = await cached_partner(int(token.organisation))
-        if partner is None or partner.status != "approved":
-            return None
-        organisation, role = partner.name, Role.PARTNER_SYSTEM
-    return Principal.build(
-        account_id=0,
-        kind=token.kind,
-        display_name=f"API {token.prefix} {token.label}".strip(),
-        roles={role},
-        organisation=organisation,
-        org_ref=token.organisation,
-        via_cookie=False,
-        token_id=token.id,
-        scopes=frozenset(token.scopes.split(",")),
-    )
 
 
 class SecurityHeadersMiddleware:

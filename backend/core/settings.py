@@ -36,6 +36,7 @@ class Settings:
     rp_name: str = "信易 Xinyi"
     origins: tuple[str, ...] = ("http://localhost:8000",)
     city_file: Path = ROOT / "backend" / "data" / "city.json"
+    time_zone: str = "Asia/Shanghai"  # the city's: what "today" means for periods and deadlines
     session_hours: int = 12
     max_json_bytes: int = 64 * 1024
     cookie_secure: bool = False
@@ -99,6 +100,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         rp_name=config("RP_NAME", default="信易 Xinyi"),
         origins=origins,
         city_file=Path(config("CITY_FILE", default=str(ROOT / "backend" / "data" / "city.json"))),
+        time_zone=config("TIME_ZONE", default="Asia/Shanghai"),
         session_hours=config("SESSION_HOURS", cast=int, default=12),
         cookie_secure=config("COOKIE_SECURE", cast=bool, default=env == "production"),
         background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),

@@ -10,8 +10,9 @@ import datetime as dt
 import logging
 
 from ..core import bulk
+from ..core.clock import today
 from .models import ExpirySweep
-from .service import rescore_people, today
+from .service import rescore_people
 
 log = logging.getLogger("xinyi.expiry")
 KEY = "records"

@@ -19,12 +19,13 @@ from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
 from ..core import bulk
+from ..core.clock import today
 from ..core.crypto import IdCipher
 from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from ..core.principal import Principal
 from ..residents import idnumber
 from .catalog import Catalog, add_months, load_catalog
-from .service import rescore_people, today
+from .service import rescore_people
 
 MAX_RECORDS = 100_000
 MAX_BYTES = 64 * 1024 * 1024

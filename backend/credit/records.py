@@ -9,17 +9,18 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
+from ..core.clock import today
 from ..core.crypto import IdCipher
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.principal import Principal
-from ..lists import service as lists_service
-from ..lists.models import ListEntry
 from ..residents import idnumber
 from ..residents.models import Person
+from . import lists as lists_service
 from .catalog import Catalog, ScoreModel, add_months, load_catalog, load_model
-from .models import CreditRecord, Score, ScoreHistory
+from .facts import RECORD_FIELDS, facts, person_facts
+from .models import CreditRecord, ListEntry, Score, ScoreHistory
 from .scoring import RecordFacts, ScoreResult, counts, evaluate
-from .service import RECORD_FIELDS, facts, person_facts, rescore_person, today
+from .service import rescore_person
 
 
 async def _own_record(department: str, external_id: str) -> CreditRecord:

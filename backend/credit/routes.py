@@ -13,10 +13,10 @@ from ..core.http import json_ok, parse_json, path_int
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, page, principal_of, requires
 from ..core.templating import render
-from ..lists import service as lists_service
-from ..lists.models import ListEntry
 from . import ingest, records, schemas
+from . import lists as lists_service
 from .catalog import load_catalog, load_model
+from .models import ListEntry
 
 
 def _person_id(request: Request) -> int:

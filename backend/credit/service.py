@@ -10,43 +10,13 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from ..core import bulk
-from ..lists import service as lists_service
+from ..core import bulk, events
+from ..core.clock import today
+from . import lists as lists_service
 from .catalog import Catalog, ScoreModel, load_catalog, load_model
-from .models import CreditRecord, RescoreRun, Score
-from .scoring import RecordFacts, ScoreResult, evaluate, score_from_sums
-
-RECORD_FIELDS = (
-    "id", "type_code", "dimension", "points", "decision_date", "expires_on", "repairable_from",
-    "status", "suspended",
-)  # fmt: skip
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def facts(row: dict[str, Any]) -> RecordFacts:
-    return RecordFacts(
-        id=int(row["id"]),
-        type_code=row["type_code"],
-        dimension=row["dimension"],
-        points=int(row["points"]),
-        decision_date=_as_date(row["decision_date"]),
-        expires_on=_as_date(row["expires_on"]),
-        repairable_from=_as_date(row["repairable_from"]),
-        status=row["status"],
-        suspended=bool(row["suspended"]),
-    )
-
-
-async def person_facts(person_id: int) -> list[RecordFacts]:
-    rows = await CreditRecord.filter(person_id=person_id).values(*RECORD_FIELDS)
-    return [facts(r) for r in rows]
+from .facts import ACTIVE_SQL, person_facts
+from .models import RescoreRun, Score
+from .scoring import ScoreResult, evaluate, score_from_sums
 
 
 @dataclass(frozen=True)
@@ -146,11 +116,6 @@ async def rescore_person(
     return Rescored(result, changed)
 
 
-ACTIVE_SQL = (
-    '"status" = \'active\' AND "suspended" = FALSE AND "decision_date" <= ? AND "expires_on" > ?'
-)
-
-
 def _sums_sql(dimensions: Sequence[str], where: str) -> str:
     """One row per person with one column per dimension: the index on (person_id,
     dimension, status, suspended, decision_date, expires_on, points) covers it, and rows
@@ -214,12 +179,10 @@ async def _apply_sums(
 
 
 async def revoke_passes(person_ids: Sequence[int], reason: str) -> None:
-    """A tier or list change makes the certificates in people's pockets wrong: revoke them
-    (phones renew silently; the status list tells offline counters)."""
-    if person_ids:
-        from ..passes.service import revoke_people
-
-        await revoke_people(person_ids, reason)
+    """A tier or list change makes the certificates in people's pockets wrong: announce it
+    (the pass layer revokes them; phones renew silently, the status list tells offline
+    counters)."""
+    await events.standing_changed.announce(person_ids, reason)
 
 
 async def rescore_people(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..core.clock import today
 from ..core.errors import Conflict
 from .catalog import add_months, load_catalog
 from .models import CreditRecord
-from .service import rescore_person, today
+from .service import rescore_person
 
 
 async def add_record(

@@ -13,15 +13,15 @@ from ..apitokens import service as token_service
 from ..audit import service as audit_service
 from ..auth import service as auth_service
 from ..auth import sessions
+from ..core.clock import today
 from ..core.context import ctx
 from ..core.errors import NotFound, ValidationFailed, XinyiError
 from ..core.i18n import DEFAULT_LOCALE, translate
 from ..core.permissions import STAFF_ROLES, Permission
 from ..core.routing import PUBLIC, page, principal_of, requires
 from ..core.templating import render, request_locale
+from ..credit import lists as lists_service
 from ..credit.catalog import load_catalog
-from ..credit.service import today
-from ..lists import service as lists_service
 from . import present, service
 
 

@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ..audit import service as audit
-from ..core import bulk
+from ..core import bulk, clock
 from ..core.city import City
+from ..core.clock import today
 from ..core.crypto import IdCipher
 from ..core.errors import InvalidIdNumber, NotFound, ValidationFailed
 from ..core.principal import Principal
+from ..credit import lists as lists_service
 from ..credit import records as credit_records
 from ..credit.catalog import load_catalog, load_model
-from ..credit.service import today
-from ..lists import service as lists_service
-from ..lists.models import ListEntry
+from ..credit.models import ListEntry
 from ..residents import idnumber
 from ..residents.models import Person, PersonOccupation
 
@@ -175,7 +175,7 @@ async def compute_dashboard(*, city: City, as_of: dt.date) -> Dashboard:
     )
     since = as_of - dt.timedelta(days=TREND_DAYS - 1)
     window = [since + dt.timedelta(days=i) for i in range(TREND_DAYS)]
-    per_day = await _timed(timings, "per_day", bulk.records_per_day(window))
+    per_day = await _timed(timings, "per_day", bulk.records_per_day(window, clock.zone()))
 
     districts = [
         Bar(d.code, d.name, with_score.get(d.code, 0), people.get(d.code, 0))

@@ -16,10 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from ..audit import service as audit
-from ..core import bulk
+from ..core import clock
 from ..core.errors import NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
+from ..credit.standing import standing
 from .format import (
     FLAG_BLACK,
     FLAG_GRAY,
@@ -40,10 +41,6 @@ PAPER_LIFETIME = dt.timedelta(days=30)
 # passes: 30 days). The list compresses to a few kilobytes while few passes are revoked.
 STATUS_LIST_SIZE = 1 << 27
 STATUS_LIST_TTL = 300
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def compressed_device_key(jwk: dict[str, Any]) -> bytes:
@@ -67,15 +64,7 @@ def compressed_device_key(jwk: dict[str, Any]) -> bytes:
 
 async def pass_state(person_id: int) -> tuple[str, frozenset[str]]:
     """What the certificate carries: the tier (or "none") and the lists the person is on."""
-    # Two plain indexed reads (this runs at every counter check; no ORM query building).
-    today = dt.datetime.now(dt.UTC).date()
-    scores = await bulk.fetch_rows('SELECT "tier" FROM "score" WHERE "person_id" = ?', [person_id])
-    entries = await bulk.fetch_rows(
-        'SELECT "kind" FROM "list_entry" WHERE "person_id" = ? AND "status" = \'active\' '
-        'AND "start" <= ? AND ("end" IS NULL OR "end" > ?)',
-        [person_id, today, today],
-    )
-    return (str(scores[0][0]) if scores else "none"), frozenset(str(e[0]) for e in entries)
+    return await standing(person_id)
 
 
 def flags_for(lists: frozenset[str], *, paper: bool = False) -> int:
@@ -91,7 +80,7 @@ async def _issue(
 ) -> tuple[PassCertificate, bytes]:
     tier, lists = await pass_state(person_id)
     key = keyring.active
-    issued = _now()
+    issued = clock.now_seconds()
     expires = issued + (PAPER_LIFETIME if paper else CERT_LIFETIME)
     pass_id = os.urandom(12)
     row = await PassCertificate.create(
@@ -151,7 +140,7 @@ async def issue_pass(
                 }
             ],
         )
-    device.last_issued_at = _now()
+    device.last_issued_at = clock.now_seconds()
     await device.save(update_fields=["last_issued_at"])
     row, cert = await _issue(
         keyring=keyring,
@@ -190,7 +179,7 @@ async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
     ids = sorted(set(person_ids))
     if not ids:
         return 0
-    now = _now()
+    now = clock.now_seconds()
     # Most people have no pass in their pocket: look only at those who do (one indexed range).
     holders = set(
         await PassCertificate.filter(
@@ -218,7 +207,7 @@ async def remove_device(*, principal: Principal, device_id: int) -> None:
     )
     if device is None:
         raise NotFound("no such device of yours")
-    now = _now()
+    now = clock.now_seconds()
     device.removed_at = now
     await device.save(update_fields=["removed_at"])
     await PassCertificate.filter(
@@ -242,7 +231,7 @@ async def status_list(*, keyring: KeyRing) -> str:
     cached = _STATUS_CACHE.get("list")
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    now = _now()
+    now = clock.now_seconds()
     indexes = await PassCertificate.filter(
         revoked_at__isnull=False, expires_at__gt=now
     ).values_list("status_index", flat=True)

@@ -35,8 +35,8 @@ TYPES = [("market_regulation", "LAW_PENALTY_MINOR"), ("market_regulation", "LAW_
 async def prepare(residents: int) -> tuple[str, list[str]]:
     from backend.apitokens.service import create_token
     from backend.core.crypto import IdCipher
+    from backend.demo.city import seed_people
     from backend.residents.models import Person
-    from backend.residents.seed import seed_people
 
     settings = load_settings()
     await migrate(settings)

@@ -47,10 +47,10 @@ async def prepare() -> dict[str, str]:
 
     from backend.apitokens.service import create_token
     from backend.core.keys import KeyRing
+    from backend.demo.city import seed_people
     from backend.partners.models import Offer, Partner
     from backend.passes import service as passes
     from backend.passes.models import DeviceKey
-    from backend.residents.seed import seed_people
 
     settings = load_settings()
     await migrate(settings)

@@ -10,10 +10,9 @@ from typing import Any
 
 from backend.apitokens.service import create_token
 from backend.audit.models import AuditEntry
+from backend.core.clock import today
 from backend.credit.catalog import add_months, load_catalog
-from backend.credit.models import CreditRecord, RescoreRun, Score, ScoreHistory
-from backend.credit.service import today
-from backend.lists.models import ListEntry
+from backend.credit.models import CreditRecord, ListEntry, RescoreRun, Score, ScoreHistory
 
 PROBLEM = "application/problem+json"
 NDJSON = {"Content-Type": "application/x-ndjson"}

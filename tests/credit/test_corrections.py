@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 
 from backend.audit.models import AuditEntry
+from backend.core.clock import today
 from backend.credit import records
 from backend.credit.catalog import add_months
-from backend.credit.models import CreditRecord, Score, ScoreHistory
-from backend.credit.service import today
-from backend.lists.models import ListEntry
+from backend.credit.models import CreditRecord, ListEntry, Score, ScoreHistory
 from backend.residents import idnumber
 from tests.credit.helpers import ago, credit_counts, department, problem
 from tests.factories import csrf, enrol, make_person, make_staff

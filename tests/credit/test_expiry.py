@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from backend.core.clock import today
 from backend.core.settings import ROOT
 from backend.credit import expiry
 from backend.credit.catalog import add_months
-from backend.credit.models import ExpirySweep, RescoreRun, Score, ScoreHistory
-from backend.credit.service import rescore_city, rescore_people, today
-from backend.lists.models import ListEntry
+from backend.credit.models import ExpirySweep, ListEntry, RescoreRun, Score, ScoreHistory
+from backend.credit.service import rescore_city, rescore_people
 from tests.credit.helpers import add_record
 from tests.factories import make_person
 

@@ -6,8 +6,7 @@ import datetime as dt
 import json
 
 from backend.apitokens.service import create_token
-from backend.credit.models import CreditRecord, Score, ScoreHistory
-from backend.lists.models import ListEntry
+from backend.credit.models import CreditRecord, ListEntry, Score, ScoreHistory
 from tests.factories import enrol, make_person
 
 

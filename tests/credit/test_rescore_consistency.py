@@ -12,10 +12,9 @@ from collections import defaultdict
 from backend.core import bulk
 from backend.credit.catalog import add_months, load_catalog, load_model
 from backend.credit.ingest import RECORD_COLUMNS
-from backend.credit.models import Score
+from backend.credit.models import ListEntry, Score
 from backend.credit.scoring import RecordFacts, derive_lists, evaluate
 from backend.credit.service import person_facts, rescore_city, rescore_person
-from backend.lists.models import ListEntry
 
 MODEL = load_model()
 CATALOG = load_catalog()

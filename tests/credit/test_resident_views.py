@@ -8,9 +8,10 @@ import html
 
 import pytest
 
+from backend.core.clock import today
 from backend.credit.catalog import add_months, load_catalog, load_model
 from backend.credit.models import Score, ScoreHistory
-from backend.credit.service import rescore_person, today
+from backend.credit.service import rescore_person
 from tests.credit.helpers import add_record, ago, department, problem
 from tests.factories import enrol, make_person
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from backend.apitokens.models import ApiToken
+from backend.core.clock import today
 from backend.credit import ingest
 from backend.credit.models import CreditRecord, Score, ScoreHistory
-from backend.credit.service import today
 from backend.residents import idnumber
 from tests.credit.helpers import NDJSON, ago, credit_counts, department, ndjson, problem
 from tests.factories import csrf, enrol, make_person, make_staff

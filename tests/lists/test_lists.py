@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from backend.audit.models import AuditEntry
-from backend.credit.service import today
-from backend.lists.models import ListEntry
+from backend.core.clock import today
+from backend.credit.models import ListEntry
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.credit.helpers import ago, credit_counts, department, problem

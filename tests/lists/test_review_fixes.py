@@ -9,7 +9,7 @@ import httpx
 
 from backend.audit import service as audit
 from backend.audit.models import AuditEntry
-from backend.lists.models import ListEntry
+from backend.credit.models import ListEntry
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.factories import csrf

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from backend.core import bulk
-from backend.credit.service import today
-from backend.lists.models import ListEntry
+from backend.core.clock import today
+from backend.credit.models import ListEntry
 from backend.office import service as office_service
 from backend.residents.models import PersonOccupation
 from tests.authenticator import SoftAuthenticator

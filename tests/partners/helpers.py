@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from backend.credit.models import CreditRecord
+from backend.credit.models import CreditRecord, ListEntry
 from backend.credit.service import rescore_person
-from backend.lists.models import ListEntry
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.factories import csrf, enrol, make_person

@@ -7,10 +7,10 @@ import json
 from backend.core.city import load_city
 from backend.core.crypto import IdCipher
 from backend.credit.models import CreditRecord, Score
+from backend.demo.city import _chunk, _chunk_args, seed_demo
 from backend.partners.models import Partner
 from backend.residents import idnumber
 from backend.residents.models import Person, PersonOccupation
-from backend.residents.seed import _chunk, _chunk_args, seed_demo
 
 
 def _logical(rows):

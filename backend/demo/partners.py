@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 from ..apitokens.service import create_token
-from .models import Offer, Partner, PartnerMember
-from .service import PARTNER_SCOPES, RECORD_DEPARTMENT
+from ..partners.models import Offer, Partner, PartnerMember
+from ..partners.service import PARTNER_SCOPES, RECORD_DEPARTMENT
 
 PARTNERS: list[dict[str, Any]] = [
     {

@@ -25,12 +25,12 @@ from ..core.city import City, load_city
 from ..core.crypto import IdCipher
 from ..core.permissions import STAFF_ROLES
 from ..core.settings import Settings
-from ..credit.demo import records_for_chunk
 from ..credit.ingest import RECORD_COLUMNS
-from ..partners.demo import seed_partners
-from . import idnumber
-from .models import Person
+from ..residents import idnumber
+from ..residents.models import Person
 from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
+from .partners import seed_partners
+from .records import records_for_chunk
 
 MAX_CHUNKS = 50  # 500 sequence numbers per sex / 10 per chunk
 SEQ_PER_CHUNK = 10

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from .catalog import add_months, load_catalog
+from ..credit.catalog import add_months, load_catalog
 
 HAS_RECORDS = 0.70  # the seed's coverage target: a score for ≥ 70% of residents
 MEAN_EXTRA = 9.0

@@ -10,20 +10,16 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
-from ..core import bulk
+from ..auth.models import Account
+from ..core import bulk, events
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.principal import Principal
-from ..credit.catalog import ScoreModel
-from ..credit.scoring import RecordFacts, derive_lists
+from .catalog import ScoreModel
+from .facts import ACTIVE_SQL, facts
 from .models import ListEntry
+from .scoring import RecordFacts, derive_lists
 
 KINDS = ("red", "gray", "black")
-
-
-def _facts(row: dict[str, Any]) -> RecordFacts:
-    from ..credit.service import facts
-
-    return facts(row)
 
 
 async def _rule_records(
@@ -38,7 +34,7 @@ async def _rule_records(
     )
     out: dict[int, list[RecordFacts]] = {}
     for row in rows:
-        out.setdefault(int(row["person_id"]), []).append(_facts(row))
+        out.setdefault(int(row["person_id"]), []).append(facts(row))
     return out
 
 
@@ -95,9 +91,7 @@ async def sync_derived(
     if created:
         await ListEntry.bulk_create(created, batch_size=1000)
     if created or lifted or updated:
-        from ..credit.service import revoke_passes
-
-        await revoke_passes(
+        await events.standing_changed.announce(
             sorted({e.person_id for e in created} | {k[0] for k in by_key if k not in wanted}),
             "lists_changed",
         )
@@ -124,8 +118,6 @@ async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_o
 async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.date) -> int:
     """The city-wide pass over one person-id range: only people whose counting records can
     satisfy a rule (a covered COUNT per rule) or who hold a rule entry now are looked at."""
-    from ..credit.service import ACTIVE_SQL
-
     candidates: set[int] = set()
     for rule in model.list_rules:
         types = sorted(rule.types)
@@ -207,8 +199,6 @@ async def propose(
 async def independent(first: int | None, second: int) -> bool:
     """Four eyes means two people: not the same account, and neither created the other's
     account (an officer cannot approve through a second account they made themselves)."""
-    from ..auth.models import Account
-
     if first is None or first == second:
         return False
     rows = await Account.filter(id__in=[first, second]).values("id", "created_by_id")
@@ -235,9 +225,7 @@ async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEnt
     entry.status = "active" if approve else "rejected"
     entry.decided_by_id, entry.decided_at = officer.account_id, dt.datetime.now(dt.UTC)
     await entry.save(update_fields=["status", "decided_by_id", "decided_at"])
-    from ..credit.service import revoke_passes
-
-    await revoke_passes([entry.person_id], "lists_changed")
+    await events.standing_changed.announce([entry.person_id], "lists_changed")
     await audit.record(
         action="list.entry_approved" if approve else "list.entry_rejected",
         actor=officer,
@@ -274,9 +262,7 @@ async def approve_lift(*, officer: Principal, entry_id: int) -> ListEntry:
         raise Forbidden("a second, independent officer must approve lifting", reason="four-eyes")
     entry.status, entry.lifted_at = "lifted", dt.datetime.now(dt.UTC)
     await entry.save(update_fields=["status", "lifted_at"])
-    from ..credit.service import revoke_passes
-
-    await revoke_passes([entry.person_id], "lists_changed")
+    await events.standing_changed.announce([entry.person_id], "lists_changed")
     await audit.record(
         action="list.entry_lifted",
         actor=officer,

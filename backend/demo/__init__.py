@@ -1,0 +1,2 @@
+"""The demo city: deterministic synthetic people, records, partners and staff (uses every
+feature; no feature imports it)."""
