@@ -50,6 +50,11 @@ class InvalidIdNumber(ValidationFailed):
     title_key = "error.invalid_id_number"
 
 
+def invalid(field: str, message: str, kind: str = "value") -> ValidationFailed:
+    """A 422 about one field: the one way services name the field a request got wrong."""
+    return ValidationFailed(message, errors=[{"field": field, "message": message, "type": kind}])
+
+
 class Unauthenticated(XinyiError):
     status = 401
     code = "unauthenticated"

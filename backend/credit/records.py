@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from ..audit import service as audit
 from ..core.clock import today
 from ..core.crypto import IdCipher
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, invalid
 from ..core.principal import Principal
 from ..residents import idnumber
 from ..residents.models import Person
@@ -28,10 +28,6 @@ async def _own_record(department: str, external_id: str) -> CreditRecord:
     if record is None:
         raise NotFound("your department has no record with this external id")
     return record
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "type": "value"}])
 
 
 async def correct_record(
@@ -52,18 +48,18 @@ async def correct_record(
         number = idnumber.normalise(changes["id_number"])
         problem = idnumber.problem_with(number)
         if problem is not None:
-            raise _invalid("id_number", f"invalid ID number ({problem.value})")
+            raise invalid("id_number", f"invalid ID number ({problem.value})")
         person = await Person.get_or_none(id_hash=cipher.lookup_hash(number))
         if person is None:
-            raise _invalid("id_number", "not in the population register")
+            raise invalid("id_number", "not in the population register")
         record.person_id = person.id
         people.add(person.id)
     if "type" in changes:
         record_type = catalog.types.get(changes["type"])
         if record_type is None:
-            raise _invalid("type", "unknown record type")
+            raise invalid("type", "unknown record type")
         if actor.organisation not in record_type.departments:
-            raise _invalid(
+            raise invalid(
                 "type", f"department {actor.organisation} may not submit {changes['type']}"
             )
         record.type_code, record.dimension, record.points = (
@@ -75,11 +71,11 @@ async def correct_record(
     if "decision_date" in changes:
         decided = changes["decision_date"]
         if decided > today():
-            raise _invalid("decision_date", "is in the future")
+            raise invalid("decision_date", "is in the future")
         record.decision_date = decided
     person = await Person.get(id=record.person_id)
     if record.decision_date < person.birth_date:
-        raise _invalid("decision_date", "is before the person was born")
+        raise invalid("decision_date", "is before the person was born")
     record_type = catalog.types[record.type_code]
     record.repairable_from = add_months(record.decision_date, record_type.min_months)
     record.expires_on = add_months(record.decision_date, record_type.max_months)

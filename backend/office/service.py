@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ..audit import service as audit
-from ..core import bulk, clock
+from ..core import clock
 from ..core.city import City
 from ..core.clock import today
 from ..core.crypto import IdCipher
-from ..core.errors import InvalidIdNumber, NotFound, ValidationFailed
+from ..core.errors import InvalidIdNumber, NotFound, ValidationFailed, invalid
 from ..core.principal import Principal
 from ..credit import lists as lists_service
 from ..credit import records as credit_records
@@ -24,6 +24,7 @@ from ..credit.catalog import load_catalog, load_model
 from ..credit.models import ListEntry
 from ..residents import idnumber
 from ..residents.models import Person, PersonOccupation
+from . import stats
 
 COVERAGE_TARGET = 0.70  # the seed's target: a score for at least 70% of residents
 CACHE_SECONDS = 300  # figures are recomputed when older than five minutes
@@ -161,21 +162,23 @@ async def compute_dashboard(*, city: City, as_of: dt.date) -> Dashboard:
     """Every figure is an aggregate query (COUNT … GROUP BY, or a COUNT per slice) answered
     from an index: no row of credit_record is read into Python."""
     timings: dict[str, float] = {}
-    residents = await _timed(timings, "residents", bulk.count_rows("person"))
-    scored = await _timed(timings, "scored", bulk.count_rows("score"))
-    people = await _timed(timings, "people_by_district", bulk.people_by_district())
+    residents = await _timed(timings, "residents", stats.count_rows("person"))
+    scored = await _timed(timings, "scored", stats.count_rows("score"))
+    people = await _timed(timings, "people_by_district", stats.people_by_district())
     known = [d.code for d in city.districts]
     stray = sorted(set(people) - set(known))  # codes the city config does not name: shown too
-    with_score = await _timed(timings, "scored_by_district", bulk.scored_by_district(known + stray))
-    tiers = await _timed(timings, "tiers", bulk.scores_by_tier())
-    lists = await _timed(timings, "lists", bulk.active_list_counts(as_of))
+    with_score = await _timed(
+        timings, "scored_by_district", stats.scored_by_district(known + stray)
+    )
+    tiers = await _timed(timings, "tiers", stats.scores_by_tier())
+    lists = await _timed(timings, "lists", stats.active_list_counts(as_of))
     catalog = load_catalog()  # only catalog departments can submit records
     departments = await _timed(
-        timings, "departments", bulk.records_by_department(list(catalog.departments))
+        timings, "departments", stats.records_by_department(list(catalog.departments))
     )
     since = as_of - dt.timedelta(days=TREND_DAYS - 1)
     window = [since + dt.timedelta(days=i) for i in range(TREND_DAYS)]
-    per_day = await _timed(timings, "per_day", bulk.records_per_day(window, clock.zone()))
+    per_day = await _timed(timings, "per_day", stats.records_per_day(window, clock.zone()))
 
     districts = [
         Bar(d.code, d.name, with_score.get(d.code, 0), people.get(d.code, 0))
@@ -240,9 +243,9 @@ class OccupationFigures:
 
 
 async def compute_occupations(*, city: City, as_of: dt.date) -> list[OccupationFigures]:
-    people = await bulk.people_by_occupation()
-    scores = {row["group"]: row for row in await bulk.scores_by_occupation()}
-    counting = await bulk.occupational_records_by_occupation(as_of)
+    people = await stats.people_by_occupation()
+    scores = {row["group"]: row for row in await stats.scores_by_occupation()}
+    counting = await stats.occupational_records_by_occupation(as_of)
     out = []
     for code, name in city.occupation_groups:
         score = scores.get(code)
@@ -274,22 +277,16 @@ async def occupations(
 PURPOSES = ("objection", "repair", "list_decision", "counter_enquiry", "record_check", "other")
 
 
-def _invalid(field_name: str, message: str) -> ValidationFailed:
-    return ValidationFailed(
-        message, errors=[{"field": field_name, "message": message, "type": "value"}]
-    )
-
-
 def stated_purpose(*, code: str, detail: str, names: dict[str, str]) -> str:
     """The purpose written to the audit trail: the standard purpose's name, then any detail.
     Refuses an empty purpose, an unknown code, and "other" without words."""
     detail = " ".join(detail.split())
     if code and code not in PURPOSES:
-        raise _invalid("purpose", "choose one of the listed purposes")
+        raise invalid("purpose", "choose one of the listed purposes")
     if not code and not detail:
-        raise _invalid("purpose", "state the purpose of this look-up")
+        raise invalid("purpose", "state the purpose of this look-up")
     if code == "other" and not detail:
-        raise _invalid("purpose_detail", "describe the purpose")
+        raise invalid("purpose_detail", "describe the purpose")
     if not code or code == "other":
         return detail[:200]
     name = names[code]
@@ -347,7 +344,7 @@ async def view_person(
     """Look a person up with a stated purpose. Only a found person is a look at someone's
     data, so only then is it recorded (and shown to them in "who viewed my data")."""
     if not purpose.strip():
-        raise _invalid("purpose", "state the purpose of this look-up")
+        raise invalid("purpose", "state the purpose of this look-up")
     person = await find_person(cipher=cipher, id_number=id_number)
     await audit.record(
         action="person.viewed", actor=officer, subject_person_id=person.id, purpose=purpose

@@ -19,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
-from ..core import bulk
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.http import pydantic_errors
 from ..core.i18n import translate
@@ -30,7 +29,7 @@ from ..core.templating import render, request_locale
 from ..passes import service as passes
 from ..residents.idnumber import mask_name
 from ..residents.models import Person
-from . import present, schemas, service
+from . import present, schemas, service, stats
 from .eligibility import DOMAINS, KINDS, TIER_RANK
 from .models import Offer, Partner, Redemption
 
@@ -390,7 +389,7 @@ async def _joint_cases() -> dict[str, Any]:
         .values("partner_id", "n", "waived")
     )
     by_partner_used = {int(r["partner_id"]): (int(r["n"]), int(r["waived"] or 0)) for r in used}
-    checks = await bulk.pass_verifications_by_partner()
+    checks = await stats.pass_verifications_by_partner()
     ids = set(by_partner_used) | set(checks)
     partners = await Partner.filter(Q(status="approved") | Q(id__in=sorted(ids) or [0])).order_by(
         "domain", "name"

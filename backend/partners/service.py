@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from ..apitokens import service as tokens
 from ..audit import service as audit
 from ..auth.service import create_staff_account
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
 from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..core.ttlcache import TTLCache
@@ -48,10 +48,6 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "type": "value"}])
-
-
 # ---- joining -------------------------------------------------------------------------
 
 
@@ -59,7 +55,7 @@ async def apply(
     *, name: str, domain: str, contact_name: str, contact_phone: str, address: str
 ) -> Partner:
     if domain not in DOMAINS:
-        raise _invalid("domain", f"one of {', '.join(DOMAINS)}")
+        raise invalid("domain", f"one of {', '.join(DOMAINS)}")
     partner = await Partner.create(
         name=name.strip(),
         domain=domain,
@@ -132,7 +128,7 @@ async def add_operator(
 ) -> tuple[int, str]:
     partner = await partner_of(admin)
     if role not in ("counter_operator", "partner_admin"):
-        raise _invalid("role", "counter_operator or partner_admin")
+        raise invalid("role", "counter_operator or partner_admin")
     account, code = await create_staff_account(
         officer=admin, display_name=display_name, roles=[role], organisation=partner.name
     )
@@ -161,7 +157,7 @@ async def create_key(*, admin: Principal, label: str, scopes: list[str]) -> tupl
     partner = await partner_of(admin)
     chosen = sorted(set(scopes))
     if not chosen or any(s not in PARTNER_SCOPES for s in chosen):
-        raise _invalid("scopes", f"choose from {', '.join(PARTNER_SCOPES)}")
+        raise invalid("scopes", f"choose from {', '.join(PARTNER_SCOPES)}")
     row, secret = await tokens.create_token(
         officer=admin, kind="partner", organisation=str(partner.id), label=label, scopes=chosen
     )
@@ -201,7 +197,7 @@ def terms(offer: Offer) -> OfferTerms:
 async def create_offer(*, admin: Principal, fields: dict[str, Any]) -> Offer:
     partner = await partner_of(admin)
     if fields["valid_until"] < fields["valid_from"]:
-        raise _invalid("valid_until", "must not be before valid_from")
+        raise invalid("valid_until", "must not be before valid_from")
     offer = await Offer.create(
         partner_id=partner.id, domain=partner.domain, status="pending", **fields
     )
@@ -399,7 +395,7 @@ async def report_outcome(
         raise Conflict("the outcome was already reported", reason="already-reported")
     if outcome == "defaulted":
         if notice_sent_on is None:
-            raise _invalid(
+            raise invalid(
                 "notice_sent_on", "a default can only be reported after a notice was sent"
             )
         if redemption.due_on is None or _today() <= redemption.due_on:
@@ -409,7 +405,7 @@ async def report_outcome(
                 due_on=redemption.due_on.isoformat() if redemption.due_on else None,
             )
         if notice_sent_on > _today() or notice_sent_on < redemption.due_on:
-            raise _invalid(
+            raise invalid(
                 "notice_sent_on",
                 "the notice must be sent after the grace period ended, and not in the future",
             )
