@@ -17,7 +17,7 @@ from tortoise import Tortoise
 
 from backend.app import create_app
 from backend.cli import migrate
-from backend.core import bulk
+from backend.core import bulk, clock
 from backend.core.settings import Settings
 from tests.authenticator import SoftAuthenticator
 
@@ -136,5 +136,6 @@ def authenticator() -> SoftAuthenticator:
 @pytest.fixture(autouse=True)
 async def _close_orm() -> AsyncIterator[None]:
     yield
+    clock.reset()
     if Tortoise._inited:
         await Tortoise.close_connections()
