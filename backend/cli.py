@@ -8,17 +8,24 @@ import asyncio
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as migrate_api
+from tqdm import tqdm
 
 from .app import wire
+from .audit.service import verify_chain
+from .auth.service import create_staff_account
 from .core.keys import create_key, ensure_keys
 from .core.settings import Settings, load_settings
+from .credit.expiry import sweep
+from .credit.service import rescore_city
 from .db import tortoise_config
+from .demo.city import seed_demo
 
 
 async def migrate(settings: Settings) -> None:
@@ -37,8 +44,6 @@ async def with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> An
 
 
 async def bootstrap_officer(settings: Settings, name: str, organisation: str) -> str:
-    from .auth.service import create_staff_account
-
     async def work() -> str:
         _, code = await create_staff_account(
             officer=None, display_name=name, roles=["officer"], organisation=organisation
@@ -50,8 +55,6 @@ async def bootstrap_officer(settings: Settings, name: str, organisation: str) ->
 
 
 async def verify_audit(settings: Settings) -> int:
-    from .audit.service import verify_chain
-
     report = await with_orm(settings, verify_chain)
     if report.ok:
         print(f"audit chain OK: {report.entries} entries verified")
@@ -64,12 +67,6 @@ async def verify_audit(settings: Settings) -> int:
 
 
 async def rescore(as_of: dt.date | None, resume: bool, batch: int) -> dict[str, Any]:
-    import time
-
-    from tqdm import tqdm
-
-    from .credit.service import rescore_city
-
     bar = tqdm(unit="ids", unit_scale=True, desc="rescore")
 
     def progress(done: int, top: int) -> None:
@@ -79,8 +76,6 @@ async def rescore(as_of: dt.date | None, resume: bool, batch: int) -> dict[str, 
 
     started = time.perf_counter()
     result = await rescore_city(as_of=as_of, resume=resume, batch=batch, progress=progress)
-    from .credit.expiry import sweep
-
     await sweep(until=as_of)
     bar.close()
     return {
@@ -139,8 +134,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(result))
     elif args.command == "seed-demo":
-        from .demo.city import seed_demo
-
         result = asyncio.run(
             with_orm(
                 settings,

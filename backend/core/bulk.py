@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
@@ -24,8 +25,6 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
         return
     conn = connections.get("default")
     if dialect() == "postgres":
-        import asyncpg
-
         try:
             async with conn.acquire_connection() as raw:  # type: ignore[attr-defined]
                 await raw.copy_records_to_table(table, records=rows, columns=list(columns))

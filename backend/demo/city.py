@@ -18,6 +18,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
+from tqdm import tqdm
+
 from ..apitokens.service import create_token
 from ..auth.service import create_staff_account
 from ..core import bulk
@@ -26,6 +28,7 @@ from ..core.crypto import IdCipher
 from ..core.permissions import STAFF_ROLES
 from ..core.settings import Settings
 from ..credit.ingest import RECORD_COLUMNS
+from ..credit.service import rescore_city
 from ..residents import idnumber
 from ..residents.models import Person
 from .names import FEMALE_GIVEN, MALE_GIVEN, SURNAME_WEIGHTS, SURNAMES
@@ -62,10 +65,6 @@ DEMO_DEPARTMENTS = (
 
 
 async def rescore_with_progress() -> None:
-    from tqdm import tqdm
-
-    from ..credit.service import rescore_city
-
     bar = tqdm(unit="ids", desc="scores", unit_scale=True)
 
     def progress(done: int, top: int) -> None:
@@ -206,8 +205,6 @@ async def seed_people(
         _chunk_args(settings, city, seed, c, c * size + 1, min(size, residents - c * size), records)
         for c in range(chunks)
     ]
-    from tqdm import tqdm
-
     bar = tqdm(total=residents, unit="people", disable=not progress, desc="register")
     # At most WINDOW chunks in flight: memory stays bounded whatever --residents is.
     with ProcessPoolExecutor(max_workers=2) as pool:
