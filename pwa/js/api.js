@@ -116,3 +116,30 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   if (data && typeof data.csrf_token === "string") setCsrfToken(data.csrf_token);
   return data;
 }
+
+/**
+ * Send a server-rendered <form method="post"> the way the browser would (its fields, its
+ * csrf_token, urlencoded) and parse the page that comes back, whatever its status: a page
+ * that works without JavaScript is enhanced by swapping in parts of its own answer.
+ * Resolves to {status, redirected, page}; a network failure throws Problem "network".
+ */
+export async function submitForm(form, { signal } = {}) {
+  let response;
+  let html;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      headers: { Accept: "text/html", "Accept-Language": language },
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      cache: "no-store",
+      signal,
+    });
+    html = await response.text();
+  } catch (error) {
+    if (error?.name === "AbortError") throw error;
+    throw new Problem({ code: "network", detail: String(error?.message || error) });
+  }
+  const page = new DOMParser().parseFromString(html, "text/html");
+  return { status: response.status, redirected: response.redirected, page };
+}

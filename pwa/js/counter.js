@@ -1,66 +1,94 @@
-// The counter page (/counter): verify a scanned pass without reloading, record the benefit
-// with one click, and scan with the camera where the browser can read QR codes.
+// The counter page (/counter). The server renders every verdict and outcome
+// (partners/_verdict.html, partners/_outcome.html); this script only enhances the page: it
+// sends the page's own forms with fetch and swaps in that part of the page that comes back,
+// so a scan needs no reload and the scan field stays ready for the next resident. It also
+// scans with the camera where the browser can read QR codes.
 // Without JavaScript the same forms POST to /counter and /counter/redeem.
 
+import { setApiLocale, submitForm } from "./api.js";
 import { cameraSupported, startScan } from "./counter/camera.js";
-import { newKey, postJson } from "./counter/http.js";
-import { loadMessages, translator } from "./counter/i18n.js";
-import { el, renderProblem, renderRedeemed, renderRefused, renderVerdict, stateOf } from "./counter/render.js";
+import { h } from "./dom.js";
+import { t, useLocale } from "./i18n.js";
 
 const root = document.getElementById("counter");
 if (root) init(root);
 
 async function init(page) {
-  const locale = page.dataset.locale === "en" ? "en" : "zh-CN";
-  const messages = await loadMessages(locale);
-  if (!Object.keys(messages).length) return; // no catalog (offline): the plain forms still work
-  const t = translator(messages);
+  const chosen = page.dataset.locale === "en" ? "en" : "zh-CN";
+  try {
+    await useLocale(chosen);
+  } catch {
+    return; // no catalog (offline): the plain forms still work
+  }
+  setApiLocale(chosen);
   const form = document.getElementById("scan-form");
   const input = document.getElementById("pass-text");
   const region = document.getElementById("verdict");
-  const csrf = form.elements.csrf_token.value;
   let latest = 0; // only the answer to the newest scan is shown
 
-  function ready() {
-    input.value = "";
-    input.removeAttribute("aria-invalid");
-    input.focus();
+
+  /** The localised title of a page that is not the counter (error.html's h1). */
+  function problemOf(answer) {
+    return answer.page.querySelector("main h1")?.textContent.trim() || t("counter.error");
   }
 
-  function show(node, state) {
-    region.replaceChildren(node);
-    document.title = state ? `${t(`counter.state.${state}`)} · ${page.dataset.title}` : page.dataset.title;
+  /** False, after dealing with it, if the answer is not the counter page. */
+  function isCounter(answer) {
+    if (answer.page.getElementById("verdict")) return true;
+    // Signed out: the server sent the sign-in page; go there the way the plain form would.
+    if (answer.redirected) location.assign("/counter");
+    return false;
   }
 
-  async function verify(text) {
-    const mine = ++latest;
-    const body = { text };
-    const chosen = form.elements.offer_id?.value;
-    if (chosen) body.offer_id = Number(chosen);
-    region.replaceChildren(el("p", { class: "checking", text: t("counter.checking") }));
-    const response = await postJson("/api/v1/passes/verify", body, { "X-CSRF-Token": csrf });
-    if (mine !== latest) return;
-    if (response.ok) {
-      show(renderVerdict(response.body, { t, locale, csrf, text }), stateOf(response.body));
-    } else {
-      show(renderProblem(response, t), "refused");
+  /** The scan field's error (a blank scan) as the answer marks it. */
+  function markField(answer) {
+    const error = answer.page.getElementById("pass-text-error");
+    const field = answer.page.getElementById("pass-text");
+    document.getElementById("pass-text-error")?.remove();
+    if (error) {
+      error.setAttribute("role", "alert");
+      document.getElementById("pass-text-hint").after(error);
     }
-    ready();
+    for (const name of ["aria-invalid", "aria-describedby"]) {
+      if (field?.hasAttribute(name)) input.setAttribute(name, field.getAttribute(name));
+      else input.removeAttribute(name);
+    }
+  }
+
+  async function verify() {
+    const mine = ++latest;
+    const sent = submitForm(form); // reads the fields now
+    const text = input.value;
+    input.value = ""; // a scanner may type the next pass while this one is checked
+    region.replaceChildren(h("p", { class: "checking", text: t("counter.checking") }));
+    let answer;
+    try {
+      answer = await sent;
+    } catch {
+      if (mine !== latest) return;
+      region.replaceChildren(notice(t("counter.offline")));
+      if (!input.value) input.value = text; // Enter tries again
+      input.focus();
+      return;
+    }
+    if (mine !== latest) return;
+    if (!isCounter(answer)) {
+      region.replaceChildren(notice(problemOf(answer)));
+    } else {
+      region.replaceChildren(...answer.page.getElementById("verdict").childNodes);
+      markField(answer);
+      document.title = answer.page.title;
+    }
+    input.focus();
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const text = input.value.trim();
-    if (!text) {
-      input.setAttribute("aria-invalid", "true");
-      region.replaceChildren(el("p", { class: "field-error", role: "alert", text: t("counter.missing") }));
-      input.focus();
-      return;
-    }
-    verify(text);
+    verify();
   });
 
-  // 确认办理: one Idempotency-Key per click, so a retried request never records twice.
+  // 确认办理: the form carries the idempotency key the server gave this verdict, so sending
+  // it again (a retry after a network failure) never records twice.
   region.addEventListener("submit", async (event) => {
     const redeem = event.target.closest("form.redeem");
     if (!redeem) return;
@@ -69,34 +97,43 @@ async function init(page) {
     if (button.disabled) return;
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
-    const key = newKey();
-    const body = { text: redeem.elements.text.value, offer_id: Number(redeem.elements.offer_id.value) };
-    const headers = { "X-CSRF-Token": csrf, "Idempotency-Key": key };
-    let response = await postJson("/api/v1/redemptions", body, headers);
-    if (response.status === 0) response = await postJson("/api/v1/redemptions", body, headers); // same key: safe
-    if (response.ok) {
-      redeem.replaceWith(renderRedeemed(response.body, button, t));
-      document.title = `${t("counter.outcome_ok")} · ${page.dataset.title}`;
-      ready();
+    let answer = null;
+    for (let attempt = 0; attempt < 2 && !answer; attempt += 1) {
+      answer = await submitForm(redeem).catch(() => null);
+    }
+    if (!redeem.isConnected) return; // a newer scan has replaced this verdict
+    const result = answer?.page.querySelector("#verdict .offer-result");
+    if (result) {
+      result.querySelector(".offer-refused")?.setAttribute("role", "alert");
+      redeem.replaceWith(result);
+      document.title = answer.page.title;
+      input.focus();
       return;
     }
     button.disabled = false;
     button.removeAttribute("aria-busy");
-    if (response.status === 409 || response.status === 404) {
-      const reason = response.body.reason || (response.status === 404 ? "not_live" : "not_eligible");
-      redeem.replaceWith(renderRefused(reason, button, t));
-    } else {
-      const note = renderProblem(response, t).querySelector(".verdict-reason");
-      note.setAttribute("role", "alert");
-      redeem.after(note);
+    if (answer && isCounter(answer)) {
+      region.replaceChildren(...answer.page.getElementById("verdict").childNodes);
+      document.title = answer.page.title;
+    } else if (!answer?.redirected) {
+      redeem.querySelector(".field-error")?.remove();
+      redeem.append(notice(answer ? problemOf(answer) : t("counter.offline")));
     }
-    ready();
+    input.focus();
   });
 
-  setUpCamera(t, verify);
+  setUpCamera((text) => {
+    input.value = text.trim();
+    verify();
+  });
 }
 
-async function setUpCamera(t, verify) {
+/** A message of the script's own (no answer came back): said at once, as an alert. */
+function notice(text) {
+  return h("p", { class: "field-error", role: "alert", text });
+}
+
+async function setUpCamera(scanned) {
   const button = document.getElementById("camera-button");
   const box = document.getElementById("camera");
   const video = document.getElementById("camera-video");
@@ -119,12 +156,12 @@ async function setUpCamera(t, verify) {
     stop = startScan(video, {
       onText(text) {
         close();
-        verify(text.trim());
+        scanned(text);
       },
       onError() {
         close();
         const region = document.getElementById("verdict");
-        region.replaceChildren(el("p", { class: "field-error", role: "alert", text: t("counter.camera_denied") }));
+        region.replaceChildren(notice(t("counter.camera_denied")));
         button.focus();
       },
     });

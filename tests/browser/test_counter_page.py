@@ -2,17 +2,20 @@
 partner's admin added registers a passkey at /office/login with the one-time code, a USB
 scanner types the resident's pass (decoded from the phone's QR) into the scan field and
 presses Enter, the green verdict shows the tier and the masked name, 确认办理 records the
-deposit-free loan, and the same presentation cannot be used twice. The resident then sees
-the use in the benefit history and the partner's look in "who viewed my data".
+deposit-free loan, and the same presentation cannot be used twice; counter.js sends the
+page's own forms and swaps in the server's answer, so none of this reloads the page. The
+resident then sees the use in the benefit history and the partner's look in "who viewed my
+data".
 axe-core runs on the counter and the resident's pages; the strict CSP is watched."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -46,6 +49,12 @@ OPERATOR = "孙柜员"
 
 def at(*paths: str) -> Callable[[str], bool]:
     return lambda url: urlsplit(url).path in paths
+
+
+def posted_to(path: str) -> Callable[[Any], bool]:
+    return lambda response: (
+        response.request.method == "POST" and urlsplit(response.url).path == path
+    )
 
 
 @dataclass
@@ -170,9 +179,12 @@ def test_counter_verifies_and_records_a_benefit_once(
     assert desk.locator("h1 .org").inner_text() == PARTNER
     assert desk.locator("#pass-text").evaluate("el => el === document.activeElement")
     counter.check("counter, ready to scan")
+    desk.evaluate("() => { window.sameCounterPage = true; }")  # gone if the page reloads
 
     # Scan → the green verdict: the tier, the masked name, the offer that applies.
-    counter.scan(text)
+    with desk.expect_response(posted_to("/counter")) as verified:
+        counter.scan(text)
+    assert verified.value.status == 200
     panel = desk.locator("#verdict-panel.verdict-ok")
     panel.wait_for()
     assert panel.locator("#verdict-title").inner_text().strip() == ZH["counter.state.ok"]
@@ -194,23 +206,23 @@ def test_counter_verifies_and_records_a_benefit_once(
     borrow = setup.offers[BORROW]
     confirm = panel.locator(f"button.confirm[data-offer-id='{borrow}']")
     assert ZH["counter.confirm"] in confirm.inner_text()
-    with desk.expect_response(lambda r: r.url.endswith("/api/v1/redemptions")) as created:
+    with desk.expect_response(posted_to("/counter/redeem")) as created:
         confirm.click()
-    assert created.value.status == 201
-    assert created.value.request.headers.get("idempotency-key")
-    redemption = created.value.json()
-    assert redemption["deposit_waived_cents"] == 10000
+    assert created.value.status == 200
+    sent = parse_qs(created.value.request.post_data or "")
+    assert sent["offer_id"] == [str(borrow)] and sent["text"] == [text]
+    assert len(sent["idempotency_key"][0]) >= 16  # the key the verdict's form carries
     done = panel.locator(".offer-result .offer-done")
     done.wait_for()
     assert done.inner_text() == ZH["counter.done.deposit_waived"].format(amount="100")
     assert ZH["counter.outcome_ok"] in done.inner_text()
-    assert (
-        panel.locator(".offer-detail")
-        .inner_text()
-        .startswith(ZH["counter.redemption_no"].format(id=redemption["id"]))
-    )
+    number = re.escape(ZH["counter.redemption_no"]).replace(re.escape("{id}"), r"(\d+)")
+    shown = re.match(number, panel.locator(".offer-detail").inner_text())
+    assert shown, panel.locator(".offer-detail").inner_text()
+    redemption_id = int(shown.group(1))  # checked against the resident's history below
     assert panel.locator("button.confirm").count() == 0
     assert desk.title().startswith(ZH["counter.outcome_ok"])
+    assert desk.evaluate("() => window.sameCounterPage") is True
     counter.check("counter, benefit recorded")
     shoot(desk, "counter")
 
@@ -218,10 +230,10 @@ def test_counter_verifies_and_records_a_benefit_once(
     counter.scan(text)
     again = desk.locator(f"#verdict-panel.verdict-ok button.confirm[data-offer-id='{borrow}']")
     again.wait_for()
-    with desk.expect_response(lambda r: r.url.endswith("/api/v1/redemptions")) as refused:
+    with desk.expect_response(posted_to("/counter/redeem")) as refused:
         again.click()
     assert refused.value.status == 409
-    assert refused.value.json()["reason"] == "already_used"
+    assert 'data-reason="already_used"' in refused.value.text()
     note = desk.locator("#verdict-panel .offer-result .offer-refused")
     note.wait_for()
     assert note.inner_text() == ZH["counter.refused.already_used"]
@@ -231,13 +243,15 @@ def test_counter_verifies_and_records_a_benefit_once(
         == ZH["counter.normal_procedure"]
     )
     assert desk.locator("#verdict-panel .offer-done").count() == 0
+    assert desk.evaluate("() => window.sameCounterPage") is True
     counter.check("counter, already used")
 
     # The resident: the use in the benefit history…
     page = visit(phone, "benefits", "#benefits-list")
     uses = api_get(page, "/api/v1/me/benefits")[1]["items"]
-    assert [u["id"] for u in uses] == [redemption["id"]]  # recorded once
-    use = page.locator(f"li[data-benefit-id='{redemption['id']}']")
+    assert [u["id"] for u in uses] == [redemption_id]  # recorded once
+    assert uses[0]["deposit_waived_cents"] == 10000
+    use = page.locator(f"li[data-benefit-id='{redemption_id}']")
     assert use.locator("h2").inner_text() == BORROW_ZH
     assert PARTNER in use.inner_text()
     assert use.locator("dd[data-fact=deposit]").inner_text() == ZH["pwa.benefits.yuan"].format(

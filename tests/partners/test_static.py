@@ -1,5 +1,5 @@
-"""Static checks of the partner pages' sources: the counter script's messages exist in both
-catalogs, and nothing inline would trip the strict CSP (no inline scripts, styles, handlers)."""
+"""Static checks of the partner pages' sources: every reason the counter shows has words in
+both catalogs, and nothing inline would trip the strict CSP (no inline scripts, styles, handlers)."""
 
 from __future__ import annotations
 
@@ -10,35 +10,23 @@ from backend.core.i18n import CATALOG_DIR
 from backend.core.settings import ROOT
 from backend.passes.verify import REASONS
 
-JS = [ROOT / "pwa" / "js" / "counter.js", *sorted((ROOT / "pwa" / "js" / "counter").glob("*.js"))]
+JS = [ROOT / "pwa" / "js" / "counter.js"]
 TEMPLATES = [
     ROOT / "backend" / "templates" / "counter.html",
     *sorted((ROOT / "backend" / "templates" / "partners").glob("*.html")),
 ]
-LITERAL = re.compile(r"""\bt(?:\.has)?\(\s*["']([\w.]+)["']""")
 WHY_NOT = ("tier_too_low", "on_black_list", "on_gray_list", "on_red_list", "quota_exhausted",
            "not_started", "ended", "pass_invalid", "not_live")  # fmt: skip
-PREFIX = re.compile(r"""\bt(?:\.has)?\(\s*`([\w.]+)\$\{""")
 
 
 def catalogs() -> list[dict[str, str]]:
     return [json.loads((CATALOG_DIR / f"{loc}.json").read_text("utf-8")) for loc in ("zh-CN", "en")]
 
 
-def test_every_message_the_counter_script_uses_is_in_both_catalogs() -> None:
-    literal: set[str] = set()
-    prefixes: set[str] = set()
-    for path in JS:
-        source = path.read_text("utf-8")
-        literal |= set(LITERAL.findall(source))
-        prefixes |= set(PREFIX.findall(source))
-    assert {"counter.confirm", "counter.normal_procedure", "counter.offline"} <= literal
-    assert {"pass.reason.", "pass.why_not.", "offer.terms.", "counter.state."} <= prefixes
-    for messages in catalogs():
-        assert sorted(literal - messages.keys()) == []
-        for prefix in prefixes:
-            assert any(k.startswith(prefix) for k in messages), prefix
-    # Every reason and outcome the API can answer has words on the counter.
+def test_every_reason_the_counter_can_show_has_words_in_both_catalogs() -> None:
+    """The counter's verdict is rendered by the server: every reason and outcome the pass
+    checks can answer has a message in both catalogs (the script only swaps that markup in;
+    tests/pwa checks the keys scripts use)."""
     for messages in catalogs():
         for reason in set(REASONS) - {"valid"}:
             assert f"pass.reason.{reason}" in messages

@@ -1,50 +1,34 @@
-"""Static checks of the PWA sources: every message key exists in both catalogs, the service
-worker precaches every shell file, and nothing inline would trip the strict CSP."""
+"""Static checks of the PWA sources and of every page's scripts (the resident app, the staff
+sign-in, the counter): every message key exists in both catalogs, the service worker
+precaches every shell file, and nothing inline would trip the strict CSP. No browser."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-import pytest
+from .sources import PWA, catalog, module_graph, page_modules, pages, script_entries
 
-from .harness import ROOT, catalog
-
-pytestmark = pytest.mark.browser
-
-PWA = ROOT / "pwa"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 KEY_CALL = re.compile(r"""\b(?:t|tOr|say)\(\s*["']([A-Za-z0-9_.-]+)["']""")
-DYNAMIC_PREFIXES = ("pwa.id.", "pwa.problem.", "access.action.", "district.", "role.")
 
 
-def _js_files() -> list[Path]:
-    """The resident app's modules and the staff sign-in script (others live in pwa/js too)."""
-    return sorted(_module_graph(PWA / "js" / "app.js") | _module_graph(PWA / "js" / "office.js"))
-
-
-def _module_graph(entry: Path) -> set[Path]:
-    """Every module reachable from `entry` through static relative imports."""
-    seen: set[Path] = set()
-    todo = [entry.resolve()]
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for spec in re.findall(
-            r'^import[^;]*?from\s+"(\.{1,2}/[^"]+)"', path.read_text("utf-8"), re.M | re.S
-        ):
-            todo.append((path.parent / spec).resolve())
-    return seen
+def test_every_page_script_is_found_with_its_imports() -> None:
+    entries = {p.relative_to(PWA).as_posix() for p in script_entries()}
+    assert {"js/app.js", "js/office.js", "js/counter.js"} <= entries, entries
+    modules = {p.relative_to(PWA).as_posix() for p in page_modules()}
+    # The counter uses the PWA's own helpers, not copies of them.
+    assert {"js/api.js", "js/dom.js", "js/i18n.js", "js/counter/camera.js"} <= modules
+    for path in page_modules():
+        assert path.is_file(), path
 
 
 def test_every_message_key_is_in_both_catalogs_with_the_same_placeholders() -> None:
     zh, en = catalog("zh-CN"), catalog("en")
     used: set[str] = set()
-    for path in _js_files():
+    for path in page_modules():
         used |= set(KEY_CALL.findall(path.read_text(encoding="utf-8")))
+    assert {"pwa.error.offline", "counter.checking", "counter.offline"} <= used
     used |= set(
         re.findall(r'data-i18n="([^"]+)"', (PWA / "index.html").read_text(encoding="utf-8"))
     )
@@ -73,7 +57,7 @@ def test_service_worker_precaches_every_shell_file() -> None:
         "/i18n/en.json",
     }
     expected |= {
-        f"/app/{p.relative_to(PWA).as_posix()}" for p in _module_graph(PWA / "js" / "app.js")
+        f"/app/{p.relative_to(PWA).as_posix()}" for p in module_graph(PWA / "js" / "app.js")
     }
     manifest = json.loads((PWA / "manifest.webmanifest").read_text(encoding="utf-8"))
     expected |= {icon["src"] for icon in manifest["icons"]}
@@ -84,11 +68,12 @@ def test_service_worker_precaches_every_shell_file() -> None:
 
 
 def test_no_inline_script_style_or_handlers() -> None:
-    html = (PWA / "index.html").read_text(encoding="utf-8")
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
-    assert "<style" not in html and " style=" not in html
-    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
-    for path in _js_files():
+    for page in pages():
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline <script>: {page}"
+        assert "<style" not in html and " style=" not in html, page
+        assert not re.search(r"\son[a-z]+=", html), f"inline event handler: {page}"
+    for path in page_modules():
         text = path.read_text(encoding="utf-8")
         assert "innerHTML" not in text and "eval(" not in text and "new Function" not in text, path
         assert 'setAttribute("style"' not in text and "setAttribute('style'" not in text, path
