@@ -32,10 +32,14 @@ from .core.settings import Settings, load_settings
 from .credit import expiry
 from .credit import routes as credit_routes
 from .db import tortoise_config
+from .office import partner_pages as office_partner_pages
 from .office import routes as office_routes
+from .partners import approval_routes as partner_approval_routes
 from .partners import pages as partner_pages
 from .partners import routes as partner_routes
 from .partners.principals import token_principal
+from .passes import pages as pass_pages
+from .passes import routes as pass_routes
 from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.routes import PWA_DIR
@@ -50,8 +54,12 @@ def declared_routes() -> list[BaseRoute]:
         *auth_routes.routes,
         *audit_routes.routes,
         *credit_routes.routes,
+        *pass_routes.routes,
+        *pass_pages.routes,
         *partner_routes.routes,
+        *partner_approval_routes.routes,
         *partner_pages.routes,
+        *office_partner_pages.routes,
         *office_routes.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]

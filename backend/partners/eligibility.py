@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 TIER_RANK = {"excellent": 5, "very_good": 4, "good": 3, "fair": 2, "improve": 1, "none": 0}
 DOMAINS = (
@@ -19,6 +20,25 @@ DOMAINS = (
 KINDS = ("deposit_waived", "pay_later", "priority", "discount")
 
 
+class WhyNot(StrEnum):
+    """Why an offer does not apply to a resident (`why_not`, shown translated): never a
+    refusal of the service, only that the normal deposit or procedure applies."""
+
+    NOT_LIVE = "not_live"
+    NOT_STARTED = "not_started"
+    ENDED = "ended"
+    QUOTA_EXHAUSTED = "quota_exhausted"
+    ON_RED_LIST = "on_red_list"
+    ON_GRAY_LIST = "on_gray_list"
+    ON_BLACK_LIST = "on_black_list"
+    TIER_TOO_LOW = "tier_too_low"
+    PASS_INVALID = "pass_invalid"  # the pass itself failed a check
+
+    @property
+    def is_list_restriction(self) -> bool:
+        return self in (WhyNot.ON_RED_LIST, WhyNot.ON_GRAY_LIST, WhyNot.ON_BLACK_LIST)
+
+
 @dataclass(frozen=True)
 class OfferTerms:
     status: str
@@ -30,19 +50,21 @@ class OfferTerms:
     used: int
 
 
-def why_not(terms: OfferTerms, *, tier: str, lists: frozenset[str], today: dt.date) -> str | None:
+def why_not(
+    terms: OfferTerms, *, tier: str, lists: frozenset[str], today: dt.date
+) -> WhyNot | None:
     """None when eligible, else a machine-readable reason (shown translated to residents)."""
     if terms.status != "live":
-        return "not_live"
+        return WhyNot.NOT_LIVE
     if today < terms.valid_from:
-        return "not_started"
+        return WhyNot.NOT_STARTED
     if today > terms.valid_until:
-        return "ended"
+        return WhyNot.ENDED
     if terms.quota is not None and terms.used >= terms.quota:
-        return "quota_exhausted"
+        return WhyNot.QUOTA_EXHAUSTED
     blocked = sorted(lists & terms.excluded_lists)
     if blocked:
-        return f"on_{blocked[0]}_list"
+        return WhyNot(f"on_{blocked[0]}_list")
     if TIER_RANK.get(tier, 0) < TIER_RANK.get(terms.min_tier, 0):
-        return "tier_too_low"
+        return WhyNot.TIER_TOO_LOW
     return None

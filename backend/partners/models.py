@@ -1,9 +1,12 @@
-"""Partners, their members, offers and redemptions."""
+"""Partners, their members, offers and redemptions. Their states are the enums of
+`states.py`, and change only through its workflows."""
 
 from __future__ import annotations
 
 from tortoise import fields
 from tortoise.models import Model
+
+from .states import OfferStatus, PartnerStatus, RedemptionOutcome
 
 
 class Partner(Model):
@@ -11,15 +14,11 @@ class Partner(Model):
 
     id = fields.BigIntField(primary_key=True)
     name = fields.CharField(max_length=128)
-    domain = fields.CharField(
-        max_length=24
-    )  # library | hospital | transit | utilities | culture_tourism | merchant | employment
+    domain = fields.CharField(max_length=24)  # eligibility.DOMAINS
     contact_name = fields.CharField(max_length=64)
     contact_phone = fields.CharField(max_length=32)
     address = fields.CharField(max_length=200, default="")
-    status = fields.CharField(
-        max_length=12, default="applied"
-    )  # applied | approved | rejected | suspended
+    status = fields.CharField(max_length=12, default=PartnerStatus.APPLIED.value)
     record_department = fields.CharField(
         max_length=32, default=""
     )  # catalog department for outcomes
@@ -52,7 +51,7 @@ class Offer(Model):
     description_zh = fields.CharField(max_length=500, default="")
     description_en = fields.CharField(max_length=500, default="")
     domain = fields.CharField(max_length=24)
-    kind = fields.CharField(max_length=16)  # deposit_waived | pay_later | priority | discount
+    kind = fields.CharField(max_length=16)  # eligibility.KINDS
     amount_cents = fields.IntField(default=0)  # deposit waived or pay-later limit, in fen
     discount_percent = fields.SmallIntField(default=0)
     limit_note_zh = fields.CharField(max_length=100, default="")
@@ -64,9 +63,7 @@ class Offer(Model):
     grace_days = fields.SmallIntField(default=30)
     valid_from = fields.DateField()
     valid_until = fields.DateField()
-    status = fields.CharField(
-        max_length=12, default="pending"
-    )  # pending | live | rejected | withdrawn
+    status = fields.CharField(max_length=12, default=OfferStatus.PENDING.value)
     decided_by_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -88,7 +85,7 @@ class Redemption(Model):
     operator = fields.CharField(max_length=120, default="")
     deposit_waived_cents = fields.IntField(default=0)
     due_on = fields.DateField(null=True)
-    outcome = fields.CharField(max_length=12, default="open")  # open | fulfilled | defaulted
+    outcome = fields.CharField(max_length=12, default=RedemptionOutcome.OPEN.value)
     outcome_at = fields.DatetimeField(null=True)
     notice_sent_on = fields.DateField(null=True)
     record_id = fields.BigIntField(null=True)

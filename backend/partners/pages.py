@@ -1,9 +1,9 @@
-"""Server-rendered pages for partners: the counter, the partner portal, joining, the
-paper pass, and the credit office's approvals.
+"""Server-rendered pages for partners: the counter, the partner portal and joining.
 
 Every page is a plain HTML form that works without JavaScript; `pwa/js/counter.js`
 enhances the counter (verification without reloading, camera scanning). HTTP only: parse
-the form, call the use case in `service`, render.
+the form, call the use case, render. The paper pass is in `passes/pages.py`, the credit
+office's approvals in `office/partner_pages.py`.
 """
 
 from __future__ import annotations
@@ -14,27 +14,24 @@ import secrets
 from typing import Any
 
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from tortoise.expressions import Q
-from tortoise.functions import Count, Sum
+from starlette.responses import Response
 
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core import clock
+from ..core.errors import Conflict, ValidationFailed
+from ..core.forms import date, path_id, positive, redirect, text, texts
 from ..core.http import pydantic_errors
-from ..core.i18n import translate
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, page, principal_of, requires
-from ..core.templating import render, request_locale
-from ..passes import service as passes
-from ..residents.idnumber import mask_name
-from ..residents.models import Person
-from . import present, schemas, service, stats
+from ..core.templating import render
+from . import checks, counter, joining, offers, portal, present, redemptions, schemas, service
 from .eligibility import DOMAINS, KINDS, TIER_RANK
-from .models import Offer, Partner, Redemption
+from .offers import EXCLUDABLE_LISTS
 
 TIERS = tuple(sorted(TIER_RANK, key=lambda t: -TIER_RANK[t]))
-LISTS = ("black", "gray", "red")
+LISTS = tuple(sorted(EXCLUDABLE_LISTS))
 OFFER_FIELDS = (
     "title_zh", "title_en", "description_zh", "description_en", "kind", "amount_yuan",
     "discount_percent", "limit_note_zh", "limit_note_en", "min_tier", "quota", "grace_days",
@@ -43,8 +40,8 @@ OFFER_FIELDS = (
 PORTAL_DONE = (
     "offer_created", "offer_withdrawn", "key_revoked", "outcome_fulfilled", "outcome_defaulted",
 )  # fmt: skip
-OFFICE_DONE = ("partner_rejected", "offer_approved", "offer_rejected")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+APPLY_FIELDS = ("name", "domain", "contact_name", "contact_phone", "address")
 
 
 def _keyring(request: Request) -> KeyRing:
@@ -52,37 +49,11 @@ def _keyring(request: Request) -> KeyRing:
     return ring
 
 
-def _text(form: Any, name: str, limit: int = 200) -> str:
-    value = form.get(name, "") if hasattr(form, "get") else ""
-    # NUL cannot be stored in PostgreSQL text, and never belongs in a form field.
-    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
-
-
-def _positive(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 0 < len(raw) <= 18 else None
-
-
-def _id(request: Request, name: str) -> int:
-    value = int(request.path_params[name])
-    if value > 2**62:  # beyond any stored id (and beyond a BIGINT)
-        raise NotFound("no such item")
-    return value
-
-
-def _redirect(path: str) -> Response:
-    return RedirectResponse(path, status_code=303)
-
-
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     return render(
         request,
         template,
-        {
-            "fmt": present,
-            "Permission": Permission,
-            "today": dt.datetime.now(dt.UTC).date(),
-            **context,
-        },
+        {"fmt": present, "Permission": Permission, "today": clock.today(), **context},
         status=status,
     )
 
@@ -91,17 +62,17 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 
 
 async def _counter(request: Request, context: dict[str, Any], status: int = 200) -> Response:
-    partner = await service.partner_of(principal_of(request))
-    offers = await service.offers_of(partner.id, live_only=True)
+    desk = await counter.desk(actor=principal_of(request))
     return _page(
         request,
         "counter.html",
-        {"partner": partner, "offers": offers, "verdict": None, "outcome": None, **context},
+        {"partner": desk.partner, "offers": desk.offers, "verdict": None, "outcome": None}
+        | context,
         status=status,
     )
 
 
-def _verdict(checked: service.Check, text: str) -> dict[str, Any]:
+def _verdict(checked: checks.Check, scanned: str) -> dict[str, Any]:
     """What the clerk needs: valid or why not, the tier, the masked name for the ID-card
     check, and which offers apply — each with a fresh idempotency key for its confirm form."""
     verdict = checked.verdict
@@ -119,10 +90,10 @@ def _verdict(checked: service.Check, text: str) -> dict[str, Any]:
         "reason": verdict.reason,
         "tier": cert.tier if cert and valid else None,
         "paper": bool(cert and cert.paper),
-        "masked_name": service.masked_name(checked.person) if valid else None,
+        "masked_name": checks.masked_name(checked.person) if valid else None,
         "eligible": [(o, secrets.token_urlsafe(18)) for o in checked.eligible],
         "ineligible": checked.ineligible if valid else [],
-        "text": text,
+        "text": scanned,
     }
 
 
@@ -131,46 +102,42 @@ async def counter_page(request: Request) -> Response:
     if request.method != "POST":
         return await _counter(request, {})
     form = await request.form()
-    text = _text(form, "text", 2000)
-    if not text:
+    scanned = text(form, "text", 2000)
+    if not scanned:
         return await _counter(request, {"missing": True}, status=422)
-    partner = await service.partner_of(principal_of(request))
-    live = {o.id for o in await service.offers_of(partner.id, live_only=True)}
-    offer_id = _positive(_text(form, "offer_id", 20))
-    checked = await service.check_pass(
-        actor=principal_of(request),
-        keyring=_keyring(request),
-        text=text,
-        offer_id=offer_id if offer_id in live else None,
+    offer_id = positive(text(form, "offer_id", 20))
+    checked = await counter.check_at_counter(
+        actor=principal_of(request), keyring=_keyring(request), text=scanned, offer_id=offer_id
     )
-    return await _counter(request, {"verdict": _verdict(checked, text), "chosen_offer": offer_id})
+    verdict = _verdict(checked, scanned)
+    return await _counter(request, {"verdict": verdict, "chosen_offer": offer_id})
 
 
 async def counter_redeem(request: Request) -> Response:
     """确认办理: record the benefit use. A resubmitted form (same idempotency key) shows the
     first redemption again; a second redemption of the same presentation is refused."""
     form = await request.form()
-    text = _text(form, "text", 2000)
-    offer_id = _positive(_text(form, "offer_id", 20))
-    key = _text(form, "idempotency_key", 64)
-    if not text or offer_id is None:
+    scanned = text(form, "text", 2000)
+    offer_id = positive(text(form, "offer_id", 20))
+    key = text(form, "idempotency_key", 64)
+    if not scanned or offer_id is None:
         return await _counter(request, {"missing": True}, status=422)
-    partner = await service.partner_of(principal_of(request))
-    offer = await Offer.get_or_none(id=offer_id, partner_id=partner.id)  # for its title only
-    try:
-        redemption, created = await service.redeem(
-            actor=principal_of(request),
-            keyring=_keyring(request),
-            text=text,
-            offer_id=offer_id,
-            idempotency_key=key if IDEMPOTENCY_KEY.match(key) else None,
-        )
-    except (Conflict, NotFound) as exc:
-        reason = str(exc.extra.get("reason") or ("not_live" if isinstance(exc, NotFound) else ""))
-        outcome = {"ok": False, "reason": reason or "not_eligible", "offer": offer}
-        return await _counter(request, {"outcome": outcome}, status=exc.status)
-    offer = offer or await Offer.get(id=redemption.offer_id)
-    outcome = {"ok": True, "created": created, "offer": offer, "redemption": redemption}
+    done = await counter.redeem_at_counter(
+        actor=principal_of(request),
+        keyring=_keyring(request),
+        text=scanned,
+        offer_id=offer_id,
+        idempotency_key=key if IDEMPOTENCY_KEY.match(key) else None,
+    )
+    if done.refusal is not None:
+        refused = {"ok": False, "reason": done.reason, "offer": done.offer}
+        return await _counter(request, {"outcome": refused}, status=done.refusal.status)
+    outcome = {
+        "ok": True,
+        "created": done.created,
+        "offer": done.offer,
+        "redemption": done.redemption,
+    }
     return await _counter(request, {"outcome": outcome})
 
 
@@ -178,24 +145,17 @@ async def counter_redeem(request: Request) -> Response:
 
 
 async def _portal(request: Request, context: dict[str, Any], status: int = 200) -> Response:
-    principal = principal_of(request)
-    partner = await service.partner_of(principal)
-    offers = await service.offers_of(partner.id, live_only=False)
-    open_redemptions = (
-        await Redemption.filter(partner_id=partner.id, outcome="open")
-        .order_by("due_on", "id")
-        .limit(200)
-    )
+    seen = await portal.overview(admin=principal_of(request))
     done = request.query_params.get("done", "")
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.today()
     data: dict[str, Any] = {
-        "partner": partner,
-        "stats": await service.stats(partner_id=partner.id),
-        "offers": offers,
-        "offer_titles": {o.id: o for o in offers},
-        "members": await service.members(admin=principal),
-        "keys": await service.list_keys(admin=principal),
-        "open_redemptions": open_redemptions,
+        "partner": seen.partner,
+        "stats": seen.stats,
+        "offers": seen.offers,
+        "offer_titles": {o.id: o for o in seen.offers},
+        "members": seen.members,
+        "keys": seen.keys,
+        "open_redemptions": seen.open_redemptions,
         "kinds": KINDS,
         "tiers": TIERS,
         "lists": LISTS,
@@ -225,10 +185,10 @@ async def portal_page(request: Request) -> Response:
     return await _portal(request, {})
 
 
-def _offer_fields(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
+def _offer_fields(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     """The new-offer form → NewOffer fields (amounts in 元 → fen), or field errors."""
-    raw = {name: _text(form, name, 500) for name in OFFER_FIELDS}
-    excluded = sorted({x for x in form.getlist("excluded_lists") if isinstance(x, str)})
+    raw = {name: text(form, name, 500) for name in OFFER_FIELDS}
+    excluded = sorted(set(texts(form, "excluded_lists")))
     errors: dict[str, str] = {}
     if any(x not in LISTS for x in excluded):
         errors["excluded_lists"] = "enum"
@@ -253,7 +213,6 @@ def _offer_fields(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
         return {}, {"amount_yuan": "required_for_kind"}
     if fields["kind"] == "discount" and not fields["discount_percent"]:
         return {}, {"discount_percent": "required_for_kind"}
-    fields["excluded_lists"] = ",".join(excluded)
     return fields, {}
 
 
@@ -262,25 +221,25 @@ async def create_offer_page(request: Request) -> Response:
     fields, errors = _offer_fields(form)
     if not errors:
         try:
-            await service.create_offer(admin=principal_of(request), fields=fields)
-            return _redirect("/partner?done=offer_created#offers")
+            await offers.create_offer(admin=principal_of(request), fields=fields)
+            return redirect("/partner?done=offer_created#offers")
         except ValidationFailed as exc:
             errors = present.form_errors(exc.errors)
-    values: dict[str, Any] = {name: _text(form, name, 500) for name in OFFER_FIELDS}
-    values["excluded"] = [x for x in form.getlist("excluded_lists") if isinstance(x, str)]
+    values: dict[str, Any] = {name: text(form, name, 500) for name in OFFER_FIELDS}
+    values["excluded"] = texts(form, "excluded_lists")
     context = {"offer_form": values, "offer_errors": errors}
     return await _portal(request, context, status=422)
 
 
 async def withdraw_offer_page(request: Request) -> Response:
-    await service.withdraw_offer(admin=principal_of(request), offer_id=_id(request, "offer_id"))
-    return _redirect("/partner?done=offer_withdrawn#offers")
+    await offers.withdraw_offer(admin=principal_of(request), offer_id=path_id(request, "offer_id"))
+    return redirect("/partner?done=offer_withdrawn#offers")
 
 
 async def add_operator_page(request: Request) -> Response:
     form = await request.form()
-    name = _text(form, "display_name", 64)
-    role = _text(form, "role", 32) or "counter_operator"
+    name = text(form, "display_name", 64)
+    role = text(form, "role", 32) or "counter_operator"
     try:
         if not name:
             raise ValidationFailed("give the person's name", errors=[{"field": "display_name"}])
@@ -297,8 +256,8 @@ async def add_operator_page(request: Request) -> Response:
 
 async def create_key_page(request: Request) -> Response:
     form = await request.form()
-    label = _text(form, "label", 100)
-    scopes = [s for s in form.getlist("scopes") if isinstance(s, str)]
+    label = text(form, "label", 100)
+    scopes = texts(form, "scopes")
     try:
         if not label:
             raise ValidationFailed("give the key a label", errors=[{"field": "label"}])
@@ -314,40 +273,29 @@ async def create_key_page(request: Request) -> Response:
 
 
 async def revoke_key_page(request: Request) -> Response:
-    await service.revoke_key(admin=principal_of(request), token_id=_id(request, "token_id"))
-    return _redirect("/partner?done=key_revoked#keys")
+    await service.revoke_key(admin=principal_of(request), token_id=path_id(request, "token_id"))
+    return redirect("/partner?done=key_revoked#keys")
 
 
 async def outcome_page(request: Request) -> Response:
     form = await request.form()
-    outcome = _text(form, "outcome", 16)
-    redemption_id = _id(request, "redemption_id")
-    notice: dt.date | None = None
+    outcome = text(form, "outcome", 16)
+    redemption_id = path_id(request, "redemption_id")
     try:
-        if outcome not in ("fulfilled", "defaulted"):
-            raise ValidationFailed("fulfilled or defaulted", errors=[{"field": "outcome"}])
-        if outcome == "defaulted":
-            raw = _text(form, "notice_sent_on", 10)
-            try:
-                notice = dt.date.fromisoformat(raw) if raw else None
-            except ValueError:
-                notice = None
-        await service.report_outcome(
+        await redemptions.report_outcome(
             actor=principal_of(request),
             redemption_id=redemption_id,
             outcome=outcome,
-            notice_sent_on=notice,
+            notice_sent_on=date(form, "notice_sent_on") if outcome == "defaulted" else None,
         )
     except (ValidationFailed, Conflict) as exc:
         reason = str(exc.extra.get("reason") or "")
         error = {"redemption": redemption_id, "reason": reason or "notice_sent_on"}
         return await _portal(request, {"outcome_error": error}, status=exc.status)
-    return _redirect(f"/partner?done=outcome_{outcome}#redemptions")
+    return redirect(f"/partner?done=outcome_{outcome}#redemptions")
 
 
 # ---- joining (申请加入) ---------------------------------------------------------------------
-
-APPLY_FIELDS = ("name", "domain", "contact_name", "contact_phone", "address")
 
 
 async def apply_page(request: Request) -> Response:
@@ -356,18 +304,16 @@ async def apply_page(request: Request) -> Response:
     if request.method != "POST":
         return _page(request, "partners/apply.html", context)
     form = await request.form()
-    values = {name: _text(form, name, 200) for name in APPLY_FIELDS}
-    errors = {} if values["domain"] in DOMAINS else {"domain": "enum"}
+    values = {name: text(form, name, 200) for name in APPLY_FIELDS}
     try:
         body = schemas.PartnerApplication.model_validate(values)
     except ValidationError as exc:
-        errors = present.form_errors(pydantic_errors(exc)) | errors
-    if errors:
+        errors = present.form_errors(pydantic_errors(exc))
         ordered = {name: errors[name] for name in APPLY_FIELDS if name in errors}
         return _page(
             request, "partners/apply.html", context | {"form": values, "errors": ordered}, 422
         )
-    partner = await service.apply(
+    partner = await joining.apply(
         name=body.name,
         domain=body.domain,
         contact_name=body.contact_name,
@@ -375,118 +321,6 @@ async def apply_page(request: Request) -> Response:
         address=body.address,
     )
     return _page(request, "partners/apply_thanks.html", {"partner": partner})
-
-
-# ---- the credit office: applications, offers, joint incentive cases ---------------------
-
-
-async def _joint_cases() -> dict[str, Any]:
-    """联合奖惩案例: per partner and per domain, benefits used (redemptions, deposits waived)
-    and verifications where a list restriction applied."""
-    used = (
-        await Redemption.annotate(n=Count("id"), waived=Sum("deposit_waived_cents"))
-        .group_by("partner_id")
-        .values("partner_id", "n", "waived")
-    )
-    by_partner_used = {int(r["partner_id"]): (int(r["n"]), int(r["waived"] or 0)) for r in used}
-    checks = await stats.pass_verifications_by_partner()
-    ids = set(by_partner_used) | set(checks)
-    partners = await Partner.filter(Q(status="approved") | Q(id__in=sorted(ids) or [0])).order_by(
-        "domain", "name"
-    )
-    rows = []
-    domains: dict[str, dict[str, int]] = {}
-    for p in partners:
-        n, waived = by_partner_used.get(p.id, (0, 0))
-        verified, restricted = checks.get(p.id, (0, 0))
-        row = {"redemptions": n, "waived": waived, "verified": verified, "restricted": restricted}
-        rows.append({"partner": p, **row})
-        total = domains.setdefault(p.domain, dict.fromkeys(row, 0))
-        for k, v in row.items():
-            total[k] += v
-    totals = {
-        k: sum(d[k] for d in domains.values())
-        for k in ("redemptions", "waived", "verified", "restricted")
-    }
-    return {"partners": rows, "domains": sorted(domains.items()), "totals": totals}
-
-
-async def _office(request: Request, context: dict[str, Any], status: int = 200) -> Response:
-    applications = await Partner.filter(status="applied").order_by("id")
-    pending = await Offer.filter(status="pending").order_by("id")
-    owners = {p.id: p for p in await Partner.filter(id__in=list({o.partner_id for o in pending}))}
-    done = request.query_params.get("done", "")
-    data = {
-        "current": "partners",
-        "applications": applications,
-        "pending": [(o, owners.get(o.partner_id)) for o in pending],
-        "cases": await _joint_cases(),
-        "done": done if done in OFFICE_DONE else "",
-        "approved": None,
-        "error": None,
-    }
-    return _page(request, "partners/office.html", {**data, **context}, status=status)
-
-
-async def office_page(request: Request) -> Response:
-    return await _office(request, {})
-
-
-async def _decision(request: Request) -> bool:
-    form = await request.form()
-    decision = _text(form, "decision", 16)
-    if decision not in ("approve", "reject"):
-        raise ValidationFailed("approve or reject", errors=[{"field": "decision"}])
-    return decision == "approve"
-
-
-async def decide_partner_page(request: Request) -> Response:
-    try:
-        approve = await _decision(request)
-        partner, code = await service.decide_partner(
-            officer=principal_of(request), partner_id=_id(request, "partner_id"), approve=approve
-        )
-    except (ValidationFailed, Conflict) as exc:
-        return await _office(request, {"error": exc.extra.get("reason") or "decision"}, exc.status)
-    if not approve:
-        return _redirect("/office/partners?done=partner_rejected")
-    return await _office(request, {"approved": {"partner": partner, "code": code}})
-
-
-async def decide_offer_page(request: Request) -> Response:
-    try:
-        approve = await _decision(request)
-        await service.decide_offer(
-            officer=principal_of(request), offer_id=_id(request, "offer_id"), approve=approve
-        )
-    except (ValidationFailed, Conflict) as exc:
-        return await _office(request, {"error": exc.extra.get("reason") or "decision"}, exc.status)
-    return _redirect(f"/office/partners?done=offer_{'approved' if approve else 'rejected'}")
-
-
-# ---- the paper pass (纸质通行证) ------------------------------------------------------------
-
-
-async def paper_page(request: Request) -> Response:
-    """GET explains; POST issues a 30-day paper certificate and shows it ready to print.
-    Issuing is a POST so that a prefetch or a reload of a link never mints passes."""
-    principal = principal_of(request)
-    if request.method != "POST":
-        return _page(request, "partners/paper_intro.html", {})
-    issued = await passes.issue_paper_pass(principal=principal, keyring=_keyring(request))
-    person = await Person.get(id=issued.row.person_id)
-    text = passes.certificate_text(issued.certificate)
-    label = translate(request_locale(request), "paper.qr_label")
-    return _page(
-        request,
-        "partners/paper_pass.html",
-        {
-            "row": issued.row,
-            "text": text,
-            "qr": present.qr_svg(text, label=label),
-            "masked_name": mask_name(person.name),
-        },
-    )
 
 
 S = Permission
@@ -511,12 +345,4 @@ routes = [
          access=requires(S.REDEMPTION_REPORT)),
     page("/partners/apply", apply_page, name="partner_apply", methods=("GET", "POST"),
          access=PUBLIC),
-    page("/office/partners", office_page, name="office_partners",
-         access=requires(S.PARTNERS_APPROVE)),
-    page("/office/partners/{partner_id:int}/decision", decide_partner_page,
-         name="office_partner_decision", methods=("POST",), access=requires(S.PARTNERS_APPROVE)),
-    page("/office/partners/offers/{offer_id:int}/decision", decide_offer_page,
-         name="office_offer_decision", methods=("POST",), access=requires(S.PARTNERS_APPROVE)),
-    page("/passes/paper", paper_page, name="paper_pass", methods=("GET", "POST"),
-         access=requires(S.PASS_SELF)),
 ]  # fmt: skip

@@ -1,17 +1,12 @@
-"""Bodies of the pass and partner API."""
+"""Bodies of the partner API."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-class IssuePass(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    device_key: dict[str, Any] = Field(description="the device's public key as a JWK (EC P-256)")
-    label: str = Field(default="", max_length=120)
+from .eligibility import DOMAINS
 
 
 class VerifyPass(BaseModel):
@@ -40,6 +35,14 @@ class PartnerApplication(BaseModel):
     contact_name: str = Field(min_length=1, max_length=64)
     contact_phone: str = Field(min_length=5, max_length=32, pattern=r"^[0-9+\- ]+$")
     address: str = Field(default="", max_length=200)
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, value: str) -> str:
+        # A validator, not an enum: the published schema stays a plain string.
+        if value not in DOMAINS:
+            raise ValueError(f"one of {', '.join(DOMAINS)}")
+        return value
 
 
 class NewOffer(BaseModel):

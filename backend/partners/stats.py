@@ -3,7 +3,24 @@ verifications from the audit trail, redemptions and deposits waived."""
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
+from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
+
 from ..core import bulk
+from .models import Partner, Redemption
+from .states import PartnerStatus
+
+FIGURES = ("redemptions", "waived", "verified", "restricted")
+
+
+class JointCases(TypedDict):
+    """Per partner (approved, or with any figure) and per domain, with the totals."""
+
+    partners: list[dict[str, Any]]
+    domains: list[tuple[str, dict[str, int]]]
+    totals: dict[str, int]
 
 
 async def pass_verifications_by_partner() -> dict[int, tuple[int, int]]:
@@ -26,3 +43,36 @@ async def pass_verifications_by_partner() -> dict[int, tuple[int, int]]:
         for r in rows
         if r["k"] is not None and str(r["k"]).isdigit()
     }
+
+
+async def redemptions_by_partner() -> dict[int, tuple[int, int]]:
+    """Per partner: benefits used and deposits waived (fen) — {partner id: (used, waived)}."""
+    used = (
+        await Redemption.annotate(n=Count("id"), waived=Sum("deposit_waived_cents"))
+        .group_by("partner_id")
+        .values("partner_id", "n", "waived")
+    )
+    return {int(r["partner_id"]): (int(r["n"]), int(r["waived"] or 0)) for r in used}
+
+
+async def joint_cases() -> JointCases:
+    """联合奖惩案例: per partner and per domain, benefits used (redemptions, deposits waived)
+    and verifications where a list restriction applied."""
+    used = await redemptions_by_partner()
+    checks = await pass_verifications_by_partner()
+    ids = set(used) | set(checks)
+    partners = await Partner.filter(
+        Q(status=PartnerStatus.APPROVED) | Q(id__in=sorted(ids) or [0])
+    ).order_by("domain", "name")
+    rows = []
+    domains: dict[str, dict[str, int]] = {}
+    for p in partners:
+        n, waived = used.get(p.id, (0, 0))
+        verified, restricted = checks.get(p.id, (0, 0))
+        row = {"redemptions": n, "waived": waived, "verified": verified, "restricted": restricted}
+        rows.append({"partner": p, **row})
+        total = domains.setdefault(p.domain, dict.fromkeys(row, 0))
+        for k, v in row.items():
+            total[k] += v
+    totals = {k: sum(d[k] for d in domains.values()) for k in FIGURES}
+    return {"partners": rows, "domains": sorted(domains.items()), "totals": totals}

@@ -21,6 +21,8 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..credit.standing import standing
+from ..residents.idnumber import mask_name
+from ..residents.models import Person
 from .format import (
     FLAG_BLACK,
     FLAG_GRAY,
@@ -171,6 +173,22 @@ async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedP
 
 def certificate_text(cert: bytes) -> str:
     return to_text(cert)
+
+
+@dataclass(frozen=True)
+class PaperPass:
+    """A paper pass ready to print: its row, its text (what the QR holds) and the holder's
+    masked name, which the counter compares with the ID card."""
+
+    row: PassCertificate
+    text: str
+    masked_name: str
+
+
+async def print_paper_pass(*, principal: Principal, keyring: KeyRing) -> PaperPass:
+    issued = await issue_paper_pass(principal=principal, keyring=keyring)
+    person = await Person.get(id=issued.row.person_id)
+    return PaperPass(issued.row, to_text(issued.certificate), mask_name(person.name))
 
 
 async def revoke_people(person_ids: Iterable[int], reason: str) -> int:

@@ -1,43 +1,8 @@
-"""Partner page tests: a library that joined through the credit office, with a live
-deposit-free offer, and its administrator signed in (each test has its own database)."""
+"""Partner tests: each has its own database, browsers of its own, and (when it asks) a library
+that joined through the credit office with a live offer (see `fixtures.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any
+from tests.partners.fixtures import browsers, library
 
-import httpx
-import pytest
-
-from tests.partners.helpers import browser
-from tests.passes.test_pass_flow import setup_partner
-
-
-@dataclass
-class Library:
-    officer: httpx.AsyncClient
-    admin: httpx.AsyncClient
-    offer_id: int
-    key: dict[str, str]
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-
-    def open_browser() -> httpx.AsyncClient:
-        http = browser(app, f"10.42.0.{len(opened) + 1}")
-        opened.append(http)
-        return http
-
-    yield open_browser
-    for http in opened:
-        await http.aclose()
-
-
-@pytest.fixture
-async def library(app: Any, browsers: Callable[[], httpx.AsyncClient]) -> Library:
-    officer, admin = browsers(), browsers()
-    made = await setup_partner(app, officer, admin)
-    return Library(officer, admin, int(made["offer_id"]), dict(made["key"]))  # type: ignore[arg-type]
+__all__ = ["browsers", "library"]

@@ -1,5 +1,5 @@
-"""Helpers for the partner page tests: browsers, a partner with a live offer, residents
-whose phones present a pass, and reading what a page shows."""
+"""Helpers for the partner tests: browsers, a partner with a live offer, residents whose
+phones present a pass, and reading what a page shows."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from typing import Any
 
 import httpx
 
+from backend.core import clock
 from backend.credit.models import CreditRecord, ListEntry
 from backend.credit.service import rescore_person
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
-from tests.factories import csrf, enrol, make_person
+from tests.factories import csrf, enrol, make_person, make_staff
 from tests.passes.device import Phone
 
 
@@ -100,3 +101,65 @@ async def resident_phone(
     assert issued.status_code == 201, issued.text
     phone.take(issued.json())
     return phone, who
+
+
+async def setup_partner(
+    app: Any, officer: httpx.AsyncClient, admin: httpx.AsyncClient
+) -> dict[str, object]:
+    """黄石市图书馆 applies and is approved by `officer`; its administrator enrols on `admin`,
+    registers a deposit-free offer that the office approves, and makes a full-scope API key."""
+    await make_staff(officer, SoftAuthenticator(), ["officer"], name="陈信用")
+    applied = await officer.post(
+        "/api/v1/partner-applications",
+        json={
+            "name": "黄石市图书馆",
+            "domain": "library",
+            "contact_name": "郑馆长",
+            "contact_phone": "0714-6222222",
+        },
+    )
+    assert applied.status_code == 201, applied.text
+    decided = await officer.post(
+        f"/api/v1/partners/{applied.json()['id']}/decision",
+        json={"approve": True},
+        headers=csrf(officer),
+    )
+    assert decided.status_code == 200, decided.text
+    code = decided.json()["admin_enrolment_code"]
+    auth = SoftAuthenticator()
+    start = await admin.post("/api/v1/enrolment/start", json={"enrolment_code": code})
+    assert (
+        await admin.post("/api/v1/enrolment/finish", json=auth.create(start.json()))
+    ).status_code == 200
+    today = clock.today()
+    offer = await admin.post(
+        "/api/v1/partner/offers",
+        headers=csrf(admin),
+        json={
+            "title_zh": "免押金借阅",
+            "title_en": "Deposit-free borrowing",
+            "kind": "deposit_waived",
+            "amount_cents": 10000,
+            "limit_note_zh": "最多5册",
+            "limit_note_en": "up to 5 books",
+            "min_tier": "good",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + dt.timedelta(days=365)).isoformat(),
+        },
+    )
+    assert offer.status_code == 201, offer.text
+    offer_id = offer.json()["id"]
+    approved = await officer.post(
+        f"/api/v1/offers/{offer_id}/decision", json={"approve": True}, headers=csrf(officer)
+    )
+    assert approved.json()["status"] == "live"
+    key = await admin.post(
+        "/api/v1/partner/keys",
+        headers=csrf(admin),
+        json={
+            "label": "ILS",
+            "scopes": ["passes.verify", "redemptions.create", "redemptions.report", "offers.read"],
+        },
+    )
+    assert key.status_code == 201, key.text
+    return {"offer_id": offer_id, "key": {"Authorization": f"Bearer {key.json()['key']}"}}

@@ -3,6 +3,8 @@ clear reason, never a 500, and stores nothing but the audit entry."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import datetime as dt
 import json
 import time
@@ -10,19 +12,23 @@ from pathlib import Path
 
 import httpx
 import pytest
+import qrcode
+import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from backend.apitokens.service import create_token
 from backend.audit.models import AuditEntry
 from backend.core.keys import kid_for
+from backend.credit.models import CreditRecord
 from backend.partners.models import Redemption
 from backend.passes import base45
 from backend.passes import service as pass_service
 from backend.passes.format import PREFIX, Certificate, unpack_certificate
-from backend.passes.offline import verify_offline
+from backend.passes.offline import keys_from_jwks, verify_offline
+from backend.passes.verify import verify_text
 from tests.factories import csrf, enrol, make_person
+from tests.partners.helpers import setup_partner
 from tests.passes.device import Phone
-from tests.passes.test_pass_flow import setup_partner
 
 VECTORS = json.loads((Path(__file__).parent / "vectors.json").read_text())
 
@@ -121,7 +127,6 @@ async def test_presentation_from_another_device_key(scene):
 async def test_unknown_key_id_and_forged_issuer(scene):
     rogue = Ed25519PrivateKey.generate()
     cert = unpack_certificate(scene["phone"].certificate)
-    import base64
 
     kid = base64.urlsafe_b64decode(kid_for(rogue.public_key()) + "=")
     forged = Certificate(**{**cert.__dict__, "kid": kid, "tier": "excellent", "signature": b""})
@@ -266,8 +271,6 @@ async def test_status_list_and_offline_verifier(scene):
 
 
 def test_documented_vectors_verify_as_documented():
-    from backend.passes.offline import keys_from_jwks
-    from backend.passes.verify import verify_text
 
     keys = keys_from_jwks(VECTORS["jwks"])
     now = VECTORS["now"]
@@ -293,8 +296,6 @@ def test_documented_vectors_verify_as_documented():
 
 
 def test_typical_pass_fits_qr_version_12_and_decodes():
-    import qrcode
-    import zxingcpp
 
     for text in (VECTORS["phone_pass_text"], VECTORS["paper_pass_text"]):
         qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, box_size=4)
@@ -362,9 +363,6 @@ async def test_a_re_encoded_signature_is_the_same_presentation(scene):
 
 
 async def test_concurrent_outcome_reports_leave_one_outcome_and_one_record(scene):
-    import asyncio
-
-    from backend.credit.models import CreditRecord
 
     await qualify(scene)
     key, offer = scene["partner"]["key"], scene["partner"]["offer_id"]

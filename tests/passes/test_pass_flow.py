@@ -9,70 +9,11 @@ import httpx
 
 from backend.auth.models import Account
 from backend.credit.models import CreditRecord
+from backend.credit.service import rescore_person
 from backend.partners.models import Redemption
-from tests.authenticator import SoftAuthenticator
-from tests.factories import csrf, enrol, make_person, make_staff
+from tests.factories import csrf, enrol, make_person
+from tests.partners.helpers import setup_partner
 from tests.passes.device import Phone
-
-
-async def setup_partner(
-    app, officer: httpx.AsyncClient, admin: httpx.AsyncClient
-) -> dict[str, object]:
-    await make_staff(officer, SoftAuthenticator(), ["officer"], name="陈信用")
-    applied = await officer.post(
-        "/api/v1/partner-applications",
-        json={
-            "name": "黄石市图书馆",
-            "domain": "library",
-            "contact_name": "郑馆长",
-            "contact_phone": "0714-6222222",
-        },
-    )
-    assert applied.status_code == 201, applied.text
-    decided = await officer.post(
-        f"/api/v1/partners/{applied.json()['id']}/decision",
-        json={"approve": True},
-        headers=csrf(officer),
-    )
-    assert decided.status_code == 200, decided.text
-    code = decided.json()["admin_enrolment_code"]
-    auth = SoftAuthenticator()
-    start = await admin.post("/api/v1/enrolment/start", json={"enrolment_code": code})
-    assert (
-        await admin.post("/api/v1/enrolment/finish", json=auth.create(start.json()))
-    ).status_code == 200
-    today = dt.date.today()
-    offer = await admin.post(
-        "/api/v1/partner/offers",
-        headers=csrf(admin),
-        json={
-            "title_zh": "免押金借阅",
-            "title_en": "Deposit-free borrowing",
-            "kind": "deposit_waived",
-            "amount_cents": 10000,
-            "limit_note_zh": "最多5册",
-            "limit_note_en": "up to 5 books",
-            "min_tier": "good",
-            "valid_from": today.isoformat(),
-            "valid_until": (today + dt.timedelta(days=365)).isoformat(),
-        },
-    )
-    assert offer.status_code == 201, offer.text
-    offer_id = offer.json()["id"]
-    approved = await officer.post(
-        f"/api/v1/offers/{offer_id}/decision", json={"approve": True}, headers=csrf(officer)
-    )
-    assert approved.json()["status"] == "live"
-    key = await admin.post(
-        "/api/v1/partner/keys",
-        headers=csrf(admin),
-        json={
-            "label": "ILS",
-            "scopes": ["passes.verify", "redemptions.create", "redemptions.report", "offers.read"],
-        },
-    )
-    assert key.status_code == 201, key.text
-    return {"offer_id": offer_id, "key": {"Authorization": f"Bearer {key.json()['key']}"}}
 
 
 async def test_pass_verify_redeem_outcome(client, app, authenticator, other_client):
@@ -117,8 +58,6 @@ async def test_pass_verify_redeem_outcome(client, app, authenticator, other_clie
             created_at=dt.datetime.now(dt.UTC),
             updated_at=dt.datetime.now(dt.UTC),
         )
-        from backend.credit.service import rescore_person
-
         await rescore_person(person_id=who.person.id, cause="record")
         stale_cert = phone.present()
         refused = await counter.post(

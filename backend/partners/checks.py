@@ -1,0 +1,79 @@
+"""verifyPass (柜台核验): every check of a scanned pass, then which of this partner's offers
+apply and why the others do not. Each check of a person's pass is a logged look."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..audit import service as audit
+from ..core import clock
+from ..core.errors import NotFound
+from ..core.keys import KeyRing
+from ..core.principal import Principal
+from ..passes import service as passes
+from ..passes.models import PassCertificate
+from ..passes.verify import Verdict
+from ..residents.idnumber import mask_name
+from ..residents.models import Person
+from .eligibility import WhyNot, why_not
+from .models import Offer
+from .offers import is_live_at, offers_of, terms
+from .service import partner_of
+
+
+@dataclass(frozen=True)
+class Check:
+    verdict: Verdict
+    certificate: PassCertificate | None
+    person: Person | None
+    eligible: list[Offer]
+    ineligible: list[tuple[Offer, WhyNot]]
+
+
+async def check_pass(
+    *, actor: Principal, keyring: KeyRing, text: str, offer_id: int | None
+) -> Check:
+    """verifyPass: every check of the pass, then which of this partner's offers apply."""
+    partner = await partner_of(actor)
+    verdict, cert = await passes.check(text, keyring=keyring)
+    person = await Person.get_or_none(id=cert.person_id) if cert else None
+    eligible: list[Offer] = []
+    ineligible: list[tuple[Offer, WhyNot]] = []
+    if person is not None and cert is not None:
+        offers = await offers_of(partner.id, live_only=True)
+        if offer_id is not None:
+            offers = [o for o in offers if o.id == offer_id]
+            if not offers:
+                raise NotFound("no such live offer at your organisation")
+        tier, lists = await passes.pass_state(person.id)
+        today = clock.today()
+        for offer in offers:
+            reason = (
+                why_not(terms(offer), tier=tier, lists=lists, today=today)
+                if verdict.valid
+                else WhyNot.PASS_INVALID
+            )
+            if reason is None:
+                eligible.append(offer)
+            else:
+                ineligible.append((offer, reason))
+        restricted = any(r.is_list_restriction for _, r in ineligible)
+        await audit.record(
+            action="pass.verified",
+            actor=actor,
+            subject_person_id=person.id,
+            purpose="benefit check",
+            details={
+                "partner": partner.id,
+                "reason": verdict.reason,
+                "eligible": [o.id for o in eligible],
+                "restriction_applied": restricted,
+            },
+        )
+    elif offer_id is not None and not await is_live_at(partner.id, offer_id):
+        raise NotFound("no such live offer at your organisation")
+    return Check(verdict, cert, person, eligible, ineligible)
+
+
+def masked_name(person: Person | None) -> str | None:
+    return mask_name(person.name) if person else None

@@ -1,0 +1,157 @@
+"""Offers (信用惠民措施): a partner registers one, the credit office approves it, residents see
+it while it is live, the partner may withdraw it. Every change of state goes through
+`core.transitions.apply` with its audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..audit import service as audit
+from ..core import clock
+from ..core.errors import invalid
+from ..core.principal import Principal
+from ..core.transitions import apply as transition
+from ..core.ttlcache import TTLCache
+from ..passes import service as passes
+from .eligibility import OfferTerms, WhyNot, why_not
+from .models import Offer, Partner
+from .service import partner_of
+from .states import OFFER_WORKFLOW, OfferStatus
+
+EXCLUDABLE_LISTS = ("red", "gray", "black")
+
+LIVE_OFFERS: TTLCache[list[Offer]] = TTLCache(5)
+
+
+def terms(offer: Offer) -> OfferTerms:
+    return OfferTerms(
+        status=offer.status,
+        valid_from=offer.valid_from,
+        valid_until=offer.valid_until,
+        min_tier=offer.min_tier,
+        excluded_lists=frozenset(x for x in offer.excluded_lists.split(",") if x),
+        quota=offer.quota,
+        used=offer.used,
+    )
+
+
+async def create_offer(*, admin: Principal, fields: dict[str, Any]) -> Offer:
+    """createOffer: `fields` are NewOffer's; the offer waits for the credit office."""
+    partner = await partner_of(admin)
+    excluded = list(fields.get("excluded_lists", []))
+    if any(x not in EXCLUDABLE_LISTS for x in excluded):
+        raise invalid("excluded_lists", "excluded lists are red, gray or black", "enum")
+    if fields["valid_until"] < fields["valid_from"]:
+        raise invalid("valid_until", "must not be before valid_from")
+    values = fields | {"excluded_lists": ",".join(sorted(set(excluded)))}
+    offer = await Offer.create(
+        partner_id=partner.id, domain=partner.domain, status=OfferStatus.PENDING, **values
+    )
+    await audit.record(
+        action="offer.submitted", actor=admin, details={"offer": offer.id, "partner": partner.id}
+    )
+    return offer
+
+
+async def decide_offer(*, officer: Principal, offer_id: int, approve: bool) -> Offer:
+    async def record(offer: Offer, _was: OfferStatus) -> None:
+        await audit.record(
+            action="offer.approved" if approve else "offer.rejected",
+            actor=officer,
+            details={"offer": offer.id},
+        )
+
+    offer = await transition(
+        OFFER_WORKFLOW,
+        Offer,
+        item_id=offer_id,
+        to=OfferStatus.LIVE if approve else OfferStatus.REJECTED,
+        changes={"decided_by_id": officer.account_id},
+        record=record,
+    )
+    LIVE_OFFERS.forget(offer.partner_id)
+    return offer
+
+
+async def withdraw_offer(*, admin: Principal, offer_id: int) -> Offer:
+    """withdrawOffer: only the partner's own offers (another partner's is not found)."""
+    partner = await partner_of(admin)
+
+    async def record(offer: Offer, was: OfferStatus) -> None:
+        await audit.record(
+            action="offer.withdrawn",
+            actor=admin,
+            details={"offer": offer.id, "partner": partner.id, "was": was.value},
+        )
+
+    offer = await transition(
+        OFFER_WORKFLOW,
+        Offer,
+        item_id=offer_id,
+        to=OfferStatus.WITHDRAWN,
+        where={"partner_id": partner.id},
+        record=record,
+    )
+    LIVE_OFFERS.forget(offer.partner_id)
+    return offer
+
+
+async def offers_of(partner_id: int, *, live_only: bool) -> list[Offer]:
+    if live_only:
+        return await LIVE_OFFERS.get(
+            partner_id,
+            lambda: Offer.filter(partner_id=partner_id, status=OfferStatus.LIVE).order_by("id"),
+        )
+    return await Offer.filter(partner_id=partner_id).order_by("id")
+
+
+async def is_live_at(partner_id: int, offer_id: int) -> bool:
+    return await Offer.filter(id=offer_id, partner_id=partner_id, status=OfferStatus.LIVE).exists()
+
+
+async def offer_at(partner_id: int, offer_id: int) -> Offer | None:
+    """One of this partner's offers, whatever its state (a counter shows its title)."""
+    return await Offer.get_or_none(id=offer_id, partner_id=partner_id)
+
+
+async def _with_partners(offers: list[Offer]) -> list[tuple[Offer, Partner | None]]:
+    owners = {p.id: p for p in await Partner.filter(id__in=list({o.partner_id for o in offers}))}
+    return [(o, owners.get(o.partner_id)) for o in offers]
+
+
+async def pending_offers() -> list[tuple[Offer, Partner | None]]:
+    """listPendingOffers: offers waiting for the credit office, with their partners."""
+    return await _with_partners(await Offer.filter(status=OfferStatus.PENDING).order_by("id"))
+
+
+async def live_offers(domain: str | None = None) -> list[tuple[Offer, Partner]]:
+    query = Offer.filter(status=OfferStatus.LIVE, valid_until__gte=clock.today())
+    if domain:
+        query = query.filter(domain=domain)
+    found = await _with_partners(await query.order_by("domain", "id"))
+    return [(o, p) for o, p in found if p is not None]
+
+
+@dataclass(frozen=True)
+class Browse:
+    """browseOffers: the resident's tier and lists, and every live offer with why not."""
+
+    tier: str
+    lists: frozenset[str]
+    offers: list[tuple[Offer, Partner, WhyNot | None]]
+
+
+async def browse(*, principal: Principal, domain: str | None) -> Browse:
+    tier, lists = "none", frozenset[str]()
+    if principal.person_id is not None:
+        tier, lists = await passes.pass_state(principal.person_id)
+    today = clock.today()
+    return Browse(
+        tier,
+        lists,
+        [
+            (o, p, why_not(terms(o), tier=tier, lists=lists, today=today))
+            for o, p in await live_offers(domain)
+        ],
+    )

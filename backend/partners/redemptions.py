@@ -1,0 +1,219 @@
+"""Redemptions (惠民应用): a benefit used at the counter, once per presentation and offer, and
+its outcome — fulfilled or defaulted — which becomes a credit record through the catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from ..audit import service as audit
+from ..core import clock
+from ..core.errors import Conflict, NotFound, invalid
+from ..core.keys import KeyRing
+from ..core.principal import Principal
+from ..core.transitions import apply as transition
+from ..credit.service import rescore_person
+from ..credit.system import add_record
+from .checks import check_pass
+from .models import Offer, Partner, Redemption
+from .offers import LIVE_OFFERS
+from .service import partner_of
+from .states import REDEMPTION_WORKFLOW, RedemptionOutcome, Refusal
+
+# The catalog record types an outcome becomes, per domain: (fulfilled, defaulted).
+OUTCOME_TYPES = {
+    "library": ("PUB_LIBRARY_ON_TIME", "PUB_LIBRARY_OVERDUE"),
+    "hospital": ("PUB_HOSPITAL_PAYLATER_SETTLED", "PUB_HOSPITAL_PAYLATER_DEFAULT"),
+    "transit": (None, "PUB_TRANSIT_DEPOSIT_DEFAULT"),
+    "utilities": ("PUB_UTILITY_ON_TIME", "PUB_UTILITY_ARREARS"),
+}
+REPORTABLE = (RedemptionOutcome.FULFILLED, RedemptionOutcome.DEFAULTED)
+
+
+async def redeem(
+    *, actor: Principal, keyring: KeyRing, text: str, offer_id: int, idempotency_key: str | None
+) -> tuple[Redemption, bool]:
+    """createRedemption: the same presentation is redeemed at most once per offer. With an
+    idempotency key, a retried request returns the first redemption instead of failing."""
+    partner = await partner_of(actor)
+    if idempotency_key:
+        previous = await Redemption.get_or_none(
+            partner_id=partner.id, idempotency_key=idempotency_key
+        )
+        if previous is not None:
+            return previous, False
+    checked = await check_pass(actor=actor, keyring=keyring, text=text, offer_id=offer_id)
+    if not checked.verdict.valid or checked.person is None or checked.certificate is None:
+        raise Conflict("the pass is not valid", reason=checked.verdict.reason)
+    offer = next((o for o in checked.eligible if o.id == offer_id), None)
+    if offer is None:
+        reason = next((r for o, r in checked.ineligible if o.id == offer_id), Refusal.NOT_ELIGIBLE)
+        raise Conflict(
+            "this resident is not eligible for this offer: the normal procedure applies",
+            reason=reason,
+        )
+    presentation = checked.verdict.presentation
+    assert presentation is not None  # a valid verdict always carries its presentation
+    today = clock.today()
+    # The signed bytes (certificate + time step), not the text: an ECDSA signature has more
+    # than one valid encoding, so the text could be changed without the device key.
+    digest = hashlib.sha256(presentation.signed_bytes()).hexdigest()
+    if checked.certificate.kind == "paper":
+        digest = f"paper:{checked.certificate.pass_id}:{today.isoformat()}"[:64]
+    due = (
+        today + dt.timedelta(days=offer.grace_days)
+        if offer.kind in ("deposit_waived", "pay_later")
+        else None
+    )
+    try:
+        async with in_transaction():
+            # Atomic: a redemption at another counter meanwhile is no reason to refuse.
+            places = Offer.filter(id=offer.id)
+            if offer.quota is not None:
+                places = places.filter(used__lt=offer.quota)
+            if not await places.update(used=F("used") + 1):
+                raise Conflict("the offer's quota is used up", reason=Refusal.QUOTA_EXHAUSTED)
+            LIVE_OFFERS.forget(offer.partner_id)
+            redemption = await Redemption.create(
+                offer_id=offer.id,
+                partner_id=partner.id,
+                person_id=checked.person.id,
+                pass_id=checked.certificate.pass_id,
+                presentation_hash=digest,
+                idempotency_key=idempotency_key,
+                operator=actor.display_name[:120],
+                deposit_waived_cents=offer.amount_cents if offer.kind == "deposit_waived" else 0,
+                due_on=due,
+                outcome=RedemptionOutcome.OPEN,
+            )
+            await audit.record(
+                action="redemption.created",
+                actor=actor,
+                subject_person_id=checked.person.id,
+                purpose="benefit use",
+                details={"redemption": redemption.id, "offer": offer.id},
+            )
+    except IntegrityError:
+        raise Conflict(
+            "this pass was already used for this offer", reason=Refusal.ALREADY_USED
+        ) from None
+    return redemption, True
+
+
+def _check_default(redemption: Redemption, notice_sent_on: dt.date | None) -> None:
+    """A default is reported only after the grace period ended and a notice was sent."""
+    today = clock.today()
+    if notice_sent_on is None:
+        raise invalid("notice_sent_on", "a default can only be reported after a notice was sent")
+    if redemption.due_on is None or today <= redemption.due_on:
+        raise Conflict(
+            "the grace period has not ended",
+            reason=Refusal.GRACE_PERIOD,
+            due_on=redemption.due_on.isoformat() if redemption.due_on else None,
+        )
+    if notice_sent_on > today or notice_sent_on < redemption.due_on:
+        raise invalid(
+            "notice_sent_on",
+            "the notice must be sent after the grace period ended, and not in the future",
+        )
+
+
+async def report_outcome(
+    *, actor: Principal, redemption_id: int, outcome: str, notice_sent_on: dt.date | None
+) -> Redemption:
+    """fulfilled → a small positive record; defaulted (after the grace period and a notice)
+    → a negative record, objectionable like any other. Both through the catalog. The outcome,
+    its record and its audit entry are one transition: one outcome, one record."""
+    if outcome not in REPORTABLE:
+        raise invalid("outcome", "fulfilled or defaulted", "enum")
+    to = RedemptionOutcome(outcome)
+    partner = await partner_of(actor)
+    found = await Redemption.get_or_none(id=redemption_id, partner_id=partner.id)
+    if found is None:
+        raise NotFound("no such redemption at your organisation")
+    if to is RedemptionOutcome.DEFAULTED and found.outcome == RedemptionOutcome.OPEN:
+        _check_default(found, notice_sent_on)
+    positive, negative = OUTCOME_TYPES.get(partner.domain, (None, None))
+    type_code = positive if to is RedemptionOutcome.FULFILLED else negative
+
+    async def record(redemption: Redemption, _was: RedemptionOutcome) -> None:
+        if type_code and partner.record_department:
+            redemption.record_id = await _outcome_record(partner, redemption, type_code)
+            await redemption.save(update_fields=["record_id"])
+        await audit.record(
+            action=f"redemption.{to.value}",
+            actor=actor,
+            subject_person_id=redemption.person_id,
+            details={"redemption": redemption.id, "record": redemption.record_id},
+        )
+
+    redemption = await transition(
+        REDEMPTION_WORKFLOW,
+        Redemption,
+        item_id=found.id,
+        to=to,
+        where={"partner_id": partner.id},
+        changes={"outcome_at": clock.now(), "notice_sent_on": notice_sent_on},
+        record=record,
+    )
+    if redemption.record_id:
+        await rescore_person(person_id=redemption.person_id, cause="record")
+    return redemption
+
+
+async def _outcome_record(partner: Partner, redemption: Redemption, type_code: str) -> int:
+    record = await add_record(
+        person_id=redemption.person_id,
+        department=partner.record_department,
+        external_id=f"R-{redemption.id}",
+        type_code=type_code,
+        summary=partner.name,
+        rescore=False,
+    )
+    return record.id
+
+
+async def open_redemptions(partner_id: int, *, limit: int = 200) -> list[Redemption]:
+    """Benefits in use whose outcome the partner has yet to report, soonest due first."""
+    return (
+        await Redemption.filter(partner_id=partner_id, outcome=RedemptionOutcome.OPEN)
+        .order_by("due_on", "id")
+        .limit(limit)
+    )
+
+
+async def stats(*, partner_id: int) -> dict[str, Any]:
+    """getPartnerStats: redemptions, deposits waived, and how many ended which way."""
+    rows = await Redemption.filter(partner_id=partner_id).values("outcome", "deposit_waived_cents")
+    out: dict[str, Any] = {
+        "redemptions": len(rows),
+        "deposits_waived_cents": sum(r["deposit_waived_cents"] for r in rows),
+        **{o.value: 0 for o in RedemptionOutcome},
+    }
+    for r in rows:
+        out[r["outcome"]] += 1
+    return out
+
+
+async def benefit_history(*, person_id: int) -> list[dict[str, Any]]:
+    rows = await Redemption.filter(person_id=person_id).order_by("-id").limit(200)
+    offers = {o.id: o for o in await Offer.filter(id__in=list({r.offer_id for r in rows}))}
+    partners = {p.id: p for p in await Partner.filter(id__in=list({r.partner_id for r in rows}))}
+    return [
+        {
+            "id": r.id,
+            "at": r.created_at.isoformat(),
+            "partner": partners[r.partner_id].name,
+            "offer": {"zh-CN": offers[r.offer_id].title_zh, "en": offers[r.offer_id].title_en},
+            "kind": offers[r.offer_id].kind,
+            "deposit_waived_cents": r.deposit_waived_cents,
+            "due_on": r.due_on.isoformat() if r.due_on else None,
+            "outcome": r.outcome,
+        }
+        for r in rows
+    ]
