@@ -175,7 +175,7 @@ async def _outcome_record(partner: Partner, redemption: Redemption, type_code: s
         summary=partner.name,
         rescore=False,
     )
-    return record.id
+    return int(record.id)
 
 
 async def open_redemptions(partner_id: int, *, limit: int = 200) -> list[Redemption]:

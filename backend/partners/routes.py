@@ -5,11 +5,11 @@ view of offers and benefits. Joining and the credit office's decisions are in
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core import clock
 from ..core.errors import NotFound, invalid
 from ..core.http import json_ok, parse_json, path_int
 from ..core.keys import KeyRing
@@ -83,7 +83,7 @@ async def verify_pass(request: Request) -> Response:
             else None,
             "eligible_offers": [shapes.offer(o) for o in checked.eligible],
             "ineligible_offers": [shapes.offer(o) | {"why_not": r} for o, r in checked.ineligible],
-            "server_time": int(time.time()),
+            "server_time": int(clock.now().timestamp()),
         }
     )
 

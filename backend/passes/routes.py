@@ -3,12 +3,11 @@ signed status list that offline verifiers fetch."""
 
 from __future__ import annotations
 
-import time
-
 from starlette.requests import Request
 from starlette.responses import Response
 from webauthn.helpers import bytes_to_base64url
 
+from ..core import clock
 from ..core.context import device_label
 from ..core.http import json_ok, parse_json, path_int
 from ..core.keys import KeyRing
@@ -41,7 +40,7 @@ async def issue_pass(request: Request) -> Response:
             "issued_at": row.issued_at.isoformat(),
             "expires_at": row.expires_at.isoformat(),
             "device_id": issued.device.id if issued.device else None,
-            "server_time": int(time.time()),
+            "server_time": int(clock.now().timestamp()),
             "step_seconds": STEP_SECONDS,
         },
         status=201,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from ..core import clock
 from ..core.errors import NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
+from ..core.ttlcache import TTLCache
 from ..credit.standing import standing
 from ..residents.idnumber import mask_name
 from ..residents.models import Person
@@ -199,11 +199,12 @@ async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
         return 0
     now = clock.now_seconds()
     # Most people have no pass in their pocket: look only at those who do (one indexed range).
-    holders = set(
-        await PassCertificate.filter(
+    holders = {
+        int(row["person_id"])
+        for row in await PassCertificate.filter(
             person_id__gte=ids[0], person_id__lte=ids[-1], revoked_at=None, expires_at__gt=now
-        ).values_list("person_id", flat=True)
-    )
+        ).values("person_id")
+    }
     ids = [i for i in ids if i in holders]
     total = 0
     for start in range(0, len(ids), 5000):
@@ -211,7 +212,7 @@ async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
             person_id__in=ids[start : start + 5000], revoked_at=None, expires_at__gt=now
         ).update(revoked_at=now, revoke_reason=reason)
     if total:
-        _STATUS_CACHE.clear()
+        STATUS_LISTS.forget()
     return total
 
 
@@ -231,7 +232,7 @@ async def remove_device(*, principal: Principal, device_id: int) -> None:
     await PassCertificate.filter(
         device_key_id=device.id, revoked_at=None, expires_at__gt=now
     ).update(revoked_at=now, revoke_reason="device_removed")
-    _STATUS_CACHE.clear()
+    STATUS_LISTS.forget()
     await audit.record(
         action="pass.device_removed",
         actor=principal,
@@ -240,15 +241,17 @@ async def remove_device(*, principal: Principal, device_id: int) -> None:
     )
 
 
-_STATUS_CACHE: dict[str, tuple[float, str]] = {}
+# Revoking in this process forgets it at once; other processes serve theirs for up to 30 s.
+STATUS_LISTS: TTLCache[str] = TTLCache(30)
 
 
 async def status_list(*, keyring: KeyRing) -> str:
     """A signed (EdDSA JWT) bitstring: bit i set = the certificate with status index i is
     revoked. zlib-compressed, base64url; valid 5 minutes; cached 30 seconds."""
-    cached = _STATUS_CACHE.get("list")
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    return await STATUS_LISTS.get(keyring.active.kid, lambda: _signed_status_list(keyring))
+
+
+async def _signed_status_list(keyring: KeyRing) -> str:
     now = clock.now_seconds()
     indexes = await PassCertificate.filter(
         revoked_at__isnull=False, expires_at__gt=now
@@ -269,7 +272,6 @@ async def status_list(*, keyring: KeyRing) -> str:
         algorithm="EdDSA",
         headers={"kid": key.kid, "typ": "statuslist+jwt"},
     )
-    _STATUS_CACHE["list"] = (time.monotonic() + 30, token)
     return token
 
 
@@ -282,7 +284,7 @@ async def check(
         text,
         keys=keyring.public_keys(),
         is_revoked=lambda _: False,
-        now=now if now is not None else int(time.time()),
+        now=now if now is not None else int(clock.now().timestamp()),
     )
     if verdict.presentation is None or verdict.reason in (
         "malformed",
