@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from .apitokens import routes as token_routes
 from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
@@ -29,8 +30,9 @@ from .core.openapi import build_openapi
 from .core.ratelimit import RateLimiter
 from .core.routing import operations
 from .core.settings import Settings, load_settings
-from .credit import expiry
+from .credit import expiry, list_routes
 from .credit import routes as credit_routes
+from .credit.catalog import department_codes
 from .db import tortoise_config
 from .office import partner_pages as office_partner_pages
 from .office import routes as office_routes
@@ -54,6 +56,8 @@ def declared_routes() -> list[BaseRoute]:
         *auth_routes.routes,
         *audit_routes.routes,
         *credit_routes.routes,
+        *token_routes.routes(departments=department_codes),
+        *list_routes.routes,
         *pass_routes.routes,
         *pass_pages.routes,
         *partner_routes.routes,

@@ -10,7 +10,7 @@ class ApiToken(Model):
     """An organisation's API token (接口令牌). Only a SHA-256 hash and a short prefix are kept."""
 
     id = fields.BigIntField(primary_key=True)
-    kind = fields.CharField(max_length=16)  # department
+    kind = fields.CharField(max_length=16)  # service.TokenKind
     organisation = fields.CharField(max_length=32)  # department code
     label = fields.CharField(max_length=100, default="")
     prefix = fields.CharField(max_length=16)

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
+from collections.abc import Collection
+from enum import StrEnum
+
+from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
+from ..core.clock import now
 from ..core.crypto import secret_hash
 from ..core.errors import NotFound, ValidationFailed
 from ..core.principal import Principal
+from ..core.ttlcache import TTLCache
 from .models import ApiToken
 
-KINDS = {"department": "dep", "partner": "ptn"}
+
+class TokenKind(StrEnum):
+    """Whose token it is; the value's short form is part of the secret (`xy_dep_…`)."""
+
+    DEPARTMENT = "department"
+    PARTNER = "partner"
+
+
+PREFIXES = {TokenKind.DEPARTMENT: "dep", TokenKind.PARTNER: "ptn"}
+_KIND_VALUES = frozenset(k.value for k in TokenKind)
+RECORDS_SUBMIT = "records.submit"  # the one scope of a department token
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
@@ -20,15 +35,15 @@ async def create_token(
     *, officer: Principal | None, kind: str, organisation: str, label: str, scopes: list[str]
 ) -> tuple[ApiToken, str]:
     """A new token; the secret is returned once and only its hash is stored."""
-    if kind not in KINDS:
+    if kind not in _KIND_VALUES:
         raise ValidationFailed(
             "unknown token kind",
             errors=[{"field": "kind", "message": "department or partner", "type": "enum"}],
         )
     prefix = secrets.token_hex(4)
-    secret = f"xy_{KINDS[kind]}_{prefix}_{secrets.token_urlsafe(32)}"
+    secret = f"xy_{PREFIXES[TokenKind(kind)]}_{prefix}_{secrets.token_urlsafe(32)}"
     row = await ApiToken.create(
-        kind=kind,
+        kind=TokenKind(kind),
         organisation=organisation,
         label=label[:100],
         prefix=prefix,
@@ -45,42 +60,81 @@ async def create_token(
     return row, secret
 
 
+async def create_department_token(
+    *,
+    officer: Principal,
+    department: str,
+    label: str,
+    departments: Collection[str],
+    label_required: bool = False,
+) -> tuple[ApiToken, str]:
+    """A token that submits records for one department of the catalog (`departments`: the
+    catalog's codes, handed in because the catalog belongs to a layer above this one)."""
+    if department not in departments:
+        raise ValidationFailed(
+            "unknown department",
+            errors=[
+                {
+                    "field": "department",
+                    "message": "a department code from getScoringRules",
+                    "type": "enum",
+                }
+            ],
+        )
+    if label_required and not label:
+        raise ValidationFailed(
+            "give the token a label",
+            errors=[{"field": "label", "message": "required", "type": "missing"}],
+        )
+    return await create_token(
+        officer=officer,
+        kind=TokenKind.DEPARTMENT,
+        organisation=department,
+        label=label,
+        scopes=[RECORDS_SUBMIT],
+    )
+
+
 # Tokens are looked up on every partner call: keep them for a few seconds per process.
 # Revoking clears this process's cache at once; other processes follow within CACHE_SECONDS.
 CACHE_SECONDS = 10.0
-_CACHE: dict[str, tuple[float, ApiToken | None]] = {}
+_CACHE: TTLCache[ApiToken | None] = TTLCache(CACHE_SECONDS)
 
 
 async def authenticate(secret: str) -> ApiToken | None:
     if not secret.startswith("xy_") or len(secret) > 200:
         return None
     digest = secret_hash(secret)
-    hit = _CACHE.get(digest)
-    if hit is not None and hit[0] > time.monotonic():
-        row = hit[1]
-    else:
-        row = await ApiToken.get_or_none(token_hash=digest, revoked_at=None)
-        if len(_CACHE) > 10_000:
-            _CACHE.clear()
-        _CACHE[digest] = (time.monotonic() + CACHE_SECONDS, row)
+    row = await _CACHE.get(digest, lambda: ApiToken.get_or_none(token_hash=digest, revoked_at=None))
     if row is None:
         return None
-    now = dt.datetime.now(dt.UTC)
-    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-        row.last_used_at = now
-        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    moment = now()
+    if row.last_used_at is None or moment - row.last_used_at > TOUCH_EVERY:
+        row.last_used_at = moment
+        await ApiToken.filter(id=row.id).update(last_used_at=moment)
     return row
 
 
+def forget_cached() -> None:
+    """Drop this process's cached tokens (after a revocation; tests)."""
+    _CACHE.forget()
+
+
 async def revoke_token(*, officer: Principal, token_id: int) -> ApiToken:
+    """Revoke a token (idempotent). Revocation sets `revoked_at` once, by a conditional update
+    with its audit entry, so two revocations at once write one entry."""
     row = await ApiToken.get_or_none(id=token_id)
     if row is None:
         raise NotFound("no such token")
-    _CACHE.clear()
     if row.revoked_at is None:
-        row.revoked_at = dt.datetime.now(dt.UTC)
-        await row.save(update_fields=["revoked_at"])
-        await audit.record(action="api_token.revoked", actor=officer, details={"token": row.prefix})
+        moment = now()
+        async with in_transaction():
+            if await ApiToken.filter(id=row.id, revoked_at=None).update(revoked_at=moment):
+                row.revoked_at = moment
+                await audit.record(
+                    action="api_token.revoked", actor=officer, details={"token": row.prefix}
+                )
+    forget_cached()  # after the update: a lookup meanwhile cannot cache the token as valid
     return row
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -138,6 +139,11 @@ def load_catalog(path: Path = CATALOG_FILE) -> Catalog:
         departments={d["code"]: d["name"] for d in data["departments"]},
         types=types,
     )
+
+
+def department_codes() -> Collection[str]:
+    """The departments of the catalog: the only organisations that submit records."""
+    return load_catalog().departments.keys()
 
 
 @lru_cache(maxsize=4)

@@ -18,14 +18,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
-from ..core import bulk
-from ..core.clock import today
+from ..core import bulk, clock
 from ..core.crypto import IdCipher
-from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from ..core.errors import Conflict, MalformedJSON, PayloadTooLarge, ValidationFailed
 from ..core.principal import Principal
 from ..residents import idnumber
 from .catalog import Catalog, add_months, load_catalog
 from .service import rescore_people
+from .states import Refusal
 
 MAX_RECORDS = 100_000
 MAX_BYTES = 64 * 1024 * 1024
@@ -175,12 +175,8 @@ async def read_items(
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        from ..core.errors import MalformedJSON
-
         raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
     except RecursionError:
-        from ..core.errors import MalformedJSON
-
         raise MalformedJSON("the body is nested too deeply") from None
     if not isinstance(data, list):
         raise ValidationFailed(
@@ -205,7 +201,7 @@ async def submit_records(
 ) -> SubmitResult:
     department = actor.organisation
     catalog = load_catalog()
-    today_ = today()
+    today_ = clock.today()
     batch = Batch()
     seen: dict[str, int] = {}
     received = 0
@@ -262,7 +258,7 @@ async def submit_records(
         raise Conflict(
             "another batch with some of these external ids was stored at the same time; "
             "resubmit: records already stored will count as unchanged",
-            reason="concurrent-batch",
+            reason=Refusal.CONCURRENT_BATCH,
         ) from None
     return SubmitResult(received, len(rows), unchanged, rescored)
 
@@ -304,7 +300,7 @@ def _rows(
     department: str,
     catalog: Catalog,
 ) -> tuple[list[tuple[Any, ...]], int]:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     rows: list[tuple[Any, ...]] = []
     unchanged = 0
     for c in batch.candidates:

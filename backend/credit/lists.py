@@ -1,5 +1,7 @@
 """List entries: rule-derived ones kept in step with records, manual ones with four-eyes
-approval (one officer proposes, another approves), and lifting recorded the same way."""
+approval (one officer proposes, another decides), and lifting recorded the same way. Every
+decision and lifting is a conditional update with its audit entry in one transaction
+(`states.LIST_ENTRY`), and a change of who is on a list is announced so passes follow."""
 
 from __future__ import annotations
 
@@ -12,14 +14,20 @@ from tortoise.transactions import in_transaction
 from ..audit import service as audit
 from ..auth.models import Account
 from ..core import bulk, events
+from ..core.clock import now
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.principal import Principal
+from ..core.transitions import apply
+from ..residents.models import Person
 from .catalog import ScoreModel
 from .facts import ACTIVE_SQL, facts
-from .models import ListEntry
+from .models import ListEntry, ListKind, ListSource, ListStatus
 from .scoring import RecordFacts, derive_lists
+from .states import LIST_ENTRY, Refusal
 
-KINDS = ("red", "gray", "black")
+KINDS: tuple[ListKind, ...] = tuple(ListKind)
+KIND_VALUES = frozenset(k.value for k in ListKind)
+STANDING_REASON = "lists_changed"  # what `events.standing_changed` is told
 
 
 async def _rule_records(
@@ -46,14 +54,16 @@ async def sync_derived(
     as_of: dt.date,
 ) -> int:
     """Make the active rule entries of these people equal what the rules derive now."""
-    current = await ListEntry.filter(person_id__in=list(person_ids), source="rule", status="active")
+    current = await ListEntry.filter(
+        person_id__in=list(person_ids), source=ListSource.RULE, status=ListStatus.ACTIVE
+    )
     by_key = {(e.person_id, e.rule_code): e for e in current}
     rules = {r.code: r for r in model.list_rules}
     wanted = {}
     for person_id in person_ids:
         for d in derive_lists(records_by_person.get(person_id, []), model, as_of):
             wanted[(person_id, d.rule_code)] = d
-    now = dt.datetime.now(dt.UTC)
+    moment = now()
     created: list[ListEntry] = []
     updated = lifted = 0
     for key, d in wanted.items():
@@ -64,15 +74,15 @@ async def sync_derived(
                 ListEntry(
                     person_id=key[0],
                     kind=d.list,
-                    source="rule",
+                    source=ListSource.RULE,
                     rule_code=d.rule_code,
                     record_ids=list(d.record_ids),
                     reason=d.rule_code,
                     legal_basis=rule.legal_basis.get("zh-CN", ""),
                     start=d.start,
                     end=d.end,
-                    status="active",
-                    decided_at=now,
+                    status=ListStatus.ACTIVE,
+                    decided_at=moment,
                 )
             )
         elif (entry.start, entry.end, list(entry.record_ids)) != (
@@ -85,15 +95,17 @@ async def sync_derived(
             updated += 1
     gone = [entry.id for key, entry in by_key.items() if key not in wanted]
     if gone:
-        lifted = await ListEntry.filter(id__in=gone).update(
-            status="lifted", lifted_at=now, lift_reason="rule no longer holds"
+        # The rules' own active → lifted move (LIST_ENTRY), for many entries at once: still
+        # conditional on the state read above, with one audit entry for the batch below.
+        lifted = await ListEntry.filter(id__in=gone, status=ListStatus.ACTIVE).update(
+            status=ListStatus.LIFTED, lifted_at=moment, lift_reason="rule no longer holds"
         )
     if created:
         await ListEntry.bulk_create(created, batch_size=1000)
     if created or lifted or updated:
         await events.standing_changed.announce(
             sorted({e.person_id for e in created} | {k[0] for k in by_key if k not in wanted}),
-            "lists_changed",
+            STANDING_REASON,
         )
     if created or lifted:
         people = sorted(
@@ -128,7 +140,7 @@ async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.d
         )
         candidates.update(int(r[0]) for r in rows)
     with_entries = await ListEntry.filter(
-        person_id__gte=lo, person_id__lte=hi, source="rule", status="active"
+        person_id__gte=lo, person_id__lte=hi, source=ListSource.RULE, status=ListStatus.ACTIVE
     ).values_list("person_id", flat=True)
     ids = sorted(candidates | {int(str(p)) for p in with_entries})
     if not ids:
@@ -144,12 +156,14 @@ async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.d
 
 
 async def active_for_person(person_id: int, as_of: dt.date) -> list[ListEntry]:
-    entries = await ListEntry.filter(person_id=person_id, status="active").order_by("kind", "start")
+    entries = await ListEntry.filter(person_id=person_id, status=ListStatus.ACTIVE).order_by(
+        "kind", "start"
+    )
     return [e for e in entries if e.start <= as_of and (e.end is None or e.end > as_of)]
 
 
 def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
+    if kind not in KIND_VALUES:
         raise ValidationFailed(
             "unknown list",
             errors=[{"field": "list", "message": "red, gray or black", "type": "enum"}],
@@ -167,6 +181,9 @@ async def propose(
     start: dt.date,
     end: dt.date | None,
 ) -> ListEntry:
+    """A manual entry proposal: it has no effect until a second officer approves it."""
+    if not await Person.filter(id=person_id).exists():
+        raise NotFound("no such person")
     _check_kind(kind)
     if end is not None and end <= start:
         raise ValidationFailed(
@@ -176,14 +193,14 @@ async def propose(
     async with in_transaction():
         entry = await ListEntry.create(
             person_id=person_id,
-            kind=kind,
-            source="manual",
+            kind=ListKind(kind),
+            source=ListSource.MANUAL,
             reason=reason,
             legal_basis=legal_basis,
             decision_doc_no=decision_doc_no,
             start=start,
             end=end,
-            status="proposed",
+            status=ListStatus.PROPOSED,
             proposed_by_id=officer.account_id,
         )
         await audit.record(
@@ -207,43 +224,68 @@ async def independent(first: int | None, second: int) -> bool:
 
 
 async def _manual(entry_id: int) -> ListEntry:
-    entry = await ListEntry.get_or_none(id=entry_id, source="manual")
+    entry = await ListEntry.get_or_none(id=entry_id, source=ListSource.MANUAL)
     if entry is None:
         raise NotFound("no such manual list entry")
     return entry
 
 
 async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEntry:
-    """Four-eyes: the officer who proposed an entry cannot approve or reject it."""
+    """Approve or reject a proposal. Four eyes: its proposer (or an account either made for
+    the other) cannot decide it. Proposers never change, so checking independence before the
+    conditional update is safe; the update is what makes a second decision a conflict."""
     entry = await _manual(entry_id)
-    if entry.status != "proposed":
-        raise Conflict("this proposal was already decided", reason="already-decided")
+    if entry.status != ListStatus.PROPOSED:
+        raise Conflict("this proposal was already decided", reason=Refusal.ALREADY_DECIDED)
     if not await independent(entry.proposed_by_id, officer.account_id):
         raise Forbidden(
-            "a second, independent officer must decide on your proposal", reason="four-eyes"
+            "a second, independent officer must decide on your proposal", reason=Refusal.FOUR_EYES
         )
-    entry.status = "active" if approve else "rejected"
-    entry.decided_by_id, entry.decided_at = officer.account_id, dt.datetime.now(dt.UTC)
-    await entry.save(update_fields=["status", "decided_by_id", "decided_at"])
-    await events.standing_changed.announce([entry.person_id], "lists_changed")
-    await audit.record(
-        action="list.entry_approved" if approve else "list.entry_rejected",
-        actor=officer,
-        subject_person_id=entry.person_id,
-        details={"entry": entry.id, "list": entry.kind},
+
+    async def record(item: ListEntry, _from: ListStatus) -> None:
+        await audit.record(
+            action="list.entry_approved" if approve else "list.entry_rejected",
+            actor=officer,
+            subject_person_id=item.person_id,
+            details={"entry": item.id, "list": item.kind},
+        )
+
+    entry = await apply(
+        LIST_ENTRY,
+        ListEntry,
+        item_id=entry.id,
+        to=ListStatus.ACTIVE if approve else ListStatus.REJECTED,
+        record=record,
+        changes={"decided_by_id": officer.account_id, "decided_at": now()},
+        where={"source": ListSource.MANUAL},
     )
+    if approve:  # a rejected proposal never had an effect: nobody's standing moved
+        await events.standing_changed.announce([entry.person_id], STANDING_REASON)
     return entry
 
 
 async def propose_lift(*, officer: Principal, entry_id: int, reason: str) -> ListEntry:
+    """Propose lifting an active manual entry (any officer, its proposer included); a second,
+    independent officer approves. The proposal is a conditional update on "active and not yet
+    proposed", so of two proposals at once one is stored and the other is `lift_pending`."""
+    if not reason:
+        raise ValidationFailed(
+            "give the reason for lifting",
+            reason=Refusal.LIFT_REASON,
+            errors=[{"field": "reason", "message": "required", "type": "missing"}],
+        )
     entry = await _manual(entry_id)
-    if entry.status != "active":
-        raise Conflict("only an active entry can be lifted", reason="not-active")
+    if entry.status != ListStatus.ACTIVE:
+        raise Conflict("only an active entry can be lifted", reason=Refusal.NOT_ACTIVE)
     if entry.lift_proposed_by_id is not None:
-        raise Conflict("lifting is already proposed", reason="lift-pending")
-    entry.lift_proposed_by_id, entry.lift_reason = officer.account_id, reason
+        raise Conflict("lifting is already proposed", reason=Refusal.LIFT_PENDING)
     async with in_transaction():
-        await entry.save(update_fields=["lift_proposed_by_id", "lift_reason"])
+        changed = await ListEntry.filter(
+            id=entry.id, status=ListStatus.ACTIVE, lift_proposed_by_id__isnull=True
+        ).update(lift_proposed_by_id=officer.account_id, lift_reason=reason)
+        if changed != 1:  # another officer proposed it at the same moment
+            raise Conflict("lifting is already proposed", reason=Refusal.LIFT_PENDING)
+        entry.lift_proposed_by_id, entry.lift_reason = officer.account_id, reason
         await audit.record(
             action="list.lift_proposed",
             actor=officer,
@@ -255,26 +297,65 @@ async def propose_lift(*, officer: Principal, entry_id: int, reason: str) -> Lis
 
 
 async def approve_lift(*, officer: Principal, entry_id: int) -> ListEntry:
+    """Approve another officer's lifting proposal: the entry is lifted at once."""
     entry = await _manual(entry_id)
-    if entry.status != "active" or entry.lift_proposed_by_id is None:
-        raise Conflict("no lifting proposal to approve", reason="no-lift-proposal")
+    if entry.status != ListStatus.ACTIVE or entry.lift_proposed_by_id is None:
+        raise Conflict("no lifting proposal to approve", reason=Refusal.NO_LIFT_PROPOSAL)
     if not await independent(entry.lift_proposed_by_id, officer.account_id):
-        raise Forbidden("a second, independent officer must approve lifting", reason="four-eyes")
-    entry.status, entry.lifted_at = "lifted", dt.datetime.now(dt.UTC)
-    await entry.save(update_fields=["status", "lifted_at"])
-    await events.standing_changed.announce([entry.person_id], "lists_changed")
-    await audit.record(
-        action="list.entry_lifted",
-        actor=officer,
-        subject_person_id=entry.person_id,
-        details={"entry": entry.id},
+        raise Forbidden(
+            "a second, independent officer must approve lifting", reason=Refusal.FOUR_EYES
+        )
+
+    async def record(item: ListEntry, _from: ListStatus) -> None:
+        await audit.record(
+            action="list.entry_lifted",
+            actor=officer,
+            subject_person_id=item.person_id,
+            details={"entry": item.id},
+        )
+
+    entry = await apply(
+        LIST_ENTRY,
+        ListEntry,
+        item_id=entry.id,
+        to=ListStatus.LIFTED,
+        record=record,
+        changes={"lifted_at": now()},
+        where={"source": ListSource.MANUAL},
     )
+    await events.standing_changed.announce([entry.person_id], STANDING_REASON)
     return entry
 
 
 async def pending() -> list[ListEntry]:
-    return list(await ListEntry.filter(source="manual", status="proposed").order_by("id")) + list(
+    """Proposals, then lifting proposals, each oldest first: what a second officer decides."""
+    manual = ListEntry.filter(source=ListSource.MANUAL)
+    proposals = await manual.filter(status=ListStatus.PROPOSED).order_by("id")
+    lifts = await manual.filter(
+        status=ListStatus.ACTIVE, lift_proposed_by_id__isnull=False
+    ).order_by("id")
+    return [*proposals, *lifts]
+
+
+async def review_pending(*, officer: Principal) -> list[ListEntry]:
+    """The pending queue for a reviewing officer: showing it is a look at every person in it."""
+    entries = await pending()
+    await audit.record_looks(
+        actor=officer, person_ids=[e.person_id for e in entries], purpose="list review"
+    )
+    return entries
+
+
+async def proposed_for(person_id: int) -> list[ListEntry]:
+    """One person's proposals waiting for a decision."""
+    return list(
         await ListEntry.filter(
-            source="manual", status="active", lift_proposed_by_id__isnull=False
+            person_id=person_id, source=ListSource.MANUAL, status=ListStatus.PROPOSED
         ).order_by("id")
     )
+
+
+async def active_manual(*, limit: int) -> tuple[list[ListEntry], int]:
+    """The newest active manual entries (what can be proposed for lifting), and how many."""
+    query = ListEntry.filter(source=ListSource.MANUAL, rule_code="", status=ListStatus.ACTIVE)
+    return list(await query.order_by("-id").limit(limit)), await query.count()

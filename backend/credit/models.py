@@ -1,9 +1,45 @@
-"""Credit records, current scores, score history and list entries."""
+"""Credit records, current scores, score history and list entries, with the vocabularies their
+columns hold. The columns stay plain text (a `StrEnum` member is stored as its value); the
+workflows that move `status` are in `states.py`."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
+
+
+class RecordStatus(StrEnum):
+    """A stored record's own state; "expired", "pending" and "under objection" are what a
+    reader is shown on a given day (`records.display_status`), not states."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"  # 撤销: by its department, for good
+    REPAIRED = "repaired"  # 信用修复: stops counting before its period ends
+
+
+class ListKind(StrEnum):
+    """The lists (红名单 / 重点关注名单 / 黑名单): names in the catalogs as `list.<kind>`."""
+
+    RED = "red"
+    GRAY = "gray"
+    BLACK = "black"
+
+
+class ListSource(StrEnum):
+    RULE = "rule"  # derived from records by a list rule, kept in step with them
+    MANUAL = "manual"  # proposed by one officer, decided by another
+
+
+class ListStatus(StrEnum):
+    """A list entry's state: manual entries go proposed → active | rejected, active → lifted;
+    rule entries are created active and lifted when their rule stops holding."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    LIFTED = "lifted"
 
 
 class CreditRecord(Model):
@@ -21,7 +57,7 @@ class CreditRecord(Model):
     decision_date = fields.DateField()
     repairable_from = fields.DateField()
     expires_on = fields.DateField()
-    status = fields.CharField(max_length=12, default="active")  # active | withdrawn | repaired
+    status = fields.CharField(max_length=12, default=RecordStatus.ACTIVE.value)  # RecordStatus
     suspended = fields.BooleanField(default=False)
     summary = fields.CharField(max_length=500, default="")
     decision_doc_no = fields.CharField(max_length=64, default="")
@@ -108,13 +144,13 @@ class ExpirySweep(Model):
 
 
 class ListEntry(Model):
-    """One person on one list, with source, legal basis, decision document, start and end.
-    Manual entries go proposed → active (approved by a second officer) → lifted."""
+    """One person on one list (名单条目), with source, legal basis, decision document, start and
+    end. `status` moves only by `states.LIST_ENTRY` (manual entries: four eyes)."""
 
     id = fields.BigIntField(primary_key=True)
     person_id = fields.BigIntField(db_index=True)
-    kind = fields.CharField(max_length=8)  # red | gray | black
-    source = fields.CharField(max_length=8)  # rule | manual
+    kind = fields.CharField(max_length=8)  # ListKind
+    source = fields.CharField(max_length=8)  # ListSource
     rule_code = fields.CharField(max_length=48, default="")
     record_ids: list[int] = fields.JSONField(default=list)
     reason = fields.CharField(max_length=500, default="")
@@ -122,7 +158,7 @@ class ListEntry(Model):
     decision_doc_no = fields.CharField(max_length=64, default="")
     start = fields.DateField()
     end = fields.DateField(null=True)
-    status = fields.CharField(max_length=12)  # proposed | active | rejected | lifted
+    status = fields.CharField(max_length=12)  # ListStatus
     proposed_by_id = fields.BigIntField(null=True)
     decided_by_id = fields.BigIntField(null=True)
     lift_proposed_by_id = fields.BigIntField(null=True)

@@ -9,18 +9,20 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
-from ..core.clock import today
+from ..core.clock import now, today
 from ..core.crypto import IdCipher
-from ..core.errors import Conflict, NotFound, invalid
+from ..core.errors import Conflict, NotFound, ValidationFailed, invalid
 from ..core.principal import Principal
+from ..core.transitions import apply
 from ..residents import idnumber
 from ..residents.models import Person
 from . import lists as lists_service
 from .catalog import Catalog, ScoreModel, add_months, load_catalog, load_model
 from .facts import RECORD_FIELDS, facts, person_facts
-from .models import CreditRecord, ListEntry, Score, ScoreHistory
+from .models import CreditRecord, ListEntry, ListSource, RecordStatus, Score, ScoreHistory
 from .scoring import RecordFacts, ScoreResult, counts, evaluate
 from .service import rescore_person
+from .states import RECORD, Refusal
 
 
 async def _own_record(department: str, external_id: str) -> CreditRecord:
@@ -30,14 +32,28 @@ async def _own_record(department: str, external_id: str) -> CreditRecord:
     return record
 
 
+CORRECTED_FIELDS = (
+    "person_id", "type_code", "dimension", "points", "severity", "decision_date",
+    "repairable_from", "expires_on", "summary", "decision_doc_no", "revision", "updated_at",
+)  # fmt: skip
+
+
 async def correct_record(
     *, actor: Principal, cipher: IdCipher, external_id: str, changes: dict[str, Any]
 ) -> CreditRecord:
-    """更正: fix a record's type, date, text or person; both people are re-scored at once."""
+    """更正: fix a record's type, date, text or person; both people are re-scored at once.
+    The correction is stored only if the record is still as it was read (same revision, not
+    withdrawn meanwhile), so two corrections at once cannot overwrite each other."""
+    if not changes:
+        raise ValidationFailed(
+            "nothing to correct",
+            errors=[{"field": "(body)", "message": "no fields", "type": "missing"}],
+        )
     catalog = load_catalog()
     record = await _own_record(actor.organisation, external_id)
-    if record.status == "withdrawn":
-        raise Conflict("a withdrawn record cannot be corrected", reason="withdrawn")
+    if record.status == RecordStatus.WITHDRAWN:
+        raise Conflict("a withdrawn record cannot be corrected", reason=Refusal.WITHDRAWN)
+    read = {"revision": record.revision, "status": record.status}
     before = {
         "type": record.type_code,
         "decision_date": record.decision_date.isoformat(),
@@ -83,9 +99,19 @@ async def correct_record(
         if name in changes:
             setattr(record, name, changes[name])
     record.revision += 1
-    record.updated_at = dt.datetime.now(dt.UTC)
+    record.updated_at = now()
     async with in_transaction():
-        await record.save()
+        stored = await CreditRecord.filter(id=record.id, **read).update(
+            **{name: getattr(record, name) for name in CORRECTED_FIELDS}
+        )
+        if stored != 1:
+            current = await CreditRecord.get(id=record.id)
+            if current.status == RecordStatus.WITHDRAWN:
+                raise Conflict("a withdrawn record cannot be corrected", reason=Refusal.WITHDRAWN)
+            raise Conflict(
+                "the record was corrected at the same moment; reload it",
+                reason=Refusal.RECORD_CHANGED,
+            )
         for person_id in sorted(people):
             await rescore_person(person_id=person_id, cause="correction")
         await audit.record(
@@ -98,28 +124,41 @@ async def correct_record(
 
 
 async def withdraw_record(*, actor: Principal, external_id: str, reason: str) -> CreditRecord:
-    """撤销: the department withdraws its record; it stops counting and showing at once."""
+    """撤销: the department withdraws its record; it stops counting and showing at once.
+    Withdrawing a withdrawn record changes nothing and answers as the first withdrawal did."""
     record = await _own_record(actor.organisation, external_id)
-    if record.status == "withdrawn":
+    if record.status == RecordStatus.WITHDRAWN:
         return record
-    record.status = "withdrawn"
-    record.updated_at = dt.datetime.now(dt.UTC)
-    async with in_transaction():
-        await record.save(update_fields=["status", "updated_at"])
-        await rescore_person(person_id=record.person_id, cause="correction")
+
+    async def rescore_and_record(item: CreditRecord, _from: RecordStatus) -> None:
+        await rescore_person(person_id=item.person_id, cause="correction")
         await audit.record(
             action="record.withdrawn",
             actor=actor,
-            subject_person_id=record.person_id,
+            subject_person_id=item.person_id,
             purpose=reason,
-            details={"record": record.id},
+            details={"record": item.id},
         )
-    return record
+
+    try:
+        return await apply(
+            RECORD,
+            CreditRecord,
+            item_id=record.id,
+            to=RecordStatus.WITHDRAWN,
+            record=rescore_and_record,
+            changes={"updated_at": now()},
+        )
+    except Conflict:
+        current = await CreditRecord.get(id=record.id)
+        if current.status != RecordStatus.WITHDRAWN:
+            raise
+        return current  # withdrawn by a concurrent request: the same answer as a repeat
 
 
 def display_status(record: CreditRecord | RecordFacts, as_of: dt.date) -> str:
-    """active / expired / repaired / withdrawn / under_objection (suspended)."""
-    if record.status != "active":
+    """active / expired / repaired / withdrawn / under_objection (suspended) / pending."""
+    if record.status != RecordStatus.ACTIVE:
         return record.status
     if record.suspended:
         return "under_objection"
@@ -229,7 +268,7 @@ async def my_records(*, person_id: int, status: str | None = None) -> list[dict[
     catalog, as_of = load_catalog(), today()
     rows = (
         await CreditRecord.filter(person_id=person_id)
-        .exclude(status="withdrawn")
+        .exclude(status=RecordStatus.WITHDRAWN)
         .order_by("-decision_date", "-id")
     )
     items = [describe_record(r, catalog, as_of) for r in rows]
@@ -238,7 +277,7 @@ async def my_records(*, person_id: int, status: str | None = None) -> list[dict[
 
 async def my_record(*, person_id: int, record_id: int) -> dict[str, Any]:
     record = await CreditRecord.get_or_none(id=record_id, person_id=person_id)
-    if record is None or record.status == "withdrawn":
+    if record is None or record.status == RecordStatus.WITHDRAWN:
         raise NotFound("no such record of yours")
     return describe_record(record, load_catalog(), today())
 
@@ -250,7 +289,7 @@ def describe_entry(entry: ListEntry, model: ScoreModel) -> dict[str, Any]:
         "list": entry.kind,
         "source": entry.source,
         "rule": entry.rule_code or None,
-        "reason": entry.reason if entry.source == "manual" else None,
+        "reason": entry.reason if entry.source == ListSource.MANUAL else None,
         "legal_basis": rule.legal_basis
         if rule
         else {"zh-CN": entry.legal_basis, "en": entry.legal_basis},
@@ -267,7 +306,7 @@ async def my_lists(*, person_id: int) -> list[dict[str, Any]]:
         describe_entry(e, model) for e in await lists_service.active_for_person(person_id, today())
     ]
     # A rule-derived entry has no decision of its own: its decisions are its records'.
-    derived = [i for i in items if i["source"] == "rule" and not i["decision_doc_no"]]
+    derived = [i for i in items if i["source"] == ListSource.RULE and not i["decision_doc_no"]]
     wanted = sorted({r for i in derived for r in i["record_ids"]})
     if wanted:
         rows = await CreditRecord.filter(id__in=wanted, person_id=person_id).values_list(

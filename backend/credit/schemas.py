@@ -42,12 +42,6 @@ class WithdrawRecord(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class CreateToken(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    department: str = Field(min_length=1, max_length=32)
-    label: str = Field(default="", max_length=100)
-
-
 class ProposeListEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     person_id: int = Field(gt=0)

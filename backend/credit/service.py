@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from ..core import bulk, events
+from ..core import bulk, clock, events
 from ..core.clock import today
 from . import lists as lists_service
 from .catalog import Catalog, ScoreModel, load_catalog, load_model
@@ -86,7 +86,7 @@ async def rescore_person(
         != (result.score, result.tier.code, model.version)
         or current.breakdown != result.breakdown
     )
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if changed:
         await bulk.execute_many(
             UPSERT_SCORE,
@@ -146,7 +146,7 @@ async def _apply_sums(
     cause: str,
 ) -> int:
     """Score every person from their dimension sums; write only what changed."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     codes = [d.code for d in model.dimensions]
     memo: dict[tuple[int, ...], tuple[int, str, dict[str, int]]] = {}
     breakdown_json: dict[tuple[int, ...], str] = {}
@@ -252,7 +252,7 @@ async def rescore_city(
         )
     if run is None:
         run = await RescoreRun.create(
-            as_of=as_of, model_version=model.version, started_at=dt.datetime.now(dt.UTC)
+            as_of=as_of, model_version=model.version, started_at=clock.now()
         )
     resumed_from = run.last_person_id
     top = await bulk.max_person_with_records()
@@ -272,6 +272,6 @@ async def rescore_city(
         if progress:
             progress(min(hi, top), top)
         lo = hi + 1
-    run.finished_at = dt.datetime.now(dt.UTC)
+    run.finished_at = clock.now()
     await run.save(update_fields=["finished_at"])
     return CityRescore(run.id, run.people, run.changed, resumed_from)

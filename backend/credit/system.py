@@ -3,13 +3,12 @@ under the same catalog rules as department submissions."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from ..core.clock import today
+from ..core import clock
 from ..core.errors import Conflict
 from .catalog import add_months, load_catalog
 from .models import CreditRecord
 from .service import rescore_person
+from .states import Refusal
 
 
 async def add_record(
@@ -27,13 +26,13 @@ async def add_record(
         if existing.type_code != type_code:
             raise Conflict(
                 f"{department}/{external_id} already holds a {existing.type_code} record",
-                reason="record-exists",
+                reason=Refusal.RECORD_EXISTS,
             )
         return existing
     catalog = load_catalog()
     record_type = catalog.types[type_code]
-    decided = today()
-    now = dt.datetime.now(dt.UTC)
+    decided = clock.today()
+    now = clock.now()
     record = await CreditRecord.create(
         person_id=person_id,
         department=department,

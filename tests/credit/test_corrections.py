@@ -4,6 +4,7 @@ corrections without any ID number."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from typing import Any
@@ -16,7 +17,8 @@ from backend.credit import records
 from backend.credit.catalog import add_months
 from backend.credit.models import CreditRecord, ListEntry, Score, ScoreHistory
 from backend.residents import idnumber
-from tests.credit.helpers import ago, credit_counts, department, problem
+from tests.authenticator import SoftAuthenticator
+from tests.credit.helpers import ago, both_read_first, credit_counts, department, problem, refused
 from tests.factories import csrf, enrol, make_person, make_staff
 
 URL = "/api/v1/records"
@@ -271,7 +273,7 @@ async def test_withdrawing_twice_is_idempotent(client, who) -> None:
     assert await AuditEntry.filter(action="record.withdrawn").count() == 1
     # A withdrawn record cannot be corrected; resubmitting it unchanged does not revive it.
     response = await client.patch(f"{URL}/C-1", json={"summary": "x"}, headers=court)
-    problem(response, 409, "conflict")
+    refused(response, 409, "conflict", "withdrawn")
     again = await client.post(URL, json=[item(who, "C-1", "LAW_COURT_DEFAULTER")], headers=court)
     assert again.json()["unchanged"] == 1
     assert (await CreditRecord.get(external_id="C-1")).status == "withdrawn"
@@ -321,8 +323,6 @@ async def test_corrections_are_audited_without_id_numbers(client, cipher, who) -
 async def test_residents_and_officers_cannot_correct_or_withdraw(
     client, other_client, authenticator, who
 ) -> None:
-    from tests.authenticator import SoftAuthenticator
-
     court = await department("court")
     await submit(client, court, item(who, "C-1", "LAW_COURT_DEFAULTER"))
     await enrol(client, authenticator, who)
@@ -333,3 +333,38 @@ async def test_residents_and_officers_cannot_correct_or_withdraw(
         response = await http.post(f"{URL}/C-1/withdraw", json={"reason": "x"}, headers=csrf(http))
         problem(response, 403, "forbidden")
     assert (await CreditRecord.get(external_id="C-1")).revision == 1
+
+
+async def test_two_withdrawals_at_once_withdraw_once(client, who, monkeypatch) -> None:
+    court = await department("court")
+    await submit(client, court, item(who, "C-1", "LAW_COURT_DEFAULTER"))
+    both_read_first(monkeypatch, records, "_own_record")
+    answers = await asyncio.gather(
+        *(
+            client.post(f"{URL}/C-1/withdraw", json={"reason": reason}, headers=court)
+            for reason in ("已履行", "错误报送")
+        )
+    )
+    assert [(a.status_code, a.json()["status"]) for a in answers] == [(200, "withdrawn")] * 2
+    assert await AuditEntry.filter(action="record.withdrawn").count() == 1
+    assert await history(who.person.id) == [(400, "record"), (600, "correction")]
+
+
+async def test_two_corrections_at_once_store_one_and_refuse_the_other(
+    client, who, monkeypatch
+) -> None:
+    court = await department("court")
+    await submit(client, court, item(who, "C-1", "LAW_COURT_DEFAULTER"))
+    both_read_first(monkeypatch, records, "_own_record")
+    answers = await asyncio.gather(
+        *(
+            client.patch(f"{URL}/C-1", json={"summary": summary}, headers=court)
+            for summary in ("第一次更正", "第二次更正")
+        )
+    )
+    winner, loser = sorted(answers, key=lambda a: a.status_code)
+    assert winner.status_code == 200 and winner.json()["revision"] == 2, winner.text
+    refused(loser, 409, "conflict", "record_changed")
+    stored = await CreditRecord.get(external_id="C-1")
+    assert stored.revision == 2 and stored.summary in ("第一次更正", "第二次更正")
+    assert await AuditEntry.filter(action="record.corrected").count() == 1

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from pathlib import Path
 
-from backend.apitokens.service import create_token
+from backend.credit.docs import render
 from backend.credit.models import CreditRecord, ListEntry, Score, ScoreHistory
+from tests.credit.helpers import ago, department
 from tests.factories import enrol, make_person
-
-
-async def department(kind: str = "court") -> dict[str, str]:
-    _, secret = await create_token(
-        officer=None, kind="department", organisation=kind, label="t", scopes=["records.submit"]
-    )
-    return {"Authorization": f"Bearer {secret}"}
-
-
-def ago(days: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
 
 
 async def test_submission_scores_and_lists(client, app, authenticator):
@@ -133,10 +123,6 @@ async def test_bad_batch_lists_every_problem_and_stores_nothing(client, app):
 
 
 def test_docs_scoring_md_is_generated_from_the_catalog():
-    from pathlib import Path
-
-    from backend.credit.docs import render
-
     path = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
     assert path.read_text(encoding="utf-8") == render(), (
         "run: python -m backend.credit.docs > docs/scoring.md"

@@ -609,11 +609,6 @@ def test_list_rules_refer_to_catalog_types() -> None:
 def test_suggestions_respect_the_total_floor() -> None:
     """Held at 350 by the total's floor, small positive records move nothing: no such
     'earn' advice; the repairs stay (they lift list effects too), with what they really move."""
-    import datetime as dt
-
-    from backend.credit.catalog import load_catalog, load_model
-    from backend.credit.scoring import RecordFacts, evaluate
-
     day = dt.date(2026, 6, 1)
 
     def rec(i: int, code: str, dimension: str, points: int) -> RecordFacts:
