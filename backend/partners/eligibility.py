@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .states import OfferStatus
+
 TIER_RANK = {"excellent": 5, "very_good": 4, "good": 3, "fair": 2, "improve": 1, "none": 0}
 DOMAINS = (
     "library",
@@ -54,7 +56,7 @@ def why_not(
     terms: OfferTerms, *, tier: str, lists: frozenset[str], today: dt.date
 ) -> WhyNot | None:
     """None when eligible, else a machine-readable reason (shown translated to residents)."""
-    if terms.status != "live":
+    if terms.status != OfferStatus.LIVE:
         return WhyNot.NOT_LIVE
     if today < terms.valid_from:
         return WhyNot.NOT_STARTED

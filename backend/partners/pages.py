@@ -29,6 +29,7 @@ from ..core.templating import render
 from . import checks, counter, joining, offers, portal, present, redemptions, schemas, service
 from .eligibility import DOMAINS, KINDS, TIER_RANK
 from .offers import EXCLUDABLE_LISTS
+from .states import RedemptionOutcome
 
 TIERS = tuple(sorted(TIER_RANK, key=lambda t: -TIER_RANK[t]))
 LISTS = tuple(sorted(EXCLUDABLE_LISTS))
@@ -286,7 +287,9 @@ async def outcome_page(request: Request) -> Response:
             actor=principal_of(request),
             redemption_id=redemption_id,
             outcome=outcome,
-            notice_sent_on=date(form, "notice_sent_on") if outcome == "defaulted" else None,
+            notice_sent_on=date(form, "notice_sent_on")
+            if outcome == RedemptionOutcome.DEFAULTED
+            else None,
         )
     except (ValidationFailed, Conflict) as exc:
         reason = str(exc.extra.get("reason") or "")

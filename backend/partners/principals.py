@@ -6,6 +6,7 @@ from ..apitokens.service import authenticate
 from ..core.permissions import Role
 from ..core.principal import Principal
 from .service import cached_partner
+from .states import PartnerStatus
 
 
 async def token_principal(secret: str) -> Principal | None:
@@ -17,7 +18,7 @@ async def token_principal(secret: str) -> Principal | None:
     role = Role.DEPARTMENT_SYSTEM
     if token.kind == "partner":
         partner = await cached_partner(int(token.organisation))
-        if partner is None or partner.status != "approved":
+        if partner is None or partner.status != PartnerStatus.APPROVED:
             return None
         organisation, role = partner.name, Role.PARTNER_SYSTEM
     return Principal.build(
