@@ -1,11 +1,15 @@
-"""The city this deployment serves: names, districts and key occupational groups (config)."""
+"""The city this deployment serves: names, districts, key occupational groups and its changes
+to the national working-day calendar (config)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -13,6 +17,29 @@ class District:
     code: str
     name: dict[str, str]
     share: float
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day the city's calendar sets apart from the national one, and why (for the operator)."""
+
+    date: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class CityCalendar:
+    """The city's changes to the national working-day calendar (core/workdays.py): extra days
+    off (a local holiday) and extra working days. They win over the national calendar."""
+
+    extra_holidays: tuple[CalendarDay, ...] = ()
+    extra_workdays: tuple[CalendarDay, ...] = ()
+
+    def __post_init__(self) -> None:
+        both = {d.date for d in self.extra_holidays} & {d.date for d in self.extra_workdays}
+        if both:
+            days = ", ".join(sorted(d.isoformat() for d in both))
+            raise ValueError(f"city calendar: {days} both an extra holiday and an extra workday")
 
 
 @dataclass(frozen=True)
@@ -25,6 +52,7 @@ class City:
     population: int
     districts: tuple[District, ...]
     occupation_groups: tuple[tuple[str, dict[str, str]], ...]
+    calendar: CityCalendar = CityCalendar()
 
     def district(self, code: str) -> District | None:
         return next((d for d in self.districts if d.code == code), None)
@@ -47,4 +75,17 @@ def load_city(path: Path) -> City:
             District(d["code"], d["name"], float(d["share"])) for d in data["districts"]
         ),
         occupation_groups=tuple((g["code"], g["name"]) for g in data["occupation_groups"]),
+        calendar=_calendar(data.get("calendar", {})),
+    )
+
+
+def _calendar(data: Mapping[str, Any]) -> CityCalendar:
+    def days(key: str) -> tuple[CalendarDay, ...]:
+        return tuple(
+            CalendarDay(dt.date.fromisoformat(d["date"]), str(d["reason"]))
+            for d in data.get(key, [])
+        )
+
+    return CityCalendar(
+        extra_holidays=days("extra_holidays"), extra_workdays=days("extra_workdays")
     )
