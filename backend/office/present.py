@@ -1,13 +1,14 @@
-"""Turning office figures into what a page shows in one language: formatted numbers and
-chart geometry. Pure functions over the service's results."""
+"""Turning office results into what a page shows in one language: formatted numbers, chart
+geometry, and the message keys of refused forms. Pure functions over the services' results."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import NotFound, ValidationFailed, XinyiError
 from ..core.i18n import translate
 from . import charts
-from .service import Bar, Dashboard
+from .figures import Bar, Dashboard
 
 HALF = 460  # charts that share a row: drawn narrower so their text keeps its size
 
@@ -83,3 +84,35 @@ def dashboard_charts(figures: Dashboard, locale: str) -> dict[str, Any]:
             width=HALF,
         ),
     }
+
+
+# Which message a refused look-up shows, per field: never anything about who is in the register.
+LOOKUP_MESSAGES = {
+    ("id_number", "missing"): "office.people.id_required",
+    ("id_number", "value"): "office.people.id_invalid",
+    ("id_number", "not-found"): "office.people.not_found",
+    ("purpose", "value"): "office.people.purpose_required",
+    ("purpose_detail", "value"): "office.people.purpose_detail_required",
+}
+
+
+def lookup_errors(exc: XinyiError) -> dict[str, str]:
+    """The look-up form's problems as field → message key."""
+    if isinstance(exc, NotFound):
+        return {"id_number": LOOKUP_MESSAGES[("id_number", "not-found")]}
+    errors: dict[str, str] = {}
+    for e in exc.errors:
+        key = LOOKUP_MESSAGES.get((e.get("field", ""), e.get("type", "")), exc.title_key)
+        errors.setdefault(str(e.get("field", "id_number")), key)
+    return errors or {"id_number": exc.title_key}
+
+
+def list_error(exc: XinyiError) -> str:
+    """The message key for a refused list step: its named reason, else the error's title."""
+    reason = str(exc.extra.get("reason", ""))
+    return f"office.lists.error.{reason}" if reason else exc.title_key
+
+
+def field_problems(exc: ValidationFailed) -> dict[str, str]:
+    """A refused form's problems as field → kind (`missing`, `date`, …)."""
+    return {str(e["field"]): str(e["type"]) for e in exc.errors}

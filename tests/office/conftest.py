@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from backend.office import service as office_service
+from backend.office import figures
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.factories import make_staff
@@ -16,9 +16,9 @@ from tests.factories import make_staff
 
 @pytest.fixture(autouse=True)
 def _fresh_statistics() -> Iterator[None]:
-    office_service.cache.clear()
+    figures.cache.clear()
     yield
-    office_service.cache.clear()
+    figures.cache.clear()
 
 
 @pytest.fixture

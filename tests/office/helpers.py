@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from backend.apitokens.service import create_token
+from backend.core.clock import today
 
 
 def token(http: httpx.AsyncClient) -> str:
@@ -28,7 +29,7 @@ async def submit(http: httpx.AsyncClient, code: str, items: list[dict[str, Any]]
 
 
 def record(external_id: str, id_number: str, type_code: str, days_ago: int = 10) -> dict[str, Any]:
-    decided = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days_ago)
+    decided = today() - dt.timedelta(days=days_ago)
     return {
         "external_id": external_id,
         "id_number": id_number,

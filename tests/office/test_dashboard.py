@@ -3,6 +3,7 @@ figures in the database, computed by aggregate queries and cached for five minut
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import re
@@ -13,7 +14,7 @@ import pytest
 from backend.core import bulk
 from backend.core.clock import today
 from backend.credit.models import ListEntry
-from backend.office import service as office_service
+from backend.office import figures
 from backend.residents.models import PersonOccupation
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
@@ -154,10 +155,10 @@ async def test_the_figures_are_cached_for_five_minutes(city, client, app) -> Non
 
     # Five minutes later the old figures are still answered at once, with their time, while
     # they are computed again in the background; the next view has the new ones.
-    age(office_service.CACHE_SECONDS + 1)
+    age(figures.CACHE_SECONDS + 1)
     stale = (await client.get("/office/dashboard")).text
     assert figure(stale, "fig-residents") == "6"
-    await office_service.cache.settle()
+    await figures.cache.settle()
     fresh = (await client.get("/office/dashboard")).text
     assert figure(fresh, "fig-residents") == "7"
     assert cell_row(fresh, "table-coverage", "下陆区") == ["1", "0", "0.0%", "未达标"]
@@ -165,31 +166,29 @@ async def test_the_figures_are_cached_for_five_minutes(city, client, app) -> Non
 
     # Figures older than an hour are never shown: the page waits for new ones.
     await make_person(app.state.ctx.cipher, name="又来的", area="420204")
-    age(office_service.STALE_SECONDS + 1)
+    age(figures.STALE_SECONDS + 1)
     assert figure((await client.get("/office/dashboard")).text, "fig-residents") == "8"
 
 
 def age(seconds: float) -> None:
     """Make every cached figure `seconds` older."""
-    for key, (computed, item) in list(office_service.cache._items.items()):
-        office_service.cache._items[key] = (computed - seconds, item)
+    for key, (computed, item) in list(figures.cache._items.items()):
+        figures.cache._items[key] = (computed - seconds, item)
 
 
 async def test_yesterdays_figures_are_recomputed(city, app) -> None:
     city_config = app.state.ctx.city
     yesterday = today() - dt.timedelta(days=1)
-    old = await office_service.dashboard(city=city_config, as_of=yesterday)
+    old = await figures.dashboard(city=city_config, as_of=yesterday)
     assert old.as_of == yesterday
-    age(office_service.STALE_SECONDS + 1)
-    new = await office_service.dashboard(city=city_config)
+    age(figures.STALE_SECONDS + 1)
+    new = await figures.dashboard(city=city_config)
     assert new.as_of == today() and new.value.days[-1].code == today().isoformat()
 
 
 async def test_concurrent_requests_compute_the_figures_once(city, app) -> None:
-    import asyncio
-
     calls = 0
-    original = office_service.compute_dashboard
+    original = figures.compute_dashboard
 
     async def counting(**kwargs):
         nonlocal calls
@@ -197,14 +196,14 @@ async def test_concurrent_requests_compute_the_figures_once(city, app) -> None:
         await asyncio.sleep(0.01)
         return await original(**kwargs)
 
-    office_service.cache.clear()
+    figures.cache.clear()
     try:
-        office_service.compute_dashboard = counting
+        figures.compute_dashboard = counting
         results = await asyncio.gather(
-            *(office_service.dashboard(city=app.state.ctx.city) for _ in range(5))
+            *(figures.dashboard(city=app.state.ctx.city) for _ in range(5))
         )
     finally:
-        office_service.compute_dashboard = original
+        figures.compute_dashboard = original
     assert calls == 1
     assert {r.value.residents for r in results} == {6}
 

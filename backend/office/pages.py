@@ -1,0 +1,129 @@
+"""Staff console pages: sign-in, the console's home, staff accounts, counter enrolment codes,
+the audit trail and signing out, and the frame the credit office's pages render in. HTTP
+only: parse the form, call one use case, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..audit import service as audit_service
+from ..auth import service as auth_service
+from ..auth import sessions
+from ..core.context import ctx
+from ..core.errors import XinyiError
+from ..core.forms import redirect, text, texts
+from ..core.permissions import STAFF_ROLES, Permission
+from ..core.routing import PUBLIC, page, principal_of, requires
+from ..core.templating import render
+from . import present, service
+
+
+def office_page(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> Response:
+    """A credit-office page: its templates format with `present` and check permissions."""
+    return render(
+        request, template, {"Permission": Permission, "fmt": present, **context}, status=status
+    )
+
+
+async def login_page(request: Request) -> Response:
+    # Without JavaScript the code form posts here: the passkey ceremony needs the browser's
+    # WebAuthn API, so say so instead of putting the code in a URL.
+    return render(request, "office/login.html", {"needs_js": request.method == "POST"})
+
+
+async def home(request: Request) -> Response:
+    return render(request, "office/home.html", {"Permission": Permission})
+
+
+async def staff_page(request: Request) -> Response:
+    context: dict[str, object] = {"roles": STAFF_ROLES, "created": None, "error": None, "form": {}}
+    status = 200
+    if request.method == "POST":
+        form = await request.form()
+        context["form"] = {k: text(form, k) for k in ("display_name", "organisation")}
+        try:
+            account, code = await auth_service.create_staff_account(
+                officer=principal_of(request),
+                display_name=text(form, "display_name", 64),
+                organisation=text(form, "organisation", 128),
+                roles=texts(form, "roles"),
+            )
+            context["created"] = {"account": account, "code": code}
+        except XinyiError as exc:
+            context["error"] = exc
+            status = exc.status
+    context["staff"] = await auth_service.list_staff()
+    return render(request, "office/staff.html", context, status=status)
+
+
+async def enrolment_code_page(request: Request) -> Response:
+    context: dict[str, object] = {"issued": None, "error": None, "form": {}}
+    status = 200
+    if request.method == "POST":
+        form = await request.form()
+        context["form"] = {k: text(form, k) for k in ("name", "purpose")}
+        try:
+            issued = await service.issue_enrolment_code(
+                officer=principal_of(request),
+                cipher=ctx(request).cipher,
+                name=text(form, "name", 64),
+                id_number=text(form, "id_number", 32),
+                purpose=text(form, "purpose"),
+                id_card_checked=form.get("id_card_checked") == "yes",
+            )
+            context["issued"] = {
+                "code": issued.code,
+                "expires_at": issued.row.expires_at,
+                "masked": issued.person.id_masked,
+            }
+        except XinyiError as exc:
+            context["error"] = exc
+            status = exc.status
+    return render(request, "office/enrolment_code.html", context, status=status)
+
+
+async def audit_page(request: Request) -> Response:
+    entries = await audit_service.list_entries(limit=100)
+    report = await audit_service.verify_chain()
+    return render(request, "office/audit.html", {"entries": entries, "report": report})
+
+
+async def logout(request: Request) -> Response:
+    await auth_service.logout(principal=principal_of(request))
+    response = redirect("/office/login")
+    response.delete_cookie(sessions.COOKIE)
+    response.delete_cookie(sessions.CSRF_COOKIE)
+    return response
+
+
+routes = [
+    page("/office/login", login_page, name="office_login", access=PUBLIC, methods=("GET", "POST")),
+    page("/office", home, name="office_home", access=requires(Permission.STAFF_CONSOLE)),
+    page(
+        "/office/staff",
+        staff_page,
+        name="office_staff",
+        methods=("GET", "POST"),
+        access=requires(Permission.STAFF_MANAGE),
+    ),
+    page(
+        "/office/enrolment-codes",
+        enrolment_code_page,
+        name="office_enrolment_codes",
+        methods=("GET", "POST"),
+        access=requires(Permission.ENROLMENT_CODE_ISSUE),
+    ),
+    page("/office/audit", audit_page, name="office_audit", access=requires(Permission.AUDIT_READ)),
+    page(
+        "/office/logout",
+        logout,
+        name="office_logout",
+        methods=("POST",),
+        access=requires(Permission.SELF),
+    ),
+]
