@@ -1,0 +1,1 @@
+"""Credit commitments (信用承诺): published texts a resident signs with their passkey."""

@@ -1,0 +1,1 @@
+"""Evidence (证明材料) for repair requests and objections: uploaded files, sniffed and bounded."""

@@ -1,0 +1,1 @@
+"""Notices (通知): the resident's in-app inbox."""

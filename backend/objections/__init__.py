@@ -1,0 +1,1 @@
+"""Objections (异议): a resident disputes a record, a list entry or a partner-reported default."""

@@ -1,0 +1,1 @@
+"""Credit repair (信用修复): a resident applies, the recording department decides."""
