@@ -20,9 +20,10 @@ from .audit import service as audit_service
 from .auth import routes as auth_routes
 from .auth import sessions
 from .core import clock, events
-from .core.city import load_city
+from .core.city import City, load_city
 from .core.context import AppContext, RelyingParty
 from .core.crypto import IdCipher
+from .core.deadlines import Deadlines
 from .core.handlers import exception_handlers
 from .core.keys import KeyRing
 from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
@@ -30,6 +31,7 @@ from .core.openapi import build_openapi
 from .core.ratelimit import RateLimiter
 from .core.routing import operations
 from .core.settings import Settings, load_settings
+from .core.workdays import city_calendar
 from .credit import expiry, list_routes
 from .credit import routes as credit_routes
 from .credit.catalog import department_codes
@@ -77,6 +79,17 @@ def wire(settings: Settings) -> None:
     events.standing_changed.connect(passes_service.revoke_people)
 
 
+def deadlines_for(settings: Settings, city: City) -> Deadlines:
+    """The due-process deadlines of this deployment: a bad calendar file fails at start-up."""
+    return Deadlines(
+        calendar=city_calendar(city),
+        repair_decision_days=settings.repair_decision_days,
+        repair_feedback_days=settings.repair_feedback_days,
+        objection_answer_days=settings.objection_answer_days,
+        objection_suspends_at_filing=settings.objection_suspends_at_filing,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     settings.check()
@@ -106,11 +119,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
+    city = load_city(settings.city_file)
     app.state.ctx = AppContext(
         settings=settings,
         cipher=IdCipher.from_settings(settings),
         rp=RelyingParty.from_settings(settings),
-        city=load_city(settings.city_file),
+        city=city,
+        deadlines=deadlines_for(settings, city),
     )
     app.state.max_json_bytes = settings.max_json_bytes
     app.state.api_key_limiter = RateLimiter(

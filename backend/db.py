@@ -14,6 +14,11 @@ MODEL_MODULES = [
     "backend.apitokens.models",
     "backend.passes.models",
     "backend.partners.models",
+    "backend.notices.models",
+    "backend.evidence.models",
+    "backend.commitments.models",
+    "backend.repairs.models",
+    "backend.objections.models",
 ]
 
 

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from .city import City
 from .crypto import IdCipher
+from .deadlines import Deadlines
 from .settings import Settings
 
 
@@ -31,6 +32,7 @@ class AppContext:
     cipher: IdCipher
     rp: RelyingParty
     city: City
+    deadlines: Deadlines
 
 
 def ctx(request: Request) -> AppContext:

@@ -37,6 +37,10 @@ class Settings:
     origins: tuple[str, ...] = ("http://localhost:8000",)
     city_file: Path = ROOT / "backend" / "data" / "city.json"
     time_zone: str = "Asia/Shanghai"  # the city's: what "today" means for periods and deadlines
+    repair_decision_days: int = 3  # working days from acceptance to the department's decision
+    repair_feedback_days: int = 10  # working days from applying to the resident's answer
+    objection_answer_days: int = 20  # working days for the source to answer an objection
+    objection_suspends_at_filing: bool = False  # pause a disputed record's effect at once
     session_hours: int = 12
     max_json_bytes: int = 64 * 1024
     cookie_secure: bool = False
@@ -101,6 +105,12 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         origins=origins,
         city_file=Path(config("CITY_FILE", default=str(ROOT / "backend" / "data" / "city.json"))),
         time_zone=config("TIME_ZONE", default="Asia/Shanghai"),
+        repair_decision_days=config("REPAIR_DECISION_DAYS", cast=int, default=3),
+        repair_feedback_days=config("REPAIR_FEEDBACK_DAYS", cast=int, default=10),
+        objection_answer_days=config("OBJECTION_ANSWER_DAYS", cast=int, default=20),
+        objection_suspends_at_filing=config(
+            "OBJECTION_SUSPENDS_AT_FILING", cast=bool, default=False
+        ),
         session_hours=config("SESSION_HOURS", cast=int, default=12),
         cookie_secure=config("COOKIE_SECURE", cast=bool, default=env == "production"),
         background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),

@@ -58,7 +58,8 @@ class CreditRecord(Model):
     repairable_from = fields.DateField()
     expires_on = fields.DateField()
     status = fields.CharField(max_length=12, default=RecordStatus.ACTIVE.value)  # RecordStatus
-    suspended = fields.BooleanField(default=False)
+    suspended = fields.BooleanField(default=False)  # its effect paused: an objection is late
+    disputed = fields.BooleanField(default=False, db_default=False)  # 异议中: an objection is open
     summary = fields.CharField(max_length=500, default="")
     decision_doc_no = fields.CharField(max_length=64, default="")
     catalog_version = fields.CharField(max_length=16)
@@ -159,6 +160,8 @@ class ListEntry(Model):
     start = fields.DateField()
     end = fields.DateField(null=True)
     status = fields.CharField(max_length=12)  # ListStatus
+    suspended = fields.BooleanField(default=False, db_default=False)  # paused: objection late
+    disputed = fields.BooleanField(default=False, db_default=False)  # 异议中: an objection is open
     proposed_by_id = fields.BigIntField(null=True)
     decided_by_id = fields.BigIntField(null=True)
     lift_proposed_by_id = fields.BigIntField(null=True)

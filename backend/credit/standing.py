@@ -13,6 +13,7 @@ async def standing(person_id: int) -> tuple[str, frozenset[str]]:
     scores = await bulk.fetch_rows('SELECT "tier" FROM "score" WHERE "person_id" = ?', [person_id])
     entries = await bulk.fetch_rows(
         'SELECT "kind" FROM "list_entry" WHERE "person_id" = ? AND "status" = \'active\' '
+        'AND "suspended" = FALSE '
         'AND "start" <= ? AND ("end" IS NULL OR "end" > ?)',
         [person_id, day, day],
     )

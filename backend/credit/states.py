@@ -42,12 +42,14 @@ LIST_ENTRY: Workflow[ListStatus] = Workflow(
     reasons={ListStatus.LIFTED: Refusal.NO_LIFT_PROPOSAL},
 )
 
-# Repair (active → repaired) arrives with the repair workflow; withdrawal is final.
+# A repair (active → repaired) is decided by the recording department in the repair workflow;
+# withdrawal is final.
 RECORD: Workflow[RecordStatus] = Workflow(
     name="record",
     moves={
-        RecordStatus.ACTIVE: frozenset({RecordStatus.WITHDRAWN}),
+        RecordStatus.ACTIVE: frozenset({RecordStatus.WITHDRAWN, RecordStatus.REPAIRED}),
         RecordStatus.REPAIRED: frozenset({RecordStatus.WITHDRAWN}),
     },
     conflict_reason=Refusal.WITHDRAWN,
+    reasons={RecordStatus.REPAIRED: Refusal.NOT_ACTIVE},
 )

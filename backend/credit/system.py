@@ -11,6 +11,11 @@ from .service import rescore_person
 from .states import Refusal
 
 
+def redemption_external_id(redemption_id: int) -> str:
+    """The external id of the record a redemption's outcome made (one per redemption)."""
+    return f"R-{redemption_id}"
+
+
 async def add_record(
     *,
     person_id: int,

@@ -28,17 +28,20 @@ class ObjectionStatus(StrEnum):
 
 OPEN = (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEW_REQUESTED)
 
-O = ObjectionStatus
+X = ObjectionStatus
 OBJECTION_WORKFLOW: Workflow[ObjectionStatus] = Workflow(
     name="objection",
     moves={
-        O.SUBMITTED: frozenset({O.UPHELD, O.REJECTED, O.WITHDRAWN}),
-        O.REJECTED: frozenset({O.REVIEW_REQUESTED}),
-        O.REVIEW_REQUESTED: frozenset({O.REVIEW_UPHELD, O.REVIEW_REJECTED, O.WITHDRAWN}),
+        X.SUBMITTED: frozenset({X.UPHELD, X.REJECTED, X.WITHDRAWN}),
+        X.REJECTED: frozenset({X.REVIEW_REQUESTED}),
+        X.REVIEW_REQUESTED: frozenset({X.REVIEW_UPHELD, X.REVIEW_REJECTED, X.WITHDRAWN}),
     },
     conflict_reason="case_closed",
-    reasons={O.REVIEW_REQUESTED: "not_rejected", O.REVIEW_UPHELD: "no_review_requested",
-             O.REVIEW_REJECTED: "no_review_requested"},  # fmt: skip
+    reasons={
+        X.REVIEW_REQUESTED: "not_rejected",
+        X.REVIEW_UPHELD: "no_review_requested",
+        X.REVIEW_REJECTED: "no_review_requested",
+    },
 )
 
 

@@ -18,7 +18,7 @@ from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
 from ..credit.service import rescore_person
-from ..credit.system import add_record
+from ..credit.system import add_record, redemption_external_id
 from .checks import check_pass
 from .models import Offer, Partner, Redemption
 from .offers import LIVE_OFFERS
@@ -170,7 +170,7 @@ async def _outcome_record(partner: Partner, redemption: Redemption, type_code: s
     record = await add_record(
         person_id=redemption.person_id,
         department=partner.record_department,
-        external_id=f"R-{redemption.id}",
+        external_id=redemption_external_id(redemption.id),
         type_code=type_code,
         summary=partner.name,
         rescore=False,

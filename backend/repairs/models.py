@@ -30,8 +30,12 @@ REPAIR_WORKFLOW: Workflow[RepairStatus] = Workflow(
         S.ACCEPTED: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
     },
     conflict_reason="case_closed",
-    reasons={S.ACCEPTED: "not_submitted", S.RETURNED: "not_submitted",
-             S.SUBMITTED: "not_returned", S.APPROVED: "not_accepted"},  # fmt: skip
+    reasons={
+        S.ACCEPTED: "not_submitted",
+        S.RETURNED: "not_submitted",
+        S.SUBMITTED: "not_returned",
+        S.APPROVED: "not_accepted",
+    },
 )
 
 

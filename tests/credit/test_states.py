@@ -14,6 +14,7 @@ P, A, R, L = ListStatus.PROPOSED, ListStatus.ACTIVE, ListStatus.REJECTED, ListSt
 LIST_MOVES = {(P, A), (P, R), (A, L)}
 RECORD_MOVES = {
     (RecordStatus.ACTIVE, RecordStatus.WITHDRAWN),
+    (RecordStatus.ACTIVE, RecordStatus.REPAIRED),  # a repair the department approved
     (RecordStatus.REPAIRED, RecordStatus.WITHDRAWN),
 }
 
