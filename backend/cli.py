@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .app import wire
 from .audit.service import verify_chain
-from .auth.service import create_staff_account
+from .auth.staff import create_staff_account
 from .core.keys import create_key, ensure_keys
 from .core.settings import Settings, load_settings
 from .credit.expiry import sweep

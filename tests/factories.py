@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from backend.auth import service as auth_service
+from backend.auth.staff import create_staff_account
 from backend.core.crypto import IdCipher
 from backend.residents import idnumber
 from backend.residents.models import Person
@@ -71,7 +71,7 @@ async def login(client: httpx.AsyncClient, auth: SoftAuthenticator) -> httpx.Res
 async def make_staff(
     client: httpx.AsyncClient, auth: SoftAuthenticator, roles: list[str], name: str = "员工"
 ) -> dict[str, Any]:
-    _, code = await auth_service.create_staff_account(
+    _, code = await create_staff_account(
         officer=None, display_name=name, roles=roles, organisation="黄石市信用办"
     )
     start = await client.post("/api/v1/enrolment/start", json={"enrolment_code": code})

@@ -15,6 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from ..core import clock
 from ..core.principal import Principal
 from .models import AuditEntry, AuditHead
 
@@ -87,7 +88,7 @@ async def record(
     write is under way go into the next single transaction, and each caller returns only once
     its entry is stored (durable, but one lock and one commit for many looks at once).
     Inside a transaction the entry joins it, so it commits or rolls back with the change."""
-    at = dt.datetime.now(dt.UTC)
+    at = clock.now()
     fields: dict[str, Any] = {
         "at": at,
         "actor_account_id": (actor.account_id or None) if actor else None,

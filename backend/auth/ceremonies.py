@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from ..core import clock
 from ..core.context import RelyingParty
 from ..core.errors import CeremonyFailed, ChallengeExpired
 from .models import Challenge, Passkey
@@ -37,14 +39,12 @@ TIMEOUT_MS = 300_000
 
 
 async def _new_challenge(purpose: str, intent: dict[str, Any]) -> bytes:
-    from os import urandom
-
-    raw = urandom(32)
+    raw = os.urandom(32)
     await Challenge.create(
         challenge=bytes_to_base64url(raw),
         purpose=purpose,
         intent=intent,
-        expires_at=dt.datetime.now(dt.UTC) + CHALLENGE_TTL,
+        expires_at=clock.now() + CHALLENGE_TTL,
     )
     return raw
 
@@ -106,7 +106,7 @@ async def consume_challenge(credential: dict[str, Any], purpose: str) -> Challen
     """Find the challenge the client signed and use it up, exactly once."""
     value = _client_challenge(credential)
     row = await Challenge.get_or_none(challenge=value, purpose=purpose)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if row is None:
         raise CeremonyFailed("unknown challenge: start the ceremony again")
     if row.used_at is not None:

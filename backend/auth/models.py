@@ -1,18 +1,42 @@
-"""Accounts, passkeys, WebAuthn challenges, sessions and one-time codes."""
+"""Accounts, passkeys, WebAuthn challenges, sessions and one-time codes.
+
+An account's `status` is a workflow (`AccountStatus`, moved only by `accounts.ACCOUNT_WORKFLOW`).
+The other timestamps below are not: a challenge, an enrolment code or a recovery code is a
+single-use claim (`used_at` is set once by a conditional update, and the claim is what makes
+it single use), and a session's `revoked_at` only ever goes from unset to set.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 
+class AccountKind(StrEnum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+
+
+class AccountStatus(StrEnum):
+    """Where an account is in its life (账户状态). A staff account is created `invited` with a
+    one-time code and becomes `active` when its first passkey is registered; a resident's
+    account is created `active` together with its first passkey. Only `active` accounts sign in."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
 class Account(Model):
     """A sign-in identity: a resident (linked to a register entry) or a staff member."""
 
     id = fields.BigIntField(primary_key=True)
-    kind = fields.CharField(max_length=16)  # resident | staff
+    # An AccountKind value. A plain CharField on purpose: changing the column's type would make
+    # Tortoise rebuild the table on SQLite, and dropping the old table cascades to passkeys.
+    kind = fields.CharField(max_length=16)
     person: fields.OneToOneNullableRelation[Any] = fields.OneToOneField(
         "xinyi.Person", related_name="account", null=True, on_delete=fields.RESTRICT
     )
@@ -24,7 +48,16 @@ class Account(Model):
     elder_mode = fields.BooleanField(default=False)
     created_by_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    disabled_at = fields.DatetimeField(null=True)
+    # The database default fills rows that existed before the column (migration 0004). A fixed
+    # description and length, so a new state changes no column (see `kind`).
+    status = fields.CharEnumField(
+        AccountStatus,
+        description="AccountStatus",
+        max_length=16,
+        default=AccountStatus.ACTIVE,
+        db_default=AccountStatus.ACTIVE,
+    )
+    disabled_at = fields.DatetimeField(null=True)  # when it became `disabled`
 
     class Meta:
         table = "account"

@@ -6,14 +6,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..core.context import client_key, ctx, device_label
-from ..core.errors import ValidationFailed
 from ..core.http import json_ok, parse_json, path_int
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, SIGNED_IN, api, current_principal, principal_of, requires
-from . import schemas, service, sessions
+from . import accounts, enrolment, passkeys, schemas, sessions, signin, staff
 
 
-def _signed_in_response(request: Request, signed: service.SignedIn) -> JSONResponse:
+def _signed_in_response(request: Request, signed: sessions.SignedIn) -> JSONResponse:
     settings = ctx(request).settings
     response = json_ok(
         {
@@ -52,38 +51,22 @@ def _signed_out(response: Response) -> Response:
 async def start_enrolment(request: Request) -> Response:
     body = await parse_json(request, schemas.StartEnrolment)
     app = ctx(request)
-    if body.enrolment_code:
-        options = await service.start_enrolment_with_code(
-            rp=app.rp, code=body.enrolment_code, client_key=client_key(request)
-        )
-    elif body.recovery_code and body.id_number:
-        options = await service.start_recovery(
-            rp=app.rp,
-            cipher=app.cipher,
-            id_number=body.id_number,
-            recovery_code=body.recovery_code,
-            client_key=client_key(request),
-        )
-    elif body.name and body.id_number:
-        options = await service.start_enrolment(
-            rp=app.rp,
-            cipher=app.cipher,
-            name=body.name,
-            id_number=body.id_number,
-            client_key=client_key(request),
-        )
-    else:
-        raise ValidationFailed(
-            "give name and id_number, or enrolment_code, or id_number and recovery_code",
-            errors=[{"field": "(body)", "message": "missing identity fields", "type": "missing"}],
-        )
+    options = await enrolment.start_enrolment(
+        rp=app.rp,
+        cipher=app.cipher,
+        client_key=client_key(request),
+        name=body.name,
+        id_number=body.id_number,
+        enrolment_code=body.enrolment_code,
+        recovery_code=body.recovery_code,
+    )
     return json_ok(options)
 
 
 async def finish_enrolment(request: Request) -> Response:
     body = await parse_json(request, schemas.WebAuthnCredential)
     app = ctx(request)
-    signed = await service.finish_registration(
+    signed = await enrolment.finish_enrolment(
         rp=app.rp,
         credential=body.model_dump(),
         secret_key=app.settings.secret_key,
@@ -95,13 +78,13 @@ async def finish_enrolment(request: Request) -> Response:
 
 
 async def start_login(request: Request) -> Response:
-    return json_ok(await service.start_login(rp=ctx(request).rp))
+    return json_ok(await signin.start_login(rp=ctx(request).rp))
 
 
 async def finish_login(request: Request) -> Response:
     body = await parse_json(request, schemas.WebAuthnCredential)
     app = ctx(request)
-    signed = await service.finish_login(
+    signed = await signin.finish_login(
         rp=app.rp,
         credential=body.model_dump(),
         secret_key=app.settings.secret_key,
@@ -112,31 +95,31 @@ async def finish_login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    await service.logout(principal=principal_of(request))
+    await signin.logout(principal=principal_of(request))
     return _signed_out(Response(status_code=204))
 
 
 async def logout_everywhere(request: Request) -> Response:
-    count = await service.logout_everywhere(principal=principal_of(request))
+    count = await signin.logout_everywhere(principal=principal_of(request))
     return _signed_out(json_ok({"revoked_sessions": count}))
 
 
 async def get_me(request: Request) -> Response:
     return json_ok(
-        await service.describe_me(principal=principal_of(request), cipher=ctx(request).cipher)
+        await accounts.describe_me(principal=principal_of(request), cipher=ctx(request).cipher)
     )
 
 
 async def update_preferences(request: Request) -> Response:
     body = await parse_json(request, schemas.Preferences)
-    account = await service.update_preferences(
+    account = await accounts.update_preferences(
         principal=principal_of(request), locale=body.locale, elder_mode=body.elder_mode
     )
     return json_ok({"locale": account.locale, "elder_mode": account.elder_mode})
 
 
 async def list_passkeys(request: Request) -> Response:
-    rows = await service.list_passkeys(principal=principal_of(request))
+    rows = await passkeys.list_passkeys(principal=principal_of(request))
     return json_ok(
         {
             "items": [
@@ -155,31 +138,23 @@ async def list_passkeys(request: Request) -> Response:
 
 async def start_add_passkey(request: Request) -> Response:
     return json_ok(
-        await service.start_adding_passkey(rp=ctx(request).rp, principal=principal_of(request))
+        await passkeys.start_adding_passkey(rp=ctx(request).rp, principal=principal_of(request))
     )
 
 
 async def finish_add_passkey(request: Request) -> Response:
     body = await parse_json(request, schemas.WebAuthnCredential)
-    principal = principal_of(request)
-    account = await service.register_credential(
+    account, count = await passkeys.finish_adding_passkey(
         rp=ctx(request).rp,
         credential=body.model_dump(),
         device_label=device_label(request),
-        principal=principal,
-        adding=True,
+        principal=principal_of(request),
     )
-    if account.id != principal.account_id:
-        raise ValidationFailed(
-            "this ceremony registers a passkey for another account",
-            errors=[{"field": "(body)", "message": "start from your own account", "type": "value"}],
-        )
-    passkeys = await service.list_passkeys(principal=principal)
-    return json_ok({"account_id": account.id, "passkeys": len(passkeys)})
+    return json_ok({"account_id": account.id, "passkeys": count})
 
 
 async def remove_passkey(request: Request) -> Response:
-    await service.remove_passkey(
+    await passkeys.remove_passkey(
         principal=principal_of(request), passkey_id=path_int(request, "passkey_id")
     )
     return Response(status_code=204)
@@ -187,7 +162,7 @@ async def remove_passkey(request: Request) -> Response:
 
 async def rename_passkey(request: Request) -> Response:
     body = await parse_json(request, schemas.RenamePasskey)
-    passkey = await service.rename_passkey(
+    passkey = await passkeys.rename_passkey(
         principal=principal_of(request),
         passkey_id=path_int(request, "passkey_id"),
         nickname=body.nickname,
@@ -196,23 +171,19 @@ async def rename_passkey(request: Request) -> Response:
 
 
 async def new_recovery_codes(request: Request) -> Response:
-    codes = await service.new_recovery_codes(principal=principal_of(request))
+    codes = await passkeys.new_recovery_codes(principal=principal_of(request))
     return json_ok({"codes": codes}, status=201)
 
 
 async def issue_enrolment_code(request: Request) -> Response:
     body = await parse_json(request, schemas.IssueEnrolmentCode)
-    if not body.id_card_checked:
-        raise ValidationFailed(
-            "check the ID card in person before issuing a code",
-            errors=[{"field": "id_card_checked", "message": "must be true", "type": "value"}],
-        )
-    code, row, person = await service.issue_resident_code(
+    code, row, person = await enrolment.issue_resident_code(
         officer=principal_of(request),
         cipher=ctx(request).cipher,
         name=body.name,
         id_number=body.id_number,
         purpose=body.purpose,
+        id_card_checked=body.id_card_checked,
     )
     return json_ok(
         {
@@ -226,7 +197,7 @@ async def issue_enrolment_code(request: Request) -> Response:
 
 async def create_staff(request: Request) -> Response:
     body = await parse_json(request, schemas.CreateStaff)
-    account, code = await service.create_staff_account(
+    account, code = await staff.create_staff_account(
         officer=principal_of(request),
         display_name=body.display_name,
         roles=body.roles,
@@ -244,7 +215,7 @@ async def create_staff(request: Request) -> Response:
 
 
 async def list_staff(request: Request) -> Response:
-    rows = await service.list_staff()
+    rows = await staff.list_staff()
     return json_ok(
         {
             "items": [

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import jwt
 
+from ..core import clock
 from ..core.crypto import new_token, secret_hash
 from ..core.permissions import Role
 from ..core.principal import Principal
-from .models import Account, WebSession
+from .models import Account, AccountStatus, WebSession
 
 COOKIE = "xinyi_session"
 CSRF_COOKIE = "xinyi_csrf"
@@ -26,6 +27,14 @@ class IssuedSession:
     session: WebSession
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """What a finished enrolment or sign-in ceremony gives: the account and its new session."""
+
+    account: Account
+    session: IssuedSession
+
+
 def roles_of(account: Account) -> frozenset[Role]:
     return frozenset(Role(r) for r in account.roles.split(",") if r)
 
@@ -34,8 +43,7 @@ async def open_session(
     *, account: Account, secret_key: str, hours: int, device_label: str = ""
 ) -> IssuedSession:
     token = new_token()
-    now = dt.datetime.now(dt.UTC)
-    expires = now + dt.timedelta(hours=hours)
+    expires = clock.now() + dt.timedelta(hours=hours)
     session = await WebSession.create(
         account=account,
         token_hash=secret_hash(token),
@@ -51,6 +59,15 @@ async def open_session(
     return IssuedSession(value, session.csrf_token, expires, session)
 
 
+async def sign_in(
+    *, account: Account, secret_key: str, hours: int, device_label: str = ""
+) -> SignedIn:
+    issued = await open_session(
+        account=account, secret_key=secret_key, hours=hours, device_label=device_label
+    )
+    return SignedIn(account, issued)
+
+
 async def principal_from_cookie(cookie_value: str, secret_key: str) -> Principal | None:
     try:
         claims = jwt.decode(cookie_value, secret_key, algorithms=[ALGORITHM])
@@ -62,11 +79,10 @@ async def principal_from_cookie(cookie_value: str, secret_key: str) -> Principal
     session = await WebSession.get_or_none(token_hash=secret_hash(token)).prefetch_related(
         "account"
     )
-    now = dt.datetime.now(dt.UTC)
-    if session is None or session.revoked_at is not None or session.expires_at <= now:
+    if session is None or session.revoked_at is not None or session.expires_at <= clock.now():
         return None
     account: Account = session.account
-    if account.disabled_at is not None or not hmac.compare_digest(
+    if account.status != AccountStatus.ACTIVE or not hmac.compare_digest(
         claims.get("sub", ""), str(account.id)
     ):
         return None
@@ -84,12 +100,10 @@ async def principal_from_cookie(cookie_value: str, secret_key: str) -> Principal
 
 
 async def revoke(session_id: int) -> None:
-    await WebSession.filter(id=session_id, revoked_at=None).update(
-        revoked_at=dt.datetime.now(dt.UTC)
-    )
+    await WebSession.filter(id=session_id, revoked_at=None).update(revoked_at=clock.now())
 
 
 async def revoke_all(account_id: int) -> int:
     return await WebSession.filter(account_id=account_id, revoked_at=None).update(
-        revoked_at=dt.datetime.now(dt.UTC)
+        revoked_at=clock.now()
     )

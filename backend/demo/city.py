@@ -21,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from ..apitokens.service import create_token
-from ..auth.service import create_staff_account
+from ..auth.staff import create_staff_account
 from ..core import bulk
 from ..core.city import City, load_city
 from ..core.crypto import IdCipher

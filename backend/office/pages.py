@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..audit import service as audit_service
-from ..auth import service as auth_service
-from ..auth import sessions
+from ..auth import sessions, signin, staff
 from ..core.context import ctx
 from ..core.errors import XinyiError
 from ..core.forms import redirect, text, texts
@@ -47,7 +46,7 @@ async def staff_page(request: Request) -> Response:
         form = await request.form()
         context["form"] = {k: text(form, k) for k in ("display_name", "organisation")}
         try:
-            account, code = await auth_service.create_staff_account(
+            account, code = await staff.create_staff_account(
                 officer=principal_of(request),
                 display_name=text(form, "display_name", 64),
                 organisation=text(form, "organisation", 128),
@@ -57,7 +56,7 @@ async def staff_page(request: Request) -> Response:
         except XinyiError as exc:
             context["error"] = exc
             status = exc.status
-    context["staff"] = await auth_service.list_staff()
+    context["staff"] = await staff.list_staff()
     return render(request, "office/staff.html", context, status=status)
 
 
@@ -94,7 +93,7 @@ async def audit_page(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    await auth_service.logout(principal=principal_of(request))
+    await signin.logout(principal=principal_of(request))
     response = redirect("/office/login")
     response.delete_cookie(sessions.COOKIE)
     response.delete_cookie(sessions.CSRF_COOKIE)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..apitokens import service as tokens
 from ..apitokens.models import ApiToken
-from ..auth import service as auth
+from ..auth import enrolment
 from ..auth.models import EnrolmentCode
 from ..core.crypto import IdCipher
 from ..core.errors import ValidationFailed
@@ -40,12 +40,13 @@ async def issue_enrolment_code(
     ID card in person (the code stands in for that check when the resident enrols)."""
     if not id_card_checked:
         raise ValidationFailed("check the ID card in person first")
-    code, row, person = await auth.issue_resident_code(
+    code, row, person = await enrolment.issue_resident_code(
         officer=officer,
         cipher=cipher,
         name=name,
         id_number=id_number,
         purpose=purpose or DEFAULT_CODE_PURPOSE,
+        id_card_checked=id_card_checked,
     )
     return IssuedCode(code, row, person)
 

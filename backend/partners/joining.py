@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..audit import service as audit
-from ..auth.service import create_staff_account
+from ..auth.staff import create_staff_account
 from ..core import clock
 from ..core.errors import invalid
 from ..core.principal import Principal

@@ -7,7 +7,7 @@ from typing import Any
 from ..apitokens import service as tokens
 from ..apitokens.models import ApiToken
 from ..auth.models import Account
-from ..auth.service import create_staff_account
+from ..auth.staff import create_staff_account
 from ..core.errors import Forbidden, NotFound, invalid
 from ..core.principal import Principal
 from ..core.ttlcache import TTLCache

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from operator import mul
 
+from ..core import clock
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
@@ -68,7 +70,7 @@ def problem_with(raw: str, *, today: dt.date | None = None) -> IdProblem | None:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return IdProblem.BIRTH_DATE
-    if born.year < 1900 or born > (today or dt.date.today()):
+    if born.year < 1900 or born > (today or clock.today()):
         return IdProblem.BIRTH_DATE
     if check_char(value[:17]) != value[17]:
         return IdProblem.CHECK_DIGIT

@@ -1,8 +1,12 @@
-"""Real-name enrolment and passkey sign-in, driven with the software authenticator."""
+"""Real-name enrolment (实名注册), driven with the software authenticator; the resident then
+signs in with the new passkey."""
 
 from __future__ import annotations
 
-from backend.auth.models import Account, Passkey, WebSession
+import datetime as dt
+
+from backend.auth.models import Account, Challenge, Passkey
+from backend.core import clock
 from backend.core.crypto import IdCipher
 from tests.authenticator import SoftAuthenticator
 from tests.factories import csrf, enrol, login, make_person
@@ -44,13 +48,6 @@ async def test_resident_enrols_then_signs_in_with_passkey(
     assert passkey.sign_count == 1 and passkey.last_used_at is not None
 
 
-async def test_login_options_are_for_discoverable_credentials(client):
-    options = (await client.post("/api/v1/login/start")).json()
-    assert options["userVerification"] == "required"
-    assert options.get("allowCredentials", []) == []
-    assert options["rpId"] == "localhost"
-
-
 async def test_second_real_name_enrolment_is_refused(client, app, authenticator, other_client):
     who = await make_person(app.state.ctx.cipher)
     await enrol(client, authenticator, who)
@@ -58,7 +55,7 @@ async def test_second_real_name_enrolment_is_refused(client, app, authenticator,
         "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
     )
     assert again.status_code == 409
-    assert again.json()["reason"] == "already-enrolled"
+    assert again.json()["reason"] == "already_enrolled"
     assert await Passkey.all().count() == 1
 
 
@@ -78,30 +75,14 @@ async def test_replayed_registration_is_refused_and_stores_nothing(client, app, 
     assert await Account.all().count() == 1 and await Passkey.all().count() == 1
 
 
-async def test_replayed_assertion_is_refused(client, app, authenticator):
-    who = await make_person(app.state.ctx.cipher)
-    await enrol(client, authenticator, who)
-    options = (await client.post("/api/v1/login/start")).json()
-    assertion = authenticator.get(options)
-    assert (await client.post("/api/v1/login/finish", json=assertion)).status_code == 200
-    sessions_before = await WebSession.all().count()
-    again = await client.post("/api/v1/login/finish", json=assertion)
-    assert again.status_code == 400 and again.json()["code"] == "challenge-expired"
-    assert await WebSession.all().count() == sessions_before
-
-
 async def test_expired_challenge_is_refused(client, app, authenticator):
-    import datetime as dt
-
-    from backend.auth.models import Challenge
-
     who = await make_person(app.state.ctx.cipher)
     options = (
         await client.post(
             "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
         )
     ).json()
-    await Challenge.all().update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    await Challenge.all().update(expires_at=clock.now() - dt.timedelta(seconds=1))
     response = await client.post("/api/v1/enrolment/finish", json=authenticator.create(options))
     assert response.status_code == 400 and response.json()["code"] == "challenge-expired"
     assert await Account.all().count() == 0
@@ -128,19 +109,3 @@ async def test_wrong_origin_and_missing_user_verification_fail(client, app, auth
     bad = await client.post("/api/v1/enrolment/finish", json=no_uv.create(options))
     assert bad.status_code == 400 and bad.json()["code"] == "webauthn-failed"
     assert await Account.all().count() == 0
-
-
-async def test_unknown_credential_cannot_sign_in(client, app, authenticator):
-    stranger = SoftAuthenticator(origin=authenticator.origin)
-    stranger.create({"rp": {"id": "localhost"}, "user": {"id": "AAAA"}, "challenge": "x"})
-    response = await login(client, stranger)
-    assert response.status_code == 400 and response.json()["reason"] == "unknown-credential"
-
-
-async def test_cloned_authenticator_sign_count_is_refused(client, app, authenticator):
-    who = await make_person(app.state.ctx.cipher)
-    await enrol(client, authenticator, who)
-    assert (await login(client, authenticator)).status_code == 200
-    authenticator.credentials[0].sign_count = 0  # a clone replays an old counter
-    response = await login(client, authenticator)
-    assert response.status_code == 400 and response.json()["code"] == "webauthn-failed"

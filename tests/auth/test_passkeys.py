@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
 import tests.authenticator as soft
+from backend.audit.models import AuditEntry
 from backend.auth.models import Account, Passkey
 from tests.authenticator import SoftAuthenticator, unb64u
 from tests.conftest import ORIGIN
@@ -71,7 +74,7 @@ async def test_a_removed_passkey_cannot_sign_in(client, authenticator, resident)
     first = (await client.get(MINE)).json()["items"][0]["id"]
     assert (await client.delete(f"{MINE}/{first}", headers=csrf(client))).status_code == 204
     refused = await login(client, authenticator)
-    assert refused.status_code == 400 and refused.json()["reason"] == "unknown-credential"
+    assert refused.status_code == 400 and refused.json()["reason"] == "unknown_credential"
 
 
 async def test_the_last_passkey_cannot_be_removed(client, resident) -> None:
@@ -79,8 +82,20 @@ async def test_the_last_passkey_cannot_be_removed(client, resident) -> None:
     refused = await client.delete(f"{MINE}/{only}", headers=csrf(client))
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"
-    assert refused.json()["reason"] == "last-passkey"
+    assert refused.json()["reason"] == "last_passkey"
     assert await Passkey.filter(id=only).exists()
+
+
+async def test_removing_both_passkeys_at_once_leaves_one(client, resident) -> None:
+    await add_passkey(client, SoftAuthenticator(origin=ORIGIN))
+    both = [p["id"] for p in (await client.get(MINE)).json()["items"]]
+    answers = await asyncio.gather(
+        *(client.delete(f"{MINE}/{pid}", headers=csrf(client)) for pid in both)
+    )
+    assert sorted(a.status_code for a in answers) == [204, 409]
+    assert [a.json()["reason"] for a in answers if a.status_code == 409] == ["last_passkey"]
+    assert await Passkey.filter(account_id=resident).count() == 1
+    assert await AuditEntry.filter(action="passkey.removed").count() == 1
 
 
 async def test_another_users_passkey_is_404_and_untouched(client, resident, neighbour) -> None:
@@ -183,7 +198,7 @@ async def test_registering_an_existing_credential_id_is_409(
     before = await row_counts()
     response = await other_client.post("/api/v1/enrolment/finish", json=credential)
     assert response.status_code == 409, response.text
-    assert response.json()["reason"] == "credential-exists"
+    assert response.json()["reason"] == "credential_exists"
     after = await row_counts()
     assert {k: after[k] for k in ("Account", "Passkey", "WebSession", "AuditEntry")} == {
         k: before[k] for k in ("Account", "Passkey", "WebSession", "AuditEntry")

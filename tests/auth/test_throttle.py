@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from backend.auth import service, throttle
+from backend.auth import throttle
 from backend.auth.models import Challenge, Throttle
 from backend.auth.throttle import FREE_FAILURES, LOCK_AFTER, LOCK_FOR, MAX_DELAY, Verdict, assess
+from backend.core import clock as city_clock
 from backend.residents import idnumber
 from tests.conftest import ORIGIN
 from tests.factories import make_person
@@ -63,21 +64,15 @@ def test_delays_grow_then_stop_growing() -> None:
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+    """The city's clock, moved forward by the test (conftest resets it after each test)."""
 
     def advance(self, seconds: float) -> None:
-        self.now += s(seconds)
+        city_clock.shift(s(seconds))
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(service, "_now", fake)
-    return fake
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture

@@ -222,7 +222,7 @@ def test_rename_add_and_remove_passkeys(resident: Resident) -> None:
     page.click(f"li[data-passkey-id='{first_id}'] .confirm button.danger")
     status = page.locator("#passkeys-status")
     status.wait_for()
-    assert status.inner_text() == ZH["pwa.problem.last-passkey"]
+    assert status.inner_text() == ZH["pwa.problem.last_passkey"]
     assert len(api_get(page, "/api/v1/me/passkeys")[1]["items"]) == 1
     resident.check("passkeys")
     shoot(page, "passkeys")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from backend.core import clock
 from backend.residents import idnumber
 from backend.residents.idnumber import IdProblem
 
@@ -90,11 +91,23 @@ def test_invalid_numbers_name_their_problem(raw: str, problem: IdProblem) -> Non
         idnumber.parse(raw, today=TODAY)
 
 
-def test_future_birth_date_is_judged_against_the_real_today_by_default() -> None:
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+def test_future_birth_date_is_judged_against_the_city_today_by_default() -> None:
+    today = clock.today()
+    tomorrow = today + dt.timedelta(days=1)
     number = idnumber.make("420202", tomorrow, 1)
     assert idnumber.problem_with(number) == IdProblem.BIRTH_DATE
-    assert idnumber.problem_with(idnumber.make("420202", dt.date.today(), 1)) is None
+    assert idnumber.problem_with(idnumber.make("420202", today, 1)) is None
+
+
+def test_the_city_clock_decides_what_today_is() -> None:
+    born = clock.today() + dt.timedelta(days=2)
+    number = idnumber.make("420202", born, 1)
+    assert idnumber.problem_with(number) == IdProblem.BIRTH_DATE
+    clock.shift(dt.timedelta(days=2))
+    try:
+        assert idnumber.problem_with(number) is None
+    finally:
+        clock.reset()
 
 
 @pytest.mark.parametrize(
