@@ -27,7 +27,8 @@ class TokenKind(StrEnum):
 
 PREFIXES = {TokenKind.DEPARTMENT: "dep", TokenKind.PARTNER: "ptn"}
 _KIND_VALUES = frozenset(k.value for k in TokenKind)
-RECORDS_SUBMIT = "records.submit"  # the one scope of a department token
+RECORDS_SUBMIT = "records.submit"  # a department token submits records …
+CASES_DECIDE = "cases.decide"  # … and answers the repair and objection cases of its records
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
@@ -91,7 +92,7 @@ async def create_department_token(
         kind=TokenKind.DEPARTMENT,
         organisation=department,
         label=label,
-        scopes=[RECORDS_SUBMIT],
+        scopes=[RECORDS_SUBMIT, CASES_DECIDE],
     )
 
 

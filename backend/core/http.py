@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
@@ -88,6 +91,62 @@ async def parse_json(request: Request, model: type[M], max_bytes: int | None = N
         )
     try:
         return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "the request has invalid fields", errors=pydantic_errors(exc)
+        ) from None
+
+
+@dataclass(frozen=True)
+class FormUpload:
+    """One uploaded file of a multipart form: the name the client gave and the bytes."""
+
+    filename: str
+    content: bytes
+
+
+async def parse_form(
+    request: Request,
+    model: type[M],
+    *,
+    files: str,
+    max_files: int,
+    max_file_bytes: int,
+) -> tuple[M, list[FormUpload]]:
+    """Parse and validate a multipart/form-data body: the text fields by `model`, and up to
+    `max_files` files of at most `max_file_bytes` each under the field `files`. Every failure
+    is a clear 4xx; nothing is kept of a refused body."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "multipart/form-data":
+        raise UnsupportedMediaType("send the body as multipart/form-data")
+    limit = max_files * max_file_bytes + 256 * 1024
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+    try:
+        form = await request.form(max_files=max_files, max_fields=32, max_part_size=64 * 1024)
+    except HTTPException as exc:  # Starlette's multipart limits and parse errors
+        raise BadRequest(f"the form could not be read: {exc.detail}") from None
+    uploads: list[FormUpload] = []
+    values: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if name != files:
+                raise ValidationFailed("unexpected file", errors=[{"field": name, "type": "file"}])
+            content = await value.read(max_file_bytes + 1)
+            if len(content) > max_file_bytes:
+                raise PayloadTooLarge(f"each file may be at most {max_file_bytes} bytes")
+            uploads.append(FormUpload(value.filename or "file", content))
+        elif "\x00" in value:
+            raise ValidationFailed(
+                "text may not contain NUL characters",
+                errors=[{"field": name, "type": "string_nul"}],
+            )
+        else:
+            values[name] = value
+    await form.close()
+    try:
+        return model.model_validate(values), uploads
     except ValidationError as exc:
         raise ValidationFailed(
             "the request has invalid fields", errors=pydantic_errors(exc)

@@ -61,6 +61,11 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
                 "required": True,
                 "content": {"application/json": {"schema": _schema_ref(op.body, components)}},
             }
+        if op.form is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": _schema_ref(op.form, components)}},
+            }
         params = [seg[1:-1] for seg in op.path.split("/") if seg.startswith("{")]
         if params:
             entry["parameters"] = [

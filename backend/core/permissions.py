@@ -43,11 +43,21 @@ class Permission(StrEnum):
     OFFERS_READ = "offers.read"  # a partner's own offers and statistics
     PARTNER_MANAGE = "partner.manage"  # a partner's offers, operators and API keys
     PARTNERS_APPROVE = "partners.approve"  # approve partners and offers
+    CASES_SELF = "cases.self"  # my repair requests, objections, commitments and notices
+    CASES_DECIDE = "cases.decide"  # a department's repair and objection cases: accept, decide
+    CASES_OVERSEE = "cases.oversee"  # every open case and its deadline; objection reviews
+    CASES_FILE = "cases.file"  # file a repair or objection for a resident at a counter
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset(
-        {Permission.SELF, Permission.RESIDENT_SELF, Permission.SCORE_SELF, Permission.PASS_SELF}
+        {
+            Permission.SELF,
+            Permission.RESIDENT_SELF,
+            Permission.SCORE_SELF,
+            Permission.PASS_SELF,
+            Permission.CASES_SELF,
+        }
     ),
     Role.OFFICER: frozenset(
         {
@@ -60,10 +70,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DASHBOARD,
             Permission.TOKENS_MANAGE,
             Permission.PARTNERS_APPROVE,
+            Permission.CASES_OVERSEE,
+            Permission.CASES_FILE,
         }
     ),
     Role.AUDITOR: frozenset({Permission.SELF, Permission.STAFF_CONSOLE, Permission.AUDIT_READ}),
-    Role.DEPARTMENT: frozenset({Permission.SELF, Permission.STAFF_CONSOLE}),
+    Role.DEPARTMENT: frozenset(
+        {Permission.SELF, Permission.STAFF_CONSOLE, Permission.CASES_DECIDE}
+    ),
     Role.PARTNER_ADMIN: frozenset(
         {
             Permission.SELF,
@@ -84,7 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFERS_READ,
         }
     ),
-    Role.DEPARTMENT_SYSTEM: frozenset({Permission.RECORDS_SUBMIT}),
+    Role.DEPARTMENT_SYSTEM: frozenset({Permission.RECORDS_SUBMIT, Permission.CASES_DECIDE}),
     Role.PARTNER_SYSTEM: frozenset(
         {
             Permission.PASS_VERIFY,
@@ -124,5 +138,7 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/api/v1/scoring-rules",
         "/api/v1/partner-applications",
         "/partners/apply",  # the public partner application form
+        "/api/v1/cases/lookup",  # a case by its number and the resident's name (throttled)
+        "/cases/lookup",  # the same as a page, for family and residents without the app
     }
 )

@@ -55,6 +55,7 @@ class Operation:
     body: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
+    form: type[BaseModel] | None = None  # a multipart/form-data body (with file fields)
 
 
 class DeclaredRoute(Route):
@@ -131,8 +132,11 @@ def api(
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
+    form: type[BaseModel] | None = None,
 ) -> DeclaredRoute:
-    op = Operation(operation_id, method.upper(), path, summary, tag, access, body, response, status)
+    op = Operation(
+        operation_id, method.upper(), path, summary, tag, access, body, response, status, form
+    )
     return _declared(path, endpoint, [method.upper()], operation_id, access, op)
 
 

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from . import clock
 from .errors import Conflict, NotFound
 
 S = TypeVar("S", bound=StrEnum)
@@ -90,3 +91,13 @@ async def apply(
             setattr(item, name, value)
         await record(item, current)
     return item
+
+
+def step(history: list[dict[str, Any]], to: StrEnum, by: str = "") -> list[dict[str, Any]]:
+    """A case's timeline with one more step (stored with the change that makes it)."""
+    from_now = {"status": to.value, "at": _now_iso()}
+    return [*history, {**from_now, "by": by} if by else from_now]
+
+
+def _now_iso() -> str:
+    return clock.now().isoformat(timespec="seconds")

@@ -97,6 +97,17 @@ class Catalog:
     departments: dict[str, dict[str, str]]
     types: dict[str, RecordType]
 
+    def department_of(self, organisation: str) -> str | None:
+        """The department code a staff member's or token's organisation names: its code, or
+        its name in either language (a city prefix such as 黄石 may stand before it)."""
+        if organisation in self.departments:
+            return organisation
+        for code, names in self.departments.items():
+            for name in names.values():
+                if organisation == name or (name.startswith("市") and organisation.endswith(name)):
+                    return code
+        return None
+
     def allowed(self, department: str, type_code: str) -> bool:
         record_type = self.types.get(type_code)
         return record_type is not None and department in record_type.departments

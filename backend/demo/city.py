@@ -257,7 +257,7 @@ async def seed_demo(
             kind="department",
             organisation=department,
             label="demo",
-            scopes=["records.submit"],
+            scopes=["cases.decide", "records.submit"],
         )
         tokens[department] = secret
     partners = await seed_partners(

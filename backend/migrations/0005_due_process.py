@@ -10,7 +10,13 @@ class Migration(migrations.Migration):
 
     initial = False
 
+    # Department tokens now also answer the repair and objection cases of their records.
     operations = [
+        ops.RunSQL(
+            ["UPDATE \"api_token\" SET \"scopes\" = \"scopes\" || ',cases.decide' "
+             "WHERE \"kind\" = 'department' AND \"scopes\" NOT LIKE '%cases.decide%'"],
+            reverse_sql=ops.RunSQL.noop,
+        ),
         ops.CreateModel(
             name='CommitmentSignature',
             fields=[
@@ -89,6 +95,7 @@ class Migration(migrations.Migration):
                 ('overdue_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('reviewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('reviewed_by', fields.CharField(default='', max_length=200)),
+                ('history', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
             options={'table': 'objection', 'app': 'xinyi', 'indexes': [Index(fields=['status', 'department']), Index(fields=['subject', 'subject_id'])], 'pk_attr': 'id', 'table_description': '异议申请: one resident disputes one record, list entry or reported default.'},
             bases=['Model'],
@@ -116,6 +123,7 @@ class Migration(migrations.Migration):
                 ('feedback_due', fields.DateField()),
                 ('decision_due', fields.DateField(null=True)),
                 ('overdue_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('history', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
             options={'table': 'repair_request', 'app': 'xinyi', 'indexes': [Index(fields=['status', 'department'])], 'pk_attr': 'id', 'table_description': '信用修复申请: one resident, one negative record, one signed commitment.'},
             bases=['Model'],

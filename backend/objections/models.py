@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -72,6 +73,8 @@ class Objection(Model):
     overdue_at = fields.DatetimeField(null=True)
     reviewed_at = fields.DatetimeField(null=True)
     reviewed_by = fields.CharField(max_length=200, default="")
+    # Every step so far, oldest first: {"status", "at", "by"} (the timeline residents see).
+    history: list[dict[str, Any]] = fields.JSONField(default=list)
 
     class Meta:
         table = "objection"

@@ -20,7 +20,7 @@ from ..core.casenumbers import new_case_no
 from ..core.deadlines import Deadlines
 from ..core.errors import Conflict, NotFound
 from ..core.principal import Principal
-from ..core.transitions import apply
+from ..core.transitions import apply, step
 from ..credit import effects
 from ..credit import lists as lists_service
 from ..credit.models import ListSource, ListStatus, RecordStatus
@@ -113,6 +113,7 @@ async def create(
                 filed_by_id=filed_by.account_id if filed_by else None,
                 submitted_at=clock.now(),
                 answer_due=deadlines.objection_answer_due(clock.today()),
+                history=step([], S.SUBMITTED),
             )
             if uploads:
                 await evidence.store(
@@ -198,7 +199,7 @@ async def withdraw(*, principal: Principal, objection_id: int) -> Objection:
         item_id=objection.id,
         to=S.WITHDRAWN,
         record=withdrawn,
-        changes={"open_subject": None},
+        changes={"open_subject": None, "history": step(objection.history, S.WITHDRAWN)},
     )
     await _settle(objection, withdrawn=False)
     await _notify(objection, "withdrawn")
@@ -225,7 +226,8 @@ async def request_review(*, principal: Principal, objection_id: int, reason: str
             to=S.REVIEW_REQUESTED,
             record=requested,
             changes={"review_reason": reason,
-                     "open_subject": f"{objection.subject}:{objection.subject_id}"},
+                     "open_subject": f"{objection.subject}:{objection.subject_id}",
+                     "history": step(objection.history, S.REVIEW_REQUESTED)},
         )  # fmt: skip
     except IntegrityError:  # a newer objection about the same subject is open
         raise Conflict("this already has an open objection", reason="already_open") from None
@@ -281,7 +283,8 @@ async def answer(
         to=S.UPHELD if upheld else S.REJECTED,
         record=answered,
         changes={"answer": answer_text, "answered_at": clock.now(), "answered_by": actor.label[:200],
-                 "open_subject": None},
+                 "open_subject": None,
+                 "history": step(found.history, S.UPHELD if upheld else S.REJECTED, actor.label)},
     )  # fmt: skip
     await _settle(objection, withdrawn=withdrawn)
     if upheld and corrected and objection.record_id is not None:
@@ -294,6 +297,10 @@ async def decide_review(
     *, officer: Principal, objection_id: int, upheld: bool, answer_text: str
 ) -> Objection:
     """decideObjectionReview: a credit officer decides the human review."""
+    found = await Objection.get_or_none(id=objection_id)
+    if found is None:
+        raise NotFound("no such objection")
+    target = S.REVIEW_UPHELD if upheld else S.REVIEW_REJECTED
     withdrawn = False
 
     async def reviewed(item: Objection, _from: ObjectionStatus) -> None:
@@ -312,10 +319,11 @@ async def decide_review(
         OBJECTION_WORKFLOW,
         Objection,
         item_id=objection_id,
-        to=S.REVIEW_UPHELD if upheld else S.REVIEW_REJECTED,
+        to=target,
         record=reviewed,
         changes={"review_answer": answer_text, "reviewed_at": clock.now(),
-                 "reviewed_by": officer.label[:200], "open_subject": None},
+                 "reviewed_by": officer.label[:200], "open_subject": None,
+                 "history": step(found.history, target, officer.label)},
     )  # fmt: skip
     if upheld:
         await _settle(objection, withdrawn=withdrawn)

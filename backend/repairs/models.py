@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -65,6 +66,8 @@ class RepairRequest(Model):
     feedback_due = fields.DateField()  # the resident has an answer by the end of this day
     decision_due = fields.DateField(null=True)  # the department decides by the end of this day
     overdue_at = fields.DatetimeField(null=True)  # flagged and escalated to the credit office
+    # Every step so far, oldest first: {"status", "at", "by"} (the timeline residents see).
+    history: list[dict[str, Any]] = fields.JSONField(default=list)
 
     class Meta:
         table = "repair_request"

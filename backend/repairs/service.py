@@ -23,7 +23,7 @@ from ..core.context import RelyingParty
 from ..core.deadlines import Deadlines
 from ..core.errors import Conflict, NotFound, invalid
 from ..core.principal import Principal
-from ..core.transitions import apply
+from ..core.transitions import apply, step
 from ..credit import effects
 from ..credit.catalog import load_catalog
 from ..credit.models import CreditRecord, RecordStatus
@@ -169,6 +169,7 @@ async def create(
                 commitment_id=signature.id,
                 submitted_at=now,
                 feedback_due=deadlines.repair_feedback_due(clock.today()),
+                history=step([], S.SUBMITTED),
             )
             await evidence.store(
                 case_kind=CaseKind.REPAIR,
@@ -251,6 +252,7 @@ async def add_evidence(
                 "feedback_due": deadlines.repair_feedback_due(clock.today()),
                 "submitted_at": clock.now(),
                 "overdue_at": None,
+                "history": step(request.history, S.SUBMITTED),
             }
             if statement:
                 changes["statement"] = statement
@@ -291,7 +293,11 @@ async def withdraw(*, principal: Principal, request_id: int) -> RepairRequest:
         item_id=request.id,
         to=S.WITHDRAWN,
         record=withdrawn,
-        changes={"open_record_id": None, "decided_at": clock.now()},
+        changes={
+            "open_record_id": None,
+            "decided_at": clock.now(),
+            "history": step(request.history, S.WITHDRAWN),
+        },
     )
     await _notify(request, "withdrawn")
     return request
@@ -315,7 +321,7 @@ async def accept(
     *, actor: Principal, department: str, deadlines: Deadlines, request_id: int
 ) -> RepairRequest:
     """acceptRepairRequest (受理): the decision is due within its working days from today."""
-    await _department_case(department, request_id)
+    case = await _department_case(department, request_id)
 
     async def accepted(item: RepairRequest, _from: RepairStatus) -> None:
         await audit.record(
@@ -335,6 +341,7 @@ async def accept(
         changes={
             "accepted_at": clock.now(),
             "decision_due": deadlines.repair_decision_due(clock.today()),
+            "history": step(case.history, S.ACCEPTED, _decided_by(actor)),
         },
     )
     await _notify(request, "accepted")
@@ -345,7 +352,7 @@ async def return_for_more(
     *, actor: Principal, department: str, request_id: int, missing: str
 ) -> RepairRequest:
     """returnRepairRequest (退回补正): say what is missing; the resident adds it."""
-    await _department_case(department, request_id)
+    case = await _department_case(department, request_id)
 
     async def returned(item: RepairRequest, _from: RepairStatus) -> None:
         await audit.record(
@@ -362,7 +369,7 @@ async def return_for_more(
         where={"department": department},
         to=S.RETURNED,
         record=returned,
-        changes={"missing": missing},
+        changes={"missing": missing, "history": step(case.history, S.RETURNED, _decided_by(actor))},
     )
     await _notify(request, "returned")
     return request
@@ -379,7 +386,7 @@ async def decide(
 ) -> RepairRequest:
     """decideRepairRequest: approve (the record is repaired at once) or reject, with reasons
     and the legal basis. Exactly one of two concurrent decisions wins."""
-    await _department_case(department, request_id)
+    case = await _department_case(department, request_id)
     target = S.APPROVED if approve else S.REJECTED
 
     async def decided(item: RepairRequest, _from: RepairStatus) -> None:
@@ -408,6 +415,7 @@ async def decide(
             "decided_at": clock.now(),
             "decided_by": _decided_by(actor),
             "open_record_id": None,
+            "history": step(case.history, target, _decided_by(actor)),
         },
     )
     if approve:  # re-score now: the score, lists and pass change at once

@@ -46,7 +46,11 @@ async def test_an_officer_creates_a_token_that_submits_for_its_department(
     assert row.token_hash == secret_hash(secret) and secret not in json.dumps(
         {k: str(v) for k, v in row.__dict__.items()}
     )
-    assert (row.organisation, row.scopes, row.label) == ("health", "records.submit", "医院前置机")
+    assert (row.organisation, row.scopes, row.label) == (
+        "health",
+        "cases.decide,records.submit",
+        "医院前置机",
+    )
     # Listed without the secret.
     listed = (await officer.get(TOKENS)).json()["items"]
     assert [(t["id"], t["prefix"], t["revoked"], t["last_used_at"]) for t in listed] == [
