@@ -49,14 +49,12 @@ async def list_my_access_log(request: Request) -> Response:
     principal = principal_of(request)
     limit = _int_param(request, "limit", 50, 200) or 50
     before = _int_param(request, "before", None, 2**62)
-    rows = []
-    if principal.person_id is not None:
-        rows = await service.access_log(
-            person_id=principal.person_id,
-            account_id=principal.account_id,
-            limit=limit,
-            before_id=before,
-        )
+    rows = await service.access_log(
+        person_id=principal.person_id,
+        account_id=principal.account_id,
+        limit=limit,
+        before_id=before,
+    )
     return json_ok(
         {
             "items": [_entry(r, full=False) for r in rows],

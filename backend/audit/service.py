@@ -219,9 +219,12 @@ async def verify_chain(batch: int = 5000) -> ChainReport:
 
 
 async def access_log(
-    *, person_id: int, account_id: int, limit: int = 50, before_id: int | None = None
+    *, person_id: int | None, account_id: int, limit: int = 50, before_id: int | None = None
 ) -> list[AuditEntry]:
-    """Looks at a person's data by anyone other than that person (谁查看了我的数据)."""
+    """Looks at a person's data by anyone other than that person (谁查看了我的数据). An
+    account without a register entry (staff) has no data of its own to look at."""
+    if person_id is None:
+        return []
     query = AuditEntry.filter(
         Q(actor_account_id__isnull=True) | Q(actor_account_id__not=account_id),
         subject_person_id=person_id,

@@ -52,13 +52,7 @@ async def start_enrolment(request: Request) -> Response:
     body = await parse_json(request, schemas.StartEnrolment)
     app = ctx(request)
     options = await enrolment.start_enrolment(
-        rp=app.rp,
-        cipher=app.cipher,
-        client_key=client_key(request),
-        name=body.name,
-        id_number=body.id_number,
-        enrolment_code=body.enrolment_code,
-        recovery_code=body.recovery_code,
+        rp=app.rp, cipher=app.cipher, client_key=client_key(request), **body.model_dump()
     )
     return json_ok(options)
 
@@ -162,10 +156,9 @@ async def remove_passkey(request: Request) -> Response:
 
 async def rename_passkey(request: Request) -> Response:
     body = await parse_json(request, schemas.RenamePasskey)
+    passkey_id = path_int(request, "passkey_id")
     passkey = await passkeys.rename_passkey(
-        principal=principal_of(request),
-        passkey_id=path_int(request, "passkey_id"),
-        nickname=body.nickname,
+        principal=principal_of(request), passkey_id=passkey_id, nickname=body.nickname
     )
     return json_ok({"id": passkey.id, "nickname": passkey.nickname})
 

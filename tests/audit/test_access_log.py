@@ -78,3 +78,8 @@ async def test_bad_paging_is_422(client, me) -> None:
 
 async def test_the_log_needs_a_resident_session(other_client) -> None:
     assert (await other_client.get(LOG)).status_code == 401
+
+
+async def test_an_account_without_a_register_entry_has_an_empty_log(app) -> None:
+    await audit.record(action="person.viewed", actor=OFFICER, subject_person_id=None)
+    assert await audit.access_log(person_id=None, account_id=1) == []

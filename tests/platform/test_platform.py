@@ -1,4 +1,4 @@
-"""Health, OpenAPI, JWKS, error pages and security headers."""
+"""OpenAPI, JWKS, catalogs, PWA entry points, error pages and security headers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from tortoise import connections
 
 from backend.core.keys import kid_for, load_keys
 from backend.core.routing import DeclaredRoute
@@ -16,24 +15,6 @@ REQUIRED_OPERATIONS = {
     "startEnrolment", "finishEnrolment", "startLogin", "finishLogin", "logout", "getMe",
     "listMyAccessLog",
 }  # fmt: skip
-
-
-async def test_healthz_reports_the_database(client) -> None:
-    response = await client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-async def test_healthz_reports_an_unreachable_database(client, monkeypatch) -> None:
-    conn = connections.get("default")
-
-    async def broken(*args, **kwargs):
-        raise ConnectionError("down")
-
-    monkeypatch.setattr(conn, "execute_query", broken)
-    response = await client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "degraded", "database": "unreachable: ConnectionError"}
 
 
 async def test_openapi_document(client, app) -> None:
