@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 
@@ -216,8 +217,6 @@ async def test_id_numbers_are_not_stored_in_throttle_keys(client, app, clock) ->
 async def test_guesses_sent_in_parallel_are_throttled_too(client, app) -> None:
     """Every attempt is counted before it is checked, under a row lock: a burst of parallel
     guesses cannot all pass the check before the first failure is written."""
-    import asyncio
-
     who = await make_person(app.state.ctx.cipher, name="王小明")
     guesses = [
         client.post("/api/v1/enrolment/start", json={"name": f"王{i}", "id_number": who.id_number})
