@@ -19,6 +19,9 @@ from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
 from .auth import sessions
+from .cases import routes as case_routes
+from .cases import sweep as case_sweep
+from .commitments import routes as commitment_routes
 from .core import clock, events
 from .core.city import City, load_city
 from .core.context import AppContext, RelyingParty
@@ -28,6 +31,7 @@ from .core.handlers import exception_handlers
 from .core.keys import KeyRing
 from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from .core.openapi import build_openapi
+from .core.periodic import Job, background
 from .core.ratelimit import RateLimiter
 from .core.routing import operations
 from .core.settings import Settings, load_settings
@@ -36,6 +40,8 @@ from .credit import expiry, list_routes
 from .credit import routes as credit_routes
 from .credit.catalog import department_codes
 from .db import tortoise_config
+from .notices import routes as notice_routes
+from .objections import routes as objection_routes
 from .office import partner_pages as office_partner_pages
 from .office import routes as office_routes
 from .partners import approval_routes as partner_approval_routes
@@ -47,6 +53,7 @@ from .passes import routes as pass_routes
 from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.routes import PWA_DIR
+from .repairs import routes as repair_routes
 
 log = logging.getLogger("xinyi")
 VERSION = "0.1.0"
@@ -67,6 +74,11 @@ def declared_routes() -> list[BaseRoute]:
         *partner_pages.routes,
         *office_partner_pages.routes,
         *office_routes.routes,
+        *notice_routes.routes,
+        *commitment_routes.routes,
+        *repair_routes.routes,
+        *objection_routes.routes,
+        *case_routes.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]
 
@@ -77,6 +89,14 @@ def wire(settings: Settings) -> None:
     person's standing revokes the passes that carry the old one)."""
     clock.set_zone(settings.time_zone)
     events.standing_changed.connect(passes_service.revoke_people)
+
+
+def periodic_jobs() -> list[Job]:
+    """Records that reach the end of their period; cases whose deadline passed."""
+    return [
+        Job("expiry", expiry.sweep, every_seconds=3600),
+        Job("deadlines", case_sweep.sweep, every_seconds=600),
+    ]
 
 
 def deadlines_for(settings: Settings, city: City) -> Deadlines:
@@ -100,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await audit_service.ensure_head()
-            async with expiry.background(settings.background_tasks):
+            async with background(settings.background_tasks, periodic_jobs()):
                 yield {}
 
     app = Starlette(

@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import Forbidden
+from ..core.principal import Principal
 from ..core.settings import ROOT
 
 CATALOG_DIR = ROOT / "backend" / "data" / "catalog"
@@ -184,3 +186,12 @@ def load_model(path: Path = MODEL_FILE) -> ScoreModel:
             for r in data["list_rules"]
         ),
     )
+
+
+def department_for(principal: Principal) -> str:
+    """The catalog department a department system's token or a department submitter acts for;
+    403 for an account that names none (a case is only ever its own department's)."""
+    code = load_catalog().department_of(principal.organisation)
+    if code is None:
+        raise Forbidden("your account names no department of the catalog", reason="no_department")
+    return code

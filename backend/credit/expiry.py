@@ -4,8 +4,6 @@ since the last sweep, so score history shows the change without anyone acting.""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
 
@@ -36,24 +34,3 @@ async def sweep(*, until: dt.date | None = None) -> int:
         "expiry sweep %s..%s: %d people, %d scores changed", since, until, len(people), changed
     )
     return changed
-
-
-async def run_periodically(every_seconds: float) -> None:
-    while True:
-        try:
-            await sweep()
-        except Exception:  # keep the loop alive; the next tick retries
-            log.exception("expiry sweep failed")
-        await asyncio.sleep(every_seconds)
-
-
-@contextlib.asynccontextmanager
-async def background(enabled: bool, every_seconds: float = 3600):  # type: ignore[no-untyped-def]
-    task = asyncio.create_task(run_periodically(every_seconds)) if enabled else None
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

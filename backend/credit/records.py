@@ -160,7 +160,7 @@ def display_status(record: CreditRecord | RecordFacts, as_of: dt.date) -> str:
     """active / expired / repaired / withdrawn / under_objection (suspended) / pending."""
     if record.status != RecordStatus.ACTIVE:
         return record.status
-    if record.suspended:
+    if record.suspended or getattr(record, "disputed", False):
         return "under_objection"
     if record.expires_on <= as_of:
         return "expired"
@@ -192,6 +192,8 @@ def describe_record(record: CreditRecord, catalog: Catalog, as_of: dt.date) -> d
         "repairable_from": record.repairable_from.isoformat(),
         "expires_on": record.expires_on.isoformat(),
         "status": display_status(record, as_of),
+        "disputed": record.disputed,
+        "suspended": record.suspended,
         "counts": counts(facts({name: getattr(record, name) for name in RECORD_FIELDS}), as_of),
     }
 

@@ -133,10 +133,6 @@ class Migration(migrations.Migration):
             name='disputed',
             field=fields.BooleanField(default=False, db_default=False),
         ),
-        ops.AlterModelOptions(
-            name='ListEntry',
-            options={'table': 'list_entry', 'app': 'xinyi', 'indexes': [Index(fields=['kind', 'status']), Index(fields=['source', 'rule_code', 'status'])], 'pk_attr': 'id', 'table_description': 'One person on one list (名单条目), with source, legal basis, decision document, start and'},
-        ),
         ops.AddField(
             model_name='ListEntry',
             name='disputed',

@@ -1,0 +1,1 @@
+"""Cases across the due-process workflows: queues, deadlines, the public look-up, figures."""
