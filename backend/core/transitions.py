@@ -41,6 +41,13 @@ class Workflow(Generic[S]):
     def allowed(self, source: S, target: S) -> bool:
         return target in self.moves.get(source, frozenset())
 
+    def reason_for(self, current: S, target: S) -> str:
+        """Why `current` cannot become `target`: the workflow's reason for a closed item (one
+        that has no move left), else the reason named for the target."""
+        if not self.moves.get(current):
+            return self.conflict_reason
+        return self.reasons.get(target, self.conflict_reason)
+
     def sources(self, target: S) -> frozenset[S]:
         return frozenset(s for s, targets in self.moves.items() if target in targets)
 
@@ -77,7 +84,7 @@ async def apply(
         if not workflow.allowed(current, to):
             raise Conflict(
                 f"this {workflow.name} is {current.value} and cannot become {to.value}",
-                reason=reason or workflow.reasons.get(to, workflow.conflict_reason),
+                reason=reason or workflow.reason_for(current, to),
                 state=current.value,
             )
         values = {status: to.value, **(changes or {})}
