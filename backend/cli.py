@@ -20,6 +20,7 @@ from tqdm import tqdm
 from .app import wire
 from .audit.service import verify_chain
 from .auth.staff import create_staff_account
+from .cases import sweep as case_sweep
 from .core.keys import create_key, ensure_keys
 from .core.settings import Settings, load_settings
 from .credit.expiry import sweep
@@ -104,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--seed", type=int, default=2018)
     seed.add_argument("--if-empty", action="store_true", help="do nothing if people exist")
     seed.add_argument("--skip-scores", action="store_true", help="do not run the city rescoring")
+    sub.add_parser(
+        "sweep-deadlines",
+        help="flag overdue repair requests; suspend objections answered too late (run by the "
+        "app every 10 minutes; safe beside it)",
+    )
     rescore_cmd = sub.add_parser("rescore", help="re-score the whole city (resumable)")
     rescore_cmd.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     rescore_cmd.add_argument("--restart", action="store_true", help="ignore an unfinished run")
@@ -128,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"new active signing key {key.kid}; older keys stay published until removed")
         else:
             print("signing keys: " + ", ".join(k.kid for k in ensure_keys(settings.keys_dir)))
+    elif args.command == "sweep-deadlines":
+        swept = asyncio.run(with_orm(settings, case_sweep.sweep))
+        print(json.dumps({"repairs_overdue": swept.repairs_overdue,
+                          "objections_suspended": swept.objections_suspended}))  # fmt: skip
     elif args.command == "rescore":
         result = asyncio.run(
             with_orm(settings, lambda: rescore(args.as_of, not args.restart, args.batch))

@@ -113,11 +113,12 @@ async def parse_form(
     max_files: int,
     max_file_bytes: int,
 ) -> tuple[M, list[FormUpload]]:
-    """Parse and validate a multipart/form-data body: the text fields by `model`, and up to
+    """Parse and validate a multipart/form-data body (or a urlencoded one, which carries no
+    files): the text fields by `model`, and up to
     `max_files` files of at most `max_file_bytes` each under the field `files`. Every failure
     is a clear 4xx; nothing is kept of a refused body."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "multipart/form-data":
+    if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise UnsupportedMediaType("send the body as multipart/form-data")
     limit = max_files * max_file_bytes + 256 * 1024
     declared = request.headers.get("content-length")

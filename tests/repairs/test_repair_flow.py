@@ -169,8 +169,8 @@ async def test_wrong_evidence_is_refused_and_nothing_is_stored(
     big = PDF[:-6] + b"0" * (10 * 1024 * 1024) + b"%%EOF\n"
     too_large = await file_repair(r, record.id, [("big.pdf", big, "application/pdf")])
     problem(too_large, 413, "payload-too-large")
-    none = await file_repair(r, record.id, [])  # no file: not even multipart
-    problem(none, 415, "unsupported-media-type")
+    none = await file_repair(r, record.id, [])
+    assert problem(none, 422, "validation-failed")["errors"][0]["field"] == "evidence"
     assert await rows() == {"repairs": 0, "files": 0, "signatures": 0}
 
 
