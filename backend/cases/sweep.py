@@ -1,7 +1,11 @@
-"""The deadline sweep: a repair request not answered in time is flagged and escalated to the
-credit office; an objection not answered in time has its subject's effect suspended until
-the answer comes. Runs with the app's periodic jobs; in several processes each due change
-happens once (conditional updates), and tests run it with the clock moved forward."""
+"""The deadline sweep, run with the app's periodic jobs:
+
+- a repair request not answered in time is flagged and escalated to the credit office;
+- an objection not answered in time has its subject's effect suspended until the answer comes;
+- a benefit past its due date gets the system's own reminder (催告).
+
+In several processes each due change happens once (conditional updates); tests run it with
+the clock moved forward."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ..notices.models import NoticeKind
 from ..notices.service import notify
 from ..objections import service as objections
 from ..objections.models import Objection, ObjectionStatus
+from ..partners.reminders import send_due_reminders
 from ..repairs.models import OPEN, RepairRequest, RepairStatus
 
 log = logging.getLogger("xinyi.cases")
@@ -25,6 +30,7 @@ log = logging.getLogger("xinyi.cases")
 class Swept:
     repairs_overdue: int
     objections_suspended: int
+    reminders_sent: int = 0
 
 
 async def _flag_repair(request: RepairRequest) -> bool:
@@ -64,6 +70,8 @@ async def sweep() -> Swept:
         status=ObjectionStatus.SUBMITTED.value, answer_due__lt=today, overdue_at=None
     )
     suspended = sum([await objections.suspend_overdue(o) for o in late_objections])
-    if flagged or suspended:
-        log.info("deadline sweep: %d repairs overdue, %d objections suspended", flagged, suspended)
-    return Swept(flagged, suspended)
+    reminded = await send_due_reminders()
+    if flagged or suspended or reminded:
+        log.info("deadline sweep: %d repairs overdue, %d objections suspended, %d reminders",
+                 flagged, suspended, reminded)  # fmt: skip
+    return Swept(flagged, suspended, reminded)

@@ -37,15 +37,18 @@ class Workflow(Generic[S]):
     # The public reason when an item is not in a state the move starts from.
     conflict_reason: str = "already_decided"
     reasons: Mapping[S, str] = field(default_factory=dict)
+    # The reason when the item is closed (no move left from its state), if the workflow has
+    # one word for that whatever was asked (a case: `case_closed`).
+    closed_reason: str | None = None
 
     def allowed(self, source: S, target: S) -> bool:
         return target in self.moves.get(source, frozenset())
 
     def reason_for(self, current: S, target: S) -> str:
-        """Why `current` cannot become `target`: the workflow's reason for a closed item (one
-        that has no move left), else the reason named for the target."""
-        if not self.moves.get(current):
-            return self.conflict_reason
+        """Why `current` cannot become `target`: the closed reason for an item with no move
+        left (where the workflow has one), else the reason named for the target."""
+        if self.closed_reason and not self.moves.get(current):
+            return self.closed_reason
         return self.reasons.get(target, self.conflict_reason)
 
     def sources(self, target: S) -> frozenset[S]:

@@ -98,6 +98,7 @@ class Catalog:
     published: dt.date
     departments: dict[str, dict[str, str]]
     types: dict[str, RecordType]
+    reminder_days: int = 7  # 催告: days to settle or object before a default may be reported
 
     def department_of(self, organisation: str) -> str | None:
         """The department code a staff member's or token's organisation names: its code, or
@@ -151,6 +152,7 @@ def load_catalog(path: Path = CATALOG_FILE) -> Catalog:
         published=dt.date.fromisoformat(data["published"]),
         departments={d["code"]: d["name"] for d in data["departments"]},
         types=types,
+        reminder_days=int(data.get("reminder", {}).get("days", 7)),
     )
 
 

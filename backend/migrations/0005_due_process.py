@@ -143,4 +143,14 @@ class Migration(migrations.Migration):
             name='suspended',
             field=fields.BooleanField(default=False, db_default=False),
         ),
+        ops.AddField(
+            model_name='Redemption',
+            name='reminded_on',
+            field=fields.DateField(null=True),
+        ),
+        ops.AddField(
+            model_name='Redemption',
+            name='settle_by',
+            field=fields.DateField(null=True),
+        ),
     ]

@@ -38,6 +38,7 @@ OBJECTION_WORKFLOW: Workflow[ObjectionStatus] = Workflow(
         X.REVIEW_REQUESTED: frozenset({X.REVIEW_UPHELD, X.REVIEW_REJECTED, X.WITHDRAWN}),
     },
     conflict_reason="case_closed",
+    closed_reason="case_closed",
     reasons={
         X.REVIEW_REQUESTED: "not_rejected",
         X.REVIEW_UPHELD: "no_review_requested",

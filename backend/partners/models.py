@@ -88,6 +88,10 @@ class Redemption(Model):
     outcome = fields.CharField(max_length=12, default=RedemptionOutcome.OPEN.value)
     outcome_at = fields.DatetimeField(null=True)
     notice_sent_on = fields.DateField(null=True)
+    # 催告: the system's own reminder once the due date passed, and the day by which the
+    # resident may settle or object; a default is reported only after that day.
+    reminded_on = fields.DateField(null=True)
+    settle_by = fields.DateField(null=True)
     record_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -293,7 +293,7 @@ async def outcome_page(request: Request) -> Response:
         )
     except (ValidationFailed, Conflict) as exc:
         reason = str(exc.extra.get("reason") or "")
-        error = {"redemption": redemption_id, "reason": reason or "notice_sent_on"}
+        error = {"redemption": redemption_id, "reason": reason or "no_reminder"}
         return await _portal(request, {"outcome_error": error}, status=exc.status)
     return redirect(f"/partner?done=outcome_{outcome}#redemptions")
 

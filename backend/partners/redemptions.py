@@ -105,29 +105,35 @@ async def redeem(
     return redemption, True
 
 
-def _check_default(redemption: Redemption, notice_sent_on: dt.date | None) -> None:
-    """A default is reported only after the grace period ended and a notice was sent."""
+def _check_default(redemption: Redemption) -> None:
+    """A default is reported only after the grace period ended, the system's own reminder
+    (催告) went out, and the days it gave to settle or object have passed."""
     today = clock.today()
-    if notice_sent_on is None:
-        raise invalid("notice_sent_on", "a default can only be reported after a notice was sent")
     if redemption.due_on is None or today <= redemption.due_on:
         raise Conflict(
             "the grace period has not ended",
             reason=Refusal.GRACE_PERIOD,
             due_on=redemption.due_on.isoformat() if redemption.due_on else None,
         )
-    if notice_sent_on > today or notice_sent_on < redemption.due_on:
-        raise invalid(
-            "notice_sent_on",
-            "the notice must be sent after the grace period ended, and not in the future",
+    if redemption.reminded_on is None or redemption.settle_by is None:
+        raise Conflict(
+            "the resident has not been reminded yet: the reminder goes out after the due date",
+            reason=Refusal.NO_REMINDER,
+        )
+    if today <= redemption.settle_by:
+        raise Conflict(
+            "the resident may still settle or object until the reminder's date",
+            reason=Refusal.REMINDER_PERIOD,
+            settle_by=redemption.settle_by.isoformat(),
         )
 
 
 async def report_outcome(
     *, actor: Principal, redemption_id: int, outcome: str, notice_sent_on: dt.date | None
 ) -> Redemption:
-    """fulfilled → a small positive record; defaulted (after the grace period and a notice)
-    → a negative record, objectionable like any other. Both through the catalog. The outcome,
+    """fulfilled → a small positive record; defaulted (after the grace period, the system's
+    reminder and its days to settle or object) → a negative record, objectionable like any
+    other. `notice_sent_on` is the partner's own notice, kept when given. Both through the catalog. The outcome,
     its record and its audit entry are one transition: one outcome, one record."""
     if outcome not in REPORTABLE:
         raise invalid("outcome", "fulfilled or defaulted", "enum")
@@ -137,7 +143,7 @@ async def report_outcome(
     if found is None:
         raise NotFound("no such redemption at your organisation")
     if to is RedemptionOutcome.DEFAULTED and found.outcome == RedemptionOutcome.OPEN:
-        _check_default(found, notice_sent_on)
+        _check_default(found)
     positive, negative = OUTCOME_TYPES.get(partner.domain, (None, None))
     type_code = positive if to is RedemptionOutcome.FULFILLED else negative
 
@@ -158,7 +164,10 @@ async def report_outcome(
         item_id=found.id,
         to=to,
         where={"partner_id": partner.id},
-        changes={"outcome_at": clock.now(), "notice_sent_on": notice_sent_on},
+        changes={
+            "outcome_at": clock.now(),
+            "notice_sent_on": notice_sent_on or found.notice_sent_on,
+        },
         record=record,
     )
     if redemption.record_id:

@@ -48,6 +48,8 @@ class Refusal(StrEnum):
     ALREADY_USED = "already_used"  # this presentation was redeemed for this offer before
     QUOTA_EXHAUSTED = "quota_exhausted"
     GRACE_PERIOD = "grace_period"  # a default can be reported only after the due date
+    NO_REMINDER = "no_reminder"  # the system has not sent its reminder (催告) yet
+    REMINDER_PERIOD = "reminder_period"  # the resident may still settle or object
     NOT_ELIGIBLE = "not_eligible"
     NOT_LIVE = "not_live"  # the offer is not live at this partner
 

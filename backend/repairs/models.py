@@ -31,6 +31,7 @@ REPAIR_WORKFLOW: Workflow[RepairStatus] = Workflow(
         S.ACCEPTED: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
     },
     conflict_reason="case_closed",
+    closed_reason="case_closed",
     reasons={
         S.ACCEPTED: "not_submitted",
         S.RETURNED: "not_submitted",

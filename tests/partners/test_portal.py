@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from backend.cases import sweep
+from backend.core import clock
 from backend.credit.models import CreditRecord
 from backend.partners.models import Offer, Redemption
 from tests.factories import csrf
@@ -165,7 +167,7 @@ async def test_reporting_outcomes(app, library, browsers) -> None:
     redemption = await redeem_once(app, library, browsers)
     page = (await library.admin.get("/partner")).text
     row = text_of(page, f"redemption-{redemption.id}")
-    assert "已按时归还" in row and "到期后，发出催告仍未履约的才可报告未履约" in row
+    assert "已按时归还" in row and "到期后，系统会向居民发出催告" in row
     assert forms(page, f"/partner/redemptions/{redemption.id}/outcome")[0]["outcome"] == "fulfilled"
     assert len(forms(page, f"/partner/redemptions/{redemption.id}/outcome")) == 1  # no default yet
 
@@ -179,23 +181,30 @@ async def test_reporting_outcomes(app, library, browsers) -> None:
     )
     assert early.status_code == 409 and "尚未过到期日" in early.text
 
-    # After the grace period the default form is offered; it needs the notice date.
-    redemption.due_on = dt.date.today() - dt.timedelta(days=2)
+    # After the due date the system reminds the resident; the default form is offered only
+    # once the reminder's days have passed.
+    redemption.due_on = clock.today() - dt.timedelta(days=2)
     await redemption.save(update_fields=["due_on"])
     page = (await library.admin.get("/partner")).text
-    assert len(forms(page, f"/partner/redemptions/{redemption.id}/outcome")) == 2
-    assert f'<label for="notice-{redemption.id}">催告通知发出日期</label>' in page
-    no_notice = await library.admin.post(
+    assert len(forms(page, f"/partner/redemptions/{redemption.id}/outcome")) == 1
+    no_reminder = await library.admin.post(
         f"/partner/redemptions/{redemption.id}/outcome",
         data={"csrf_token": token(library.admin), "outcome": "defaulted"},
     )
-    assert no_notice.status_code == 422 and "请填写催告通知的发出日期" in no_notice.text
+    assert no_reminder.status_code == 409 and "系统尚未发出催告" in no_reminder.text
+    await sweep.sweep()
+    page = (await library.admin.get("/partner")).text
+    assert "居民可以履约或提出异议" in text_of(page, f"redemption-{redemption.id}")
+    assert len(forms(page, f"/partner/redemptions/{redemption.id}/outcome")) == 1
+    # The reminder's days pass (the sweep and the days themselves: tests/passes/test_attacks.py).
+    await Redemption.filter(id=redemption.id).update(settle_by=clock.today() - dt.timedelta(days=1))
+    page = (await library.admin.get("/partner")).text
+    assert len(forms(page, f"/partner/redemptions/{redemption.id}/outcome")) == 2
     defaulted = await library.admin.post(
         f"/partner/redemptions/{redemption.id}/outcome",
         data={
             "csrf_token": token(library.admin),
             "outcome": "defaulted",
-            "notice_sent_on": dt.date.today().isoformat(),
         },
     )
     assert defaulted.status_code == 303 and defaulted.headers["location"].startswith(

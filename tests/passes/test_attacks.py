@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,8 +19,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from backend.apitokens.service import create_token
 from backend.audit.models import AuditEntry
+from backend.cases import sweep
+from backend.core import clock
 from backend.core.keys import kid_for
+from backend.credit.catalog import load_catalog
 from backend.credit.models import CreditRecord
+from backend.notices.models import Notice
 from backend.partners.models import Redemption
 from backend.passes import base45
 from backend.passes import service as pass_service
@@ -372,8 +377,12 @@ async def test_concurrent_outcome_reports_leave_one_outcome_and_one_record(scene
         json={"text": scene["phone"].present(), "offer_id": offer},
     )
     rid = redeemed.json()["id"]
-    await Redemption.filter(id=rid).update(due_on=dt.date.today() - dt.timedelta(days=2))
-    notice = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    await Redemption.filter(id=rid).update(
+        due_on=clock.today() - dt.timedelta(days=20),
+        reminded_on=clock.today() - dt.timedelta(days=19),
+        settle_by=clock.today() - dt.timedelta(days=12),
+    )
+    notice = (clock.today() - dt.timedelta(days=19)).isoformat()
     answers = await asyncio.gather(
         scene["counter"].post(
             f"/api/v1/redemptions/{rid}/outcome",
@@ -391,7 +400,10 @@ async def test_concurrent_outcome_reports_leave_one_outcome_and_one_record(scene
     assert records == [expected]
 
 
-async def test_a_default_needs_a_notice_sent_after_the_grace_period(scene):
+async def test_a_default_waits_for_the_systems_reminder_and_its_days(scene):
+    """催告: no default before the due date, nor before the system reminded the resident, nor
+    while the reminder's days to settle or object run; a partner's own notice date changes
+    nothing."""
     await qualify(scene)
     key, offer = scene["partner"]["key"], scene["partner"]["offer_id"]
     redeemed = await scene["counter"].post(
@@ -400,12 +412,27 @@ async def test_a_default_needs_a_notice_sent_after_the_grace_period(scene):
         json={"text": scene["phone"].present(), "offer_id": offer},
     )
     rid = redeemed.json()["id"]
-    await Redemption.filter(id=rid).update(due_on=dt.date.today() - dt.timedelta(days=1))
-    before_due = (dt.date.today() - dt.timedelta(days=2)).isoformat()
-    early = await scene["counter"].post(
-        f"/api/v1/redemptions/{rid}/outcome",
-        headers=key,
-        json={"outcome": "defaulted", "notice_sent_on": before_due},
-    )
-    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "notice_sent_on"
+
+    async def report() -> Any:
+        return await scene["counter"].post(
+            f"/api/v1/redemptions/{rid}/outcome",
+            headers=key,
+            json={"outcome": "defaulted", "notice_sent_on": clock.today().isoformat()},
+        )
+
+    assert (await report()).json()["reason"] == "grace_period"
+    await Redemption.filter(id=rid).update(due_on=clock.today() - dt.timedelta(days=1))
+    assert (await report()).json()["reason"] == "no_reminder"
+    assert (await sweep.sweep()).reminders_sent == 1
+    assert (await sweep.sweep()).reminders_sent == 0  # once
+    reminded = await Redemption.get(id=rid)
+    assert reminded.settle_by == clock.today() + dt.timedelta(days=load_catalog().reminder_days)
+    waiting = await report()
+    assert waiting.status_code == 409 and waiting.json()["reason"] == "reminder_period"
+    assert waiting.json()["settle_by"] == reminded.settle_by.isoformat()
+    notice = await Notice.get(key=f"reminder:redemption:{rid}")
+    assert (notice.kind, notice.params["settle_by"]) == ("reminder", reminded.settle_by.isoformat())
     assert (await Redemption.get(id=rid)).outcome == "open"
+    clock.shift(dt.timedelta(days=load_catalog().reminder_days + 1))
+    done = await report()
+    assert done.status_code == 200 and done.json()["outcome"] == "defaulted", done.text
