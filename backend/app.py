@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 from_token=token_principal,
             ),
         ],
-        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
     city = load_city(settings.city_file)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 import pytest
 from tortoise import Tortoise
@@ -64,8 +65,6 @@ def _pg_url(name: str) -> str:
 
 
 async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
     conn = await asyncpg.connect(BASE_URL.replace("postgres://", "postgresql://", 1))
     try:
         await conn.execute(sql)

@@ -26,7 +26,7 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
     conn = connections.get("default")
     if dialect() == "postgres":
         try:
-            async with conn.acquire_connection() as raw:  # type: ignore[attr-defined]
+            async with conn.acquire_connection() as raw:
                 await raw.copy_records_to_table(table, records=rows, columns=list(columns))
         except asyncpg.IntegrityConstraintViolationError as exc:  # as the ORM would report it
             raise IntegrityError(str(exc)) from exc

@@ -130,22 +130,26 @@ async def parse_form(
         raise BadRequest(f"the form could not be read: {exc.detail}") from None
     uploads: list[FormUpload] = []
     values: dict[str, Any] = {}
-    for name, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            if name != files:
-                raise ValidationFailed("unexpected file", errors=[{"field": name, "type": "file"}])
-            content = await value.read(max_file_bytes + 1)
-            if len(content) > max_file_bytes:
-                raise PayloadTooLarge(f"each file may be at most {max_file_bytes} bytes")
-            uploads.append(FormUpload(value.filename or "file", content))
-        elif "\x00" in value:
-            raise ValidationFailed(
-                "text may not contain NUL characters",
-                errors=[{"field": name, "type": "string_nul"}],
-            )
-        else:
-            values[name] = value
-    await form.close()
+    try:  # the spooled upload files are closed whatever happens
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if name != files:
+                    raise ValidationFailed(
+                        "unexpected file", errors=[{"field": name, "type": "file"}]
+                    )
+                content = await value.read(max_file_bytes + 1)
+                if len(content) > max_file_bytes:
+                    raise PayloadTooLarge(f"each file may be at most {max_file_bytes} bytes")
+                uploads.append(FormUpload(value.filename or "file", content))
+            elif "\x00" in value:
+                raise ValidationFailed(
+                    "text may not contain NUL characters",
+                    errors=[{"field": name, "type": "string_nul"}],
+                )
+            else:
+                values[name] = value
+    finally:
+        await form.close()
     try:
         return model.model_validate(values), uploads
     except ValidationError as exc:

@@ -26,18 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import start
 
+from backend.apitokens.service import create_token
 from backend.cli import migrate, with_orm
+from backend.core.crypto import IdCipher
 from backend.core.settings import load_settings
+from backend.demo.city import seed_people
+from backend.residents.models import Person
 
 TYPES = [("market_regulation", "LAW_PENALTY_MINOR"), ("market_regulation", "LAW_PENALTY_GENERAL")]
 
 
 async def prepare(residents: int) -> tuple[str, list[str]]:
-    from backend.apitokens.service import create_token
-    from backend.core.crypto import IdCipher
-    from backend.demo.city import seed_people
-    from backend.residents.models import Person
-
     settings = load_settings()
     await migrate(settings)
 

@@ -21,7 +21,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from backend.cli import with_orm
+from backend.core import bulk
 from backend.core.settings import load_settings
+from backend.credit.models import CreditRecord, RescoreRun, Score, ScoreHistory
+from backend.credit.service import rescore_city, rescore_person
+from backend.residents.models import Person
 
 
 def peak_mb() -> float:
@@ -29,11 +33,6 @@ def peak_mb() -> float:
 
 
 async def bench() -> dict[str, object]:
-    from backend.core import bulk
-    from backend.credit.models import CreditRecord, RescoreRun, Score, ScoreHistory
-    from backend.credit.service import rescore_city, rescore_person
-    from backend.residents.models import Person
-
     people = await Person.all().count()
     records = await CreditRecord.all().count()
     await Score.all().delete()

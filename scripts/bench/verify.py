@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import re
@@ -25,10 +26,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "passes"))
 
+import httpx
 from _server import start
+from device import Phone
+from webauthn.helpers import bytes_to_base64url
 
+from backend.apitokens.service import create_token
 from backend.cli import migrate, with_orm
+from backend.core.keys import KeyRing
 from backend.core.settings import load_settings
+from backend.credit.service import rescore_city
+from backend.demo.city import seed_people
+from backend.partners.models import Offer, Partner
+from backend.passes import service as passes
+from backend.passes.models import DeviceKey
 
 LUA = """
 wrk.method = "POST"
@@ -40,25 +51,11 @@ wrk.body = '{body}'
 
 async def prepare() -> dict[str, str]:
     """A resident with a phone pass, an approved library with a live offer and an API key."""
-    import datetime as dt
-
-    from device import Phone
-    from webauthn.helpers import bytes_to_base64url
-
-    from backend.apitokens.service import create_token
-    from backend.core.keys import KeyRing
-    from backend.demo.city import seed_people
-    from backend.partners.models import Offer, Partner
-    from backend.passes import service as passes
-    from backend.passes.models import DeviceKey
-
     settings = load_settings()
     await migrate(settings)
 
     async def work() -> dict[str, str]:
         await seed_people(settings, 2000, 5, progress=False, records=True)
-        from backend.credit.service import rescore_city
-
         await rescore_city()
         partner = await Partner.create(
             name="黄石市图书馆",
@@ -176,8 +173,6 @@ def main() -> None:
     )
     bare_proc, bare_url = start({}, app="bare_app:app", factory=False, workers=args.workers)
     try:
-        import httpx
-
         check = httpx.post(
             f"{app_url}/api/v1/passes/verify",
             content=body,

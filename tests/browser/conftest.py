@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from .harness import CHROMIUM, CHROMIUM_ARGS, Server, running_server
 
@@ -30,8 +31,6 @@ def browser() -> Iterator[Any]:
         pytest.fail(
             f"{CHROMIUM} is missing: ./scripts/test installs it (apt-get install -y chromium)"
         )
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

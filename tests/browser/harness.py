@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
+from axe_playwright_python.sync_playwright import Axe
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 CHROMIUM = "/usr/bin/chromium"
@@ -58,8 +61,6 @@ def free_port() -> int:
 
 
 def _pg_admin(sql: str) -> None:
-    import asyncpg
-
     async def run() -> None:
         conn = await asyncpg.connect(BASE_DATABASE_URL.replace("postgres://", "postgresql://", 1))
         try:
@@ -226,8 +227,6 @@ def watch_console(page: Any) -> list[str]:
 
 
 def assert_accessible(page: Any, label: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     results = Axe().run(page, options=AXE_OPTIONS)
     if results.violations_count:
         report = results.generate_report()

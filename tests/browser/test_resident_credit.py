@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 
 from backend.residents.idnumber import mask_name
 
@@ -92,9 +94,6 @@ def intl_date(page: Any, iso: str) -> str:
 
 
 def decode_qr(page: Any, path: Path) -> str:
-    import zxingcpp
-    from PIL import Image
-
     page.locator("#pass-qr").screenshot(path=str(path))
     found = zxingcpp.read_barcodes(Image.open(path))
     assert len(found) == 1, found
