@@ -24,6 +24,7 @@ from ..core.errors import Conflict, MalformedJSON, PayloadTooLarge, ValidationFa
 from ..core.principal import Principal
 from ..residents import idnumber
 from .catalog import Catalog, add_months, load_catalog
+from .notices import send_record_notices
 from .service import rescore_people
 from .states import Refusal
 
@@ -241,6 +242,9 @@ async def submit_records(
     try:
         async with in_transaction():
             await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
+            await send_record_notices(
+                [dict(zip(RECORD_COLUMNS, row, strict=True)) for row in rows], catalog
+            )
             rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
             await audit.record(
                 action="records.submitted",

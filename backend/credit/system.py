@@ -7,6 +7,7 @@ from ..core import clock
 from ..core.errors import Conflict
 from .catalog import add_months, load_catalog
 from .models import CreditRecord
+from .notices import COLUMNS, send_record_notices
 from .service import rescore_person
 from .states import Refusal
 
@@ -54,6 +55,7 @@ async def add_record(
         created_at=now,
         updated_at=now,
     )
+    await send_record_notices([{name: getattr(record, name) for name in COLUMNS}], catalog)
     if rescore:
         await rescore_person(person_id=person_id, cause="record")
     return record

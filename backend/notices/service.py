@@ -71,3 +71,29 @@ async def mark_read(*, person_id: int, ids: Sequence[int] | None) -> int:
     if ids is not None:
         query = query.filter(id__in=list(ids))
     return await query.update(read_at=clock.now())
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    person_id: int
+    kind: NoticeKind
+    key: str
+    params: Mapping[str, Any]
+    link: str = ""
+
+
+async def notify_many(items: Sequence[Outgoing]) -> None:
+    """Many notices at once (a department's batch of records): one insert per thousand,
+    a key already sent is skipped. Joins the caller's transaction."""
+    if not items:
+        return
+    now = clock.now()
+    await Notice.bulk_create(
+        [
+            Notice(person_id=i.person_id, kind=i.kind.value, key=i.key[:96],
+                   params=dict(i.params), link=i.link[:200], created_at=now)
+            for i in items
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )  # fmt: skip
