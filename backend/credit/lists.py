@@ -15,9 +15,12 @@ from ..audit import service as audit
 from ..auth.models import Account
 from ..core import bulk, events
 from ..core.clock import now
+from ..core.clock import today as clock_today
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.principal import Principal
 from ..core.transitions import apply
+from ..notices.models import NoticeKind
+from ..notices.service import Outgoing, notify_many
 from ..residents.models import Person
 from .catalog import ScoreModel
 from .facts import ACTIVE_SQL, facts
@@ -102,6 +105,11 @@ async def sync_derived(
         )
     if created:
         await ListEntry.bulk_create(created, batch_size=1000)
+    await notify_many(
+        [_list_notice(e.person_id, e.kind, "on", e.rule_code, e.start) for e in created]
+        + [_list_notice(by_key[k].person_id, by_key[k].kind, "off", k[1], clock_today())
+           for k in by_key if k not in wanted]
+    )  # fmt: skip
     if created or lifted or updated:
         await events.standing_changed.announce(
             sorted({e.person_id for e in created} | {k[0] for k in by_key if k not in wanted}),
@@ -119,6 +127,20 @@ async def sync_derived(
             details={"derived": len(created), "lifted": lifted, "people": people[:50]},
         )
     return len(created) + updated + lifted
+
+
+def _list_notice(
+    person_id: int, kind: str, change: str, cause: str, day: dt.date, legal_basis: str = ""
+) -> Outgoing:
+    """Put on (`on`) or taken off (`off`) a list: the person hears of it in their inbox."""
+    return Outgoing(
+        person_id=person_id,
+        kind=NoticeKind.LIST_ENTRY,
+        key=f"list:{person_id}:{kind}:{cause}:{change}:{day.isoformat()}",
+        params={"list": kind, "change": change, "from": day.isoformat(),
+                "legal_basis": legal_basis},
+        link="#/lists",
+    )  # fmt: skip
 
 
 async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_of: dt.date) -> int:
@@ -261,6 +283,8 @@ async def decide(*, officer: Principal, entry_id: int, approve: bool) -> ListEnt
     )
     if approve:  # a rejected proposal never had an effect: nobody's standing moved
         await events.standing_changed.announce([entry.person_id], STANDING_REASON)
+        await notify_many([_list_notice(entry.person_id, entry.kind, "on", f"manual:{entry.id}",
+                                        entry.start, entry.legal_basis)])  # fmt: skip
     return entry
 
 

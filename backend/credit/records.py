@@ -266,11 +266,17 @@ async def my_score(*, person_id: int) -> dict[str, Any]:
     return describe_score(result, model, catalog, as_of)
 
 
-async def my_records(*, person_id: int, status: str | None = None) -> list[dict[str, Any]]:
+async def my_records(
+    *, person_id: int, status: str | None = None, for_others: bool = False
+) -> list[dict[str, Any]]:
+    """A person's records as they see them (repaired ones shown as repaired), or — with
+    `for_others`, for an officer's look-up — without the repaired ones, which are shown to
+    nobody but their person."""
     catalog, as_of = load_catalog(), today()
+    hidden = [RecordStatus.WITHDRAWN, *([RecordStatus.REPAIRED] if for_others else [])]
     rows = (
         await CreditRecord.filter(person_id=person_id)
-        .exclude(status=RecordStatus.WITHDRAWN)
+        .exclude(status__in=hidden)
         .order_by("-decision_date", "-id")
     )
     items = [describe_record(r, catalog, as_of) for r in rows]

@@ -150,7 +150,7 @@ async def person_view(*, person: Person, city: City) -> PersonView:
         else {"zh-CN": person.district_code, "en": person.district_code},
         occupations=[groups.get(str(c), {"zh-CN": str(c), "en": str(c)}) for c in codes],
         score=await credit_records.my_score(person_id=person.id),
-        records=await credit_records.my_records(person_id=person.id),
+        records=await credit_records.my_records(person_id=person.id, for_others=True),
         lists=await credit_records.my_lists(person_id=person.id),
         pending=await lists.proposed_for(person.id),
     )
