@@ -12,7 +12,7 @@ from ..core.routing import api, principal_of, requires
 from ..credit.catalog import department_for
 from ..evidence.http import download
 from ..evidence.service import MAX_BYTES, MAX_FILES, Upload
-from . import schemas, service
+from . import schemas, service, views
 
 
 async def create_objection(request: Request) -> Response:
@@ -31,16 +31,16 @@ async def create_objection(request: Request) -> Response:
         reason=fields.reason,
         uploads=[Upload(f.filename, f.content) for f in files],
     )
-    return json_ok(await service.shape(created, base=service.RESIDENT_BASE), status=201)
+    return json_ok(await views.shape(created, base=views.RESIDENT_BASE), status=201)
 
 
 async def list_objections(request: Request) -> Response:
-    return json_ok({"items": await service.my_list(principal=principal_of(request))})
+    return json_ok({"items": await views.my_list(principal=principal_of(request))})
 
 
 async def get_objection(request: Request) -> Response:
     return json_ok(
-        await service.my_view(
+        await views.my_view(
             principal=principal_of(request), objection_id=path_int(request, "objection_id")
         )
     )
@@ -48,7 +48,7 @@ async def get_objection(request: Request) -> Response:
 
 async def my_evidence(request: Request) -> Response:
     return download(
-        await service.my_evidence(
+        await views.my_evidence(
             principal=principal_of(request),
             objection_id=path_int(request, "objection_id"),
             file_id=path_int(request, "file_id"),
@@ -60,7 +60,7 @@ async def withdraw_objection(request: Request) -> Response:
     withdrawn = await service.withdraw(
         principal=principal_of(request), objection_id=path_int(request, "objection_id")
     )
-    return json_ok(await service.shape(withdrawn, base=service.RESIDENT_BASE))
+    return json_ok(await views.shape(withdrawn, base=views.RESIDENT_BASE))
 
 
 async def request_review(request: Request) -> Response:
@@ -70,12 +70,12 @@ async def request_review(request: Request) -> Response:
         objection_id=path_int(request, "objection_id"),
         reason=body.reason,
     )
-    return json_ok(await service.shape(updated, base=service.RESIDENT_BASE))
+    return json_ok(await views.shape(updated, base=views.RESIDENT_BASE))
 
 
 async def department_objection(request: Request) -> Response:
     return json_ok(
-        await service.department_view(
+        await views.department_view(
             actor=principal_of(request), objection_id=path_int(request, "objection_id")
         )
     )
@@ -83,7 +83,7 @@ async def department_objection(request: Request) -> Response:
 
 async def department_evidence(request: Request) -> Response:
     return download(
-        await service.department_evidence(
+        await views.department_evidence(
             actor=principal_of(request),
             objection_id=path_int(request, "objection_id"),
             file_id=path_int(request, "file_id"),
@@ -102,7 +102,7 @@ async def answer_objection(request: Request) -> Response:
         answer_text=body.answer,
         corrected=body.corrected,
     )
-    return json_ok(await service.shape(answered, base=service.DEPARTMENT_BASE))
+    return json_ok(await views.shape(answered, base=views.DEPARTMENT_BASE))
 
 
 async def decide_review(request: Request) -> Response:
@@ -113,7 +113,7 @@ async def decide_review(request: Request) -> Response:
         upheld=body.upheld,
         answer_text=body.answer,
     )
-    return json_ok(await service.shape(decided, base=service.RESIDENT_BASE))
+    return json_ok(await views.shape(decided, base=views.RESIDENT_BASE))
 
 
 P = Permission

@@ -23,16 +23,12 @@ from ..core.principal import Principal
 from ..core.transitions import apply, step
 from ..credit import effects
 from ..credit import lists as lists_service
-from ..credit.catalog import department_for
 from ..credit.models import ListSource, ListStatus, RecordStatus
 from ..credit.service import rescore_person
 from ..evidence import service as evidence
-from ..evidence.models import CaseKind, EvidenceFile
+from ..evidence.models import CaseKind
 from ..notices.models import NoticeKind
 from ..notices.service import notify
-from ..residents.idnumber import mask_name
-from ..residents.models import Person
-from . import present
 from .models import OBJECTION_WORKFLOW, Objection, ObjectionStatus, ObjectionSubject
 
 S = ObjectionStatus
@@ -189,14 +185,7 @@ async def my_objection(*, principal: Principal, objection_id: int) -> Objection:
 async def withdraw(*, principal: Principal, objection_id: int) -> Objection:
     objection = await my_objection(principal=principal, objection_id=objection_id)
 
-    async def withdrawn(item: Objection, _from: ObjectionStatus) -> None:
-        await audit.record(
-            action="objection.withdrawn",
-            actor=principal,
-            subject_person_id=item.person_id,
-            details={"case": item.case_no},
-        )
-
+    withdrawn = audit.case_step("objection.withdrawn", actor=principal)
     objection = await apply(
         OBJECTION_WORKFLOW,
         Objection,
@@ -214,14 +203,7 @@ async def request_review(*, principal: Principal, objection_id: int, reason: str
     """requestObjectionReview: a rejected objection goes to a person at the credit office."""
     objection = await my_objection(principal=principal, objection_id=objection_id)
 
-    async def requested(item: Objection, _from: ObjectionStatus) -> None:
-        await audit.record(
-            action="objection.review_requested",
-            actor=principal,
-            subject_person_id=item.person_id,
-            details={"case": item.case_no},
-        )
-
+    requested = audit.case_step("objection.review_requested", actor=principal)
     try:
         objection = await apply(
             OBJECTION_WORKFLOW,
@@ -382,47 +364,3 @@ async def department_case(*, department: str, objection_id: int) -> Objection:
 def describe_target(objection: Objection) -> dict[str, Any]:
     return {"subject": objection.subject, "subject_id": objection.subject_id,
             "record_id": objection.record_id}  # fmt: skip
-
-
-# ---- what each reader sees ----------------------------------------------------------------
-
-RESIDENT_BASE = "/api/v1/me/objections"
-DEPARTMENT_BASE = "/api/v1/department/objections"
-
-
-async def shape(objection: Objection, *, base: str) -> dict[str, Any]:
-    files = await evidence.listing(case_kind=CaseKind.OBJECTION, case_id=objection.id)
-    return present.objection(objection, files=files, base=base)
-
-
-async def my_view(*, principal: Principal, objection_id: int) -> dict[str, Any]:
-    return await shape(await my_objection(principal=principal, objection_id=objection_id),
-                       base=RESIDENT_BASE)  # fmt: skip
-
-
-async def my_list(*, principal: Principal) -> list[dict[str, Any]]:
-    return [await shape(o, base=RESIDENT_BASE) for o in await mine(principal=principal)]
-
-
-async def my_evidence(*, principal: Principal, objection_id: int, file_id: int) -> EvidenceFile:
-    found = await my_objection(principal=principal, objection_id=objection_id)
-    return await evidence.one(case_kind=CaseKind.OBJECTION, case_id=found.id, file_id=file_id)
-
-
-async def department_view(*, actor: Principal, objection_id: int) -> dict[str, Any]:
-    """The answering department opens a case: a logged look at the resident's data."""
-    found = await department_case(department=department_for(actor), objection_id=objection_id)
-    await audit.record(action="person.viewed", actor=actor, subject_person_id=found.person_id,
-                       purpose=f"objection case {found.case_no}")  # fmt: skip
-    person = await Person.get(id=found.person_id)
-    resident = {"masked_name": mask_name(person.name), "masked_id": person.id_masked}
-    return await shape(found, base=DEPARTMENT_BASE) | {"resident": resident}
-
-
-async def department_evidence(*, actor: Principal, objection_id: int, file_id: int) -> EvidenceFile:
-    found = await department_case(department=department_for(actor), objection_id=objection_id)
-    item = await evidence.one(case_kind=CaseKind.OBJECTION, case_id=found.id, file_id=file_id)
-    await audit.record(action="evidence.viewed", actor=actor, subject_person_id=found.person_id,
-                       purpose=f"objection case {found.case_no}",
-                       details={"file": item.id})  # fmt: skip
-    return item

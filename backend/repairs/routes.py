@@ -12,7 +12,7 @@ from ..core.routing import api, principal_of, requires
 from ..credit.catalog import department_for
 from ..evidence.http import download
 from ..evidence.service import MAX_BYTES, MAX_FILES, Upload
-from . import schemas, service
+from . import schemas, service, views
 
 
 def _uploads(files: list[FormUpload]) -> list[Upload]:
@@ -61,16 +61,16 @@ async def create_request(request: Request) -> Response:
         credential=schemas.credential_of(fields.credential),
         uploads=_uploads(files),
     )
-    return json_ok(await service.shape(created, base=service.RESIDENT_BASE), status=201)
+    return json_ok(await views.shape(created, base=views.RESIDENT_BASE), status=201)
 
 
 async def list_requests(request: Request) -> Response:
-    return json_ok({"items": await service.my_list(principal=principal_of(request))})
+    return json_ok({"items": await views.my_list(principal=principal_of(request))})
 
 
 async def get_request(request: Request) -> Response:
     return json_ok(
-        await service.my_view(
+        await views.my_view(
             principal=principal_of(request), request_id=path_int(request, "request_id")
         )
     )
@@ -91,11 +91,11 @@ async def add_evidence(request: Request) -> Response:
         uploads=_uploads(files),
         statement=fields.statement,
     )
-    return json_ok(await service.shape(updated, base=service.RESIDENT_BASE))
+    return json_ok(await views.shape(updated, base=views.RESIDENT_BASE))
 
 
 async def my_evidence(request: Request) -> Response:
-    found = await service.my_evidence(
+    found = await views.my_evidence(
         principal=principal_of(request),
         request_id=path_int(request, "request_id"),
         file_id=path_int(request, "file_id"),
@@ -107,7 +107,7 @@ async def withdraw_request(request: Request) -> Response:
     withdrawn = await service.withdraw(
         principal=principal_of(request), request_id=path_int(request, "request_id")
     )
-    return json_ok(await service.shape(withdrawn, base=service.RESIDENT_BASE))
+    return json_ok(await views.shape(withdrawn, base=views.RESIDENT_BASE))
 
 
 # ---- the department ------------------------------------------------------------------------
@@ -115,14 +115,14 @@ async def withdraw_request(request: Request) -> Response:
 
 async def department_request(request: Request) -> Response:
     return json_ok(
-        await service.department_view(
+        await views.department_view(
             actor=principal_of(request), request_id=path_int(request, "request_id")
         )
     )
 
 
 async def department_evidence(request: Request) -> Response:
-    found = await service.department_evidence(
+    found = await views.department_evidence(
         actor=principal_of(request),
         request_id=path_int(request, "request_id"),
         file_id=path_int(request, "file_id"),
@@ -138,7 +138,7 @@ async def accept_request(request: Request) -> Response:
         deadlines=ctx(request).deadlines,
         request_id=path_int(request, "request_id"),
     )
-    return json_ok(await service.shape(accepted, base=service.DEPARTMENT_BASE))
+    return json_ok(await views.shape(accepted, base=views.DEPARTMENT_BASE))
 
 
 async def return_request(request: Request) -> Response:
@@ -150,7 +150,7 @@ async def return_request(request: Request) -> Response:
         request_id=path_int(request, "request_id"),
         missing=body.missing,
     )
-    return json_ok(await service.shape(returned, base=service.DEPARTMENT_BASE))
+    return json_ok(await views.shape(returned, base=views.DEPARTMENT_BASE))
 
 
 async def decide_request(request: Request) -> Response:
@@ -164,7 +164,7 @@ async def decide_request(request: Request) -> Response:
         reason=body.reason,
         legal_basis=body.legal_basis,
     )
-    return json_ok(await service.shape(decided, base=service.DEPARTMENT_BASE))
+    return json_ok(await views.shape(decided, base=views.DEPARTMENT_BASE))
 
 
 P = Permission

@@ -17,7 +17,6 @@ from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
 from ..commitments import service as commitments
-from ..commitments.models import CommitmentSignature
 from ..core import clock
 from ..core.casenumbers import new_case_no
 from ..core.context import RelyingParty
@@ -26,16 +25,13 @@ from ..core.errors import Conflict, NotFound, invalid
 from ..core.principal import Principal
 from ..core.transitions import apply, step
 from ..credit import effects
-from ..credit.catalog import department_for, load_catalog
+from ..credit.catalog import load_catalog
 from ..credit.models import CreditRecord, RecordStatus
 from ..credit.service import rescore_person
 from ..evidence import service as evidence
-from ..evidence.models import CaseKind, EvidenceFile
+from ..evidence.models import CaseKind
 from ..notices.models import NoticeKind
 from ..notices.service import notify
-from ..residents.idnumber import mask_name
-from ..residents.models import Person
-from . import present
 from .models import OPEN, REPAIR_WORKFLOW, RepairRequest, RepairStatus
 
 COMMITMENT = "repair"
@@ -243,15 +239,7 @@ async def add_evidence(
             uploaded_by=principal.account_id,
         )
         if request.status == S.RETURNED:
-
-            async def resubmitted(item: RepairRequest, _from: RepairStatus) -> None:
-                await audit.record(
-                    action="repair.resubmitted",
-                    actor=principal,
-                    subject_person_id=item.person_id,
-                    details={"case": item.case_no, "files": len(uploads)},
-                )
-
+            resubmitted = audit.case_step("repair.resubmitted", actor=principal, files=len(uploads))
             changes: dict[str, Any] = {
                 "feedback_due": deadlines.repair_feedback_due(clock.today()),
                 "submitted_at": clock.now(),
@@ -283,14 +271,7 @@ async def withdraw(*, principal: Principal, request_id: int) -> RepairRequest:
     """withdrawRepairRequest: while it is open; the record stays as it is."""
     request = await my_request(principal=principal, request_id=request_id)
 
-    async def withdrawn(item: RepairRequest, _from: RepairStatus) -> None:
-        await audit.record(
-            action="repair.withdrawn",
-            actor=principal,
-            subject_person_id=item.person_id,
-            details={"case": item.case_no},
-        )
-
+    withdrawn = audit.case_step("repair.withdrawn", actor=principal)
     request = await apply(
         REPAIR_WORKFLOW,
         RepairRequest,
@@ -327,14 +308,7 @@ async def accept(
     """acceptRepairRequest (受理): the decision is due within its working days from today."""
     case = await _department_case(department, request_id)
 
-    async def accepted(item: RepairRequest, _from: RepairStatus) -> None:
-        await audit.record(
-            action="repair.accepted",
-            actor=actor,
-            subject_person_id=item.person_id,
-            details={"case": item.case_no},
-        )
-
+    accepted = audit.case_step("repair.accepted", actor=actor)
     request = await apply(
         REPAIR_WORKFLOW,
         RepairRequest,
@@ -358,14 +332,7 @@ async def return_for_more(
     """returnRepairRequest (退回补正): say what is missing; the resident adds it."""
     case = await _department_case(department, request_id)
 
-    async def returned(item: RepairRequest, _from: RepairStatus) -> None:
-        await audit.record(
-            action="repair.returned",
-            actor=actor,
-            subject_person_id=item.person_id,
-            details={"case": item.case_no},
-        )
-
+    returned = audit.case_step("repair.returned", actor=actor)
     request = await apply(
         REPAIR_WORKFLOW,
         RepairRequest,
@@ -439,60 +406,3 @@ async def department_cases(
 
 async def department_case(*, department: str, request_id: int) -> RepairRequest:
     return await _department_case(department, request_id)
-
-
-# ---- what each reader sees ----------------------------------------------------------------
-
-RESIDENT_BASE = "/api/v1/me/repairs"
-DEPARTMENT_BASE = "/api/v1/department/repairs"
-
-
-async def shape(request: RepairRequest, *, base: str) -> dict[str, Any]:
-    record = await CreditRecord.get_or_none(id=request.record_id)
-    files = await evidence.listing(case_kind=CaseKind.REPAIR, case_id=request.id)
-    commitment = (
-        await CommitmentSignature.get_or_none(id=request.commitment_id)
-        if request.commitment_id
-        else None
-    )
-    return present.repair(
-        request, record=record, files=files, commitment=commitment,
-        base=f"{base}/{request.id}",
-    )  # fmt: skip
-
-
-async def my_view(*, principal: Principal, request_id: int) -> dict[str, Any]:
-    return await shape(await my_request(principal=principal, request_id=request_id),
-                       base=RESIDENT_BASE)  # fmt: skip
-
-
-async def my_list(*, principal: Principal) -> list[dict[str, Any]]:
-    return [await shape(r, base=RESIDENT_BASE) for r in await mine(principal=principal)]
-
-
-async def my_evidence(*, principal: Principal, request_id: int, file_id: int) -> EvidenceFile:
-    request = await my_request(principal=principal, request_id=request_id)
-    return await evidence.one(case_kind=CaseKind.REPAIR, case_id=request.id, file_id=file_id)
-
-
-async def department_view(*, actor: Principal, request_id: int) -> dict[str, Any]:
-    """A department officer opens a case: a logged look at the resident's data."""
-    request = await _department_case(department_for(actor), request_id)
-    await audit.record(action="person.viewed", actor=actor, subject_person_id=request.person_id,
-                       purpose=f"repair case {request.case_no}")  # fmt: skip
-    return await shape(request, base=DEPARTMENT_BASE) | {"resident": await resident_of(request)}
-
-
-async def department_evidence(*, actor: Principal, request_id: int, file_id: int) -> EvidenceFile:
-    request = await _department_case(department_for(actor), request_id)
-    found = await evidence.one(case_kind=CaseKind.REPAIR, case_id=request.id, file_id=file_id)
-    await audit.record(action="evidence.viewed", actor=actor, subject_person_id=request.person_id,
-                       purpose=f"repair case {request.case_no}",
-                       details={"file": found.id})  # fmt: skip
-    return found
-
-
-async def resident_of(request: RepairRequest) -> dict[str, str]:
-    """Who applied, as a department needs it to match its own files: masked."""
-    person = await Person.get(id=request.person_id)
-    return {"masked_name": mask_name(person.name), "masked_id": person.id_masked}
