@@ -22,7 +22,7 @@ from .auth import sessions
 from .cases import routes as case_routes
 from .cases import sweep as case_sweep
 from .commitments import routes as commitment_routes
-from .core import clock, events
+from .core import clock, events, templating
 from .core.city import City, load_city
 from .core.context import AppContext, RelyingParty
 from .core.crypto import IdCipher
@@ -38,7 +38,7 @@ from .core.settings import Settings, load_settings
 from .core.workdays import city_calendar
 from .credit import expiry, list_routes
 from .credit import routes as credit_routes
-from .credit.catalog import department_codes
+from .credit.catalog import department_codes, load_model
 from .db import tortoise_config
 from .notices import routes as notice_routes
 from .objections import routes as objection_routes
@@ -88,6 +88,8 @@ def wire(settings: Settings) -> None:
     a lower layer announces connected to the higher layer that acts on it (a change of a
     person's standing revokes the passes that carry the old one)."""
     clock.set_zone(settings.time_zone)
+    model = load_model()
+    templating.add_globals(tier_name=model.tier_name, list_name=model.list_name)
     events.standing_changed.connect(passes_service.revoke_people)
 
 

@@ -2,7 +2,7 @@
 // Network first keeps shell files fresh; bump VERSION when the SHELL list changes, and
 // activate deletes the old caches.
 
-const VERSION = "v3";
+const VERSION = "v4";
 const CACHE = `xinyi-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -13,6 +13,7 @@ const SHELL = [
   "/app/js/base45.js",
   "/app/js/dom.js",
   "/app/js/format.js",
+  "/app/js/vocabulary.js",
   "/app/js/forms.js",
   "/app/js/i18n.js",
   "/app/js/idnumber.js",
@@ -23,10 +24,16 @@ const SHELL = [
   "/app/js/webauthn.js",
   "/app/js/views/access.js",
   "/app/js/views/benefits.js",
+  "/app/js/views/caseform.js",
+  "/app/js/views/cases.js",
+  "/app/js/views/commitments.js",
   "/app/js/views/devices.js",
   "/app/js/views/enrol.js",
   "/app/js/views/home.js",
+  "/app/js/views/inbox.js",
   "/app/js/views/lists.js",
+  "/app/js/views/objectioncase.js",
+  "/app/js/views/objectionform.js",
   "/app/js/views/offers.js",
   "/app/js/views/offline.js",
   "/app/js/views/pass.js",
@@ -34,6 +41,8 @@ const SHELL = [
   "/app/js/views/record.js",
   "/app/js/views/records.js",
   "/app/js/views/recovery.js",
+  "/app/js/views/repaircase.js",
+  "/app/js/views/repairform.js",
   "/app/js/views/score.js",
   "/app/js/views/settings.js",
   "/app/js/views/welcome.js",

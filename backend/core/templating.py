@@ -15,6 +15,12 @@ LOCALE_COOKIE = "xinyi_locale"
 templates = Jinja2Templates(directory=str(ROOT / "backend" / "templates"))
 
 
+def add_globals(**functions: Any) -> None:
+    """Functions every template may call, handed in by the app factory (core knows no
+    feature): the vocabulary of tiers and lists comes from the scoring model this way."""
+    templates.env.globals.update(functions)
+
+
 def request_locale(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LOCALE_COOKIE)
     return negotiate(request.headers.get("accept-language"), chosen)

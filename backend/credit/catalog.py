@@ -74,6 +74,15 @@ class ListRule:
 
 
 @dataclass(frozen=True)
+class ListKindInfo:
+    """A list (红名单, 重点关注名单, 黑名单): its code, name and what it means for a person."""
+
+    code: str
+    name: dict[str, str]
+    meaning: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ScoreModel:
     version: str
     published: dt.date
@@ -84,6 +93,27 @@ class ScoreModel:
     dimensions: tuple[Dimension, ...]
     tiers: tuple[Tier, ...]  # highest first
     list_rules: tuple[ListRule, ...]
+    # The one vocabulary of tiers and lists: names here, served by getScoringRules.
+    no_tier: Tier = Tier("none", {"zh-CN": "暂无信用分", "en": "No score yet"}, 0)
+    lists: tuple[ListKindInfo, ...] = ()
+
+    def tier_name(self, code: str | None, locale: str) -> str:
+        """A tier's name ("none" or unknown: the no-score name) in a locale."""
+        tier = next((t for t in self.tiers if t.code == code), self.no_tier)
+        return tier.name.get(locale) or tier.name["zh-CN"]
+
+    def tier_rank(self, code: str | None) -> int:
+        """Higher is better: the lowest tier is 1, no score is 0."""
+        codes = [t.code for t in reversed(self.tiers)]
+        return codes.index(code) + 1 if code in codes else 0
+
+    def tier_codes(self) -> tuple[str, ...]:
+        """Every tier code, highest first, then "none"."""
+        return (*(t.code for t in self.tiers), self.no_tier.code)
+
+    def list_name(self, kind: str, locale: str) -> str:
+        found = next((k for k in self.lists if k.code == kind), None)
+        return (found.name.get(locale) or found.name["zh-CN"]) if found else kind
 
     def tier_for(self, score: int) -> Tier:
         return next(t for t in self.tiers if score >= t.min)
@@ -181,6 +211,8 @@ def load_model(path: Path = MODEL_FILE) -> ScoreModel:
             for d in data["dimensions"]
         ),
         tiers=tiers,
+        no_tier=Tier(data["no_tier"]["code"], data["no_tier"]["name"], 0),
+        lists=tuple(ListKindInfo(k["code"], k["name"], k["meaning"]) for k in data["lists"]),
         list_rules=tuple(
             ListRule(
                 r["code"], r["list"], frozenset(r["types"]), int(r["min_count"]), r["legal_basis"]

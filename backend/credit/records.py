@@ -357,6 +357,8 @@ def scoring_rules() -> dict[str, Any]:
                 for d in model.dimensions
             ],
             "tiers": [{"code": t.code, "name": t.name, "min": t.min} for t in model.tiers],
+            "no_tier": {"code": model.no_tier.code, "name": model.no_tier.name},
+            "lists": [{"code": k.code, "name": k.name, "meaning": k.meaning} for k in model.lists],
             "list_rules": [
                 {
                     "code": r.code,

@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .models import ListKind
+
 
 class SubmittedRecord(BaseModel):
     """One record in a `submitRecords` batch (JSON array or NDJSON, one object per line).
@@ -45,7 +47,7 @@ class WithdrawRecord(BaseModel):
 class ProposeListEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     person_id: int = Field(gt=0)
-    list: str = Field(pattern="^(red|gray|black)$")
+    list: str = Field(pattern=f"^({'|'.join(k.value for k in ListKind)})$")
     reason: str = Field(min_length=1, max_length=500)
     legal_basis: str = Field(min_length=1, max_length=300)
     decision_doc_no: str = Field(min_length=1, max_length=64)

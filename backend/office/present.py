@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core.errors import NotFound, ValidationFailed, XinyiError
 from ..core.i18n import translate
+from ..credit.catalog import load_model
 from . import charts
 from .figures import Bar, Dashboard
 
@@ -75,7 +76,11 @@ def dashboard_charts(figures: Dashboard, locale: str) -> dict[str, Any]:
         "lists": charts.horizontal(
             _count_points(
                 [
-                    Bar(kind, {locale: translate(locale, f"list.{kind}")}, sum(by_source.values()))
+                    Bar(
+                        kind,
+                        {locale: load_model().list_name(kind, locale)},
+                        sum(by_source.values()),
+                    )
                     for kind, by_source in figures.lists.items()
                 ],
                 locale,

@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..credit.catalog import load_model
 from .states import OfferStatus
 
-TIER_RANK = {"excellent": 5, "very_good": 4, "good": 3, "fair": 2, "improve": 1, "none": 0}
 DOMAINS = (
     "library",
     "hospital",
@@ -67,6 +67,7 @@ def why_not(
     blocked = sorted(lists & terms.excluded_lists)
     if blocked:
         return WhyNot(f"on_{blocked[0]}_list")
-    if TIER_RANK.get(tier, 0) < TIER_RANK.get(terms.min_tier, 0):
+    model = load_model()
+    if model.tier_rank(tier) < model.tier_rank(terms.min_tier):
         return WhyNot.TIER_TOO_LOW
     return None

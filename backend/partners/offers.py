@@ -13,13 +13,14 @@ from ..core.errors import invalid
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
 from ..core.ttlcache import TTLCache
+from ..credit.models import ListKind
 from ..passes import service as passes
 from .eligibility import OfferTerms, WhyNot, why_not
 from .models import Offer, Partner
 from .service import partner_of
 from .states import OFFER_WORKFLOW, OfferStatus
 
-EXCLUDABLE_LISTS = ("red", "gray", "black")
+EXCLUDABLE_LISTS = tuple(k.value for k in ListKind)
 
 LIVE_OFFERS: TTLCache[list[Offer]] = TTLCache(5)
 

@@ -26,12 +26,13 @@ from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, page, principal_of, requires
 from ..core.templating import render
+from ..credit.catalog import load_model
 from . import checks, counter, joining, offers, portal, present, redemptions, schemas, service
-from .eligibility import DOMAINS, KINDS, TIER_RANK
+from .eligibility import DOMAINS, KINDS
 from .offers import EXCLUDABLE_LISTS
 from .states import RedemptionOutcome
 
-TIERS = tuple(sorted(TIER_RANK, key=lambda t: -TIER_RANK[t]))
+TIERS = load_model().tier_codes()
 LISTS = tuple(sorted(EXCLUDABLE_LISTS))
 OFFER_FIELDS = (
     "title_zh", "title_en", "description_zh", "description_en", "kind", "amount_yuan",

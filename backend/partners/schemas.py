@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..credit.catalog import load_model
 from .eligibility import DOMAINS
 
 
@@ -56,7 +57,7 @@ class NewOffer(BaseModel):
     discount_percent: int = Field(default=0, ge=0, le=100)
     limit_note_zh: str = Field(default="", max_length=100)
     limit_note_en: str = Field(default="", max_length=100)
-    min_tier: str = Field(default="good", pattern="^(excellent|very_good|good|fair|improve|none)$")
+    min_tier: str = Field(default="good", pattern=f"^({'|'.join(load_model().tier_codes())})$")
     excluded_lists: list[str] = Field(default_factory=lambda: ["black"])
     quota: int | None = Field(default=None, ge=1)
     grace_days: int = Field(default=30, ge=0, le=365)

@@ -12,7 +12,7 @@ import qrcode.image.svg
 from markupsafe import Markup
 
 from ..core import clock
-from ..core.i18n import translate
+from ..credit.catalog import load_model
 
 _STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
 
@@ -31,7 +31,8 @@ def local_time(moment: dt.datetime) -> str:
 
 
 def tier_name(tier: str | None, locale: str) -> str:
-    return translate(locale, f"pass.tier.{tier or 'none'}")
+    """The tier's name from the scoring model (the one vocabulary)."""
+    return load_model().tier_name(tier, locale)
 
 
 def qr_svg(text: str, *, label: str) -> Markup:

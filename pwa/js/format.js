@@ -36,13 +36,7 @@ export function dimensionName(code) {
   return tOr(`pwa.dimension.${code}`, code);
 }
 
-export function tierName(code) {
-  return tOr(`pass.tier.${code}`, code);
-}
-
-export function listName(kind) {
-  return tOr(`list.${kind}`, kind);
-}
+export { listCodes, listMeaning, listName, tierName } from "./vocabulary.js";
 
 /** An ISO date (YYYY-MM-DD) shown in the current language, read as a calendar date. */
 export function day(iso) {

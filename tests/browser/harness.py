@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from axe_playwright_python.sync_playwright import Axe
 
+from backend.credit.catalog import load_model
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 CHROMIUM = "/usr/bin/chromium"
@@ -285,3 +287,13 @@ def api_get(page: Any, path: str) -> tuple[int, Any]:
     response = page.request.get(path)
     body = response.json() if "json" in (response.headers.get("content-type") or "") else None
     return response.status, body
+
+
+def tier_name(code: str, locale: str = "zh-CN") -> str:
+    """A tier's name as the app shows it: from the scoring model (the one vocabulary)."""
+    return load_model().tier_name(code, locale)
+
+
+def list_name(kind: str, locale: str = "zh-CN") -> str:
+    """A list's name as the app shows it: from the scoring model."""
+    return load_model().list_name(kind, locale)

@@ -31,6 +31,7 @@ from .harness import (
     assert_no_placeholder_text,
     catalog,
     shoot,
+    tier_name,
     watch_console,
 )
 from .partner_setup import _csrf, _ok, enrol_with_code, offer_body
@@ -189,7 +190,7 @@ def test_counter_verifies_and_records_a_benefit_once(
     panel.wait_for()
     assert panel.locator("#verdict-title").inner_text().strip() == ZH["counter.state.ok"]
     assert panel.locator(".verdict-tier").inner_text() == ZH["counter.tier"].format(
-        tier=ZH[f"pass.tier.{score['tier']['code']}"]
+        tier=tier_name(score["tier"]["code"])
     )
     masked = mask_name(phone.person["name"])
     assert masked[0] == phone.person["name"][0] and "*" in masked  # e.g. 刘* or 唐*华

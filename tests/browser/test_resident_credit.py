@@ -24,7 +24,9 @@ from .harness import (
     Server,
     api_get,
     catalog,
+    list_name,
     shoot_phone,
+    tier_name,
 )
 from .partner_setup import Partner, offer_body, setup_partner
 from .test_resident_pwa import Resident, enrolled
@@ -217,7 +219,7 @@ def test_offers_say_who_qualifies_and_why_not(phone: Resident, partner: Partner)
             assert verdict.inner_text() == ZH["pwa.offers.eligible"]
         elif offer["why_not"] == "tier_too_low":
             assert verdict.inner_text() == ZH["pwa.offers.why_not.tier_too_low"].format(
-                tier=ZH[f"pass.tier.{offer['min_tier']}"]
+                tier=tier_name(offer["min_tier"])
             )
     ours = {o["title"]["en"]: o for o in offers["items"] if o["partner"]["name"] == PARTNER}
     assert ours[BORROW]["eligible"] and ours[RARE]["why_not"] == "tier_too_low"
@@ -256,7 +258,7 @@ def test_pass_verifies_rotates_and_works_offline(
         })"""
     )
     assert key == {"extractable": False, "name": "ECDSA", "curve": "P-256", "usages": ["sign"]}
-    assert page.locator("#pass-tier").inner_text() == ZH[f"pass.tier.{score['tier']['code']}"]
+    assert page.locator("#pass-tier").inner_text() == tier_name(score["tier"]["code"])
     assert page.locator("#pass-qr").get_attribute("data-modules") == "57"  # version 10
     text = decode_qr(page, tmp_path / "qr-1.png")
     assert text.startswith("XY1:") and len(text) == 304
@@ -419,7 +421,7 @@ def test_court_record_puts_me_on_the_black_list(
     entries = api_get(page, "/api/v1/me/lists")[1]["items"]
     assert [e["list"] for e in entries] == ["black"]
     entry = page.locator(f"li[data-entry-id='{entries[0]['id']}']")
-    assert entry.locator(".list-badge").inner_text() == ZH["list.black"]
+    assert entry.locator(".list-badge").inner_text() == list_name("black")
     assert entry.locator("dd[data-fact=why]").inner_text() == ZH["pwa.lists.rule.court_defaulter"]
     assert (
         entry.locator("dd[data-fact=legal_basis]").inner_text()

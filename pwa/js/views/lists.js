@@ -4,8 +4,9 @@
 
 import { api } from "../api.js";
 import { add, h } from "../dom.js";
-import { day, listName, localised } from "../format.js";
+import { day, listCodes, listMeaning, listName, localised } from "../format.js";
 import { t, tOr } from "../i18n.js";
+import { caseHref, stateText } from "./cases.js";
 
 export const id = "lists";
 
@@ -13,7 +14,32 @@ function fact(label, value, attrs = {}) {
   return [h("dt", { text: label }), h("dd", attrs, value)];
 }
 
-function entry(item, names) {
+/** Object to this entry, or the open objection about it. */
+function objectAction(app, item, objection) {
+  if (objection) {
+    return h(
+      "p",
+      { class: "notice info", "data-objection": objection.case_no },
+      t("pwa.lists.objection_open", { case_no: objection.case_no, state: stateText("objection", objection.state) }),
+      " ",
+      h("a", { href: caseHref("objection", objection.id), text: t("pwa.record.open_case") }),
+    );
+  }
+  // A button (the entry's only link names its records): it opens the objection form.
+  return h(
+    "p",
+    { class: "actions" },
+    h("button", {
+      type: "button",
+      class: "secondary",
+      "data-object": item.id,
+      text: t("pwa.lists.object_action"),
+      onclick: () => app.navigate(`objections/new?subject=list_entry&id=${item.id}`),
+    }),
+  );
+}
+
+function entry(app, item, names, objection) {
   const why = item.source === "manual" ? item.reason || t("pwa.record.not_given") : tOr(`pwa.lists.rule.${item.rule}`, item.rule || "");
   const records = item.record_ids?.length
     ? h(
@@ -28,7 +54,7 @@ function entry(item, names) {
     "li",
     { class: `card list-entry list-${item.list}`, "data-list": item.list, "data-entry-id": item.id },
     h("h2", {}, h("span", { class: `list-badge list-${item.list}`, text: listName(item.list) })),
-    h("p", { class: "list-meaning", text: t(`pwa.lists.meaning.${item.list}`) }),
+    h("p", { class: "list-meaning", text: listMeaning(item.list) }),
     h(
       "dl",
       { class: "facts" },
@@ -40,6 +66,7 @@ function entry(item, names) {
       fact(t("pwa.lists.end"), item.end ? day(item.end) : t(item.source === "rule" ? "pwa.lists.end_rule" : "pwa.lists.end_open"), { "data-fact": "end" }),
       records ? fact(t("pwa.lists.records"), records) : null,
     ),
+    objectAction(app, item, objection),
   );
 }
 
@@ -51,6 +78,12 @@ export async function render(app, root) {
     const records = await api("/api/v1/me/records").catch(() => ({ items: [] }));
     for (const r of records.items) names.set(r.id, localised(r.name, r.type));
   }
+  // Open objections about an entry (one per entry at most).
+  const objections = new Map();
+  if (items.length) {
+    const mine = await api("/api/v1/me/objections").catch(() => ({ items: [] }));
+    for (const o of mine.items) if (o.open && o.subject === "list_entry") objections.set(o.subject_id, o);
+  }
   const heading = t("pwa.lists.heading");
   add(
     root,
@@ -58,7 +91,7 @@ export async function render(app, root) {
     h("h1", { tabindex: "-1", text: heading }),
     h("p", { class: "lead", text: t("pwa.lists.intro") }),
     items.length
-      ? h("ul", { class: "plain", id: "lists-entries" }, items.map((i) => entry(i, names)))
+      ? h("ul", { class: "plain", id: "lists-entries" }, items.map((i) => entry(app, i, names, objections.get(i.id))))
       : h(
           "div",
           { class: "empty card", id: "lists-empty" },
@@ -72,7 +105,7 @@ export async function render(app, root) {
       h(
         "dl",
         { class: "facts compact" },
-        ["red", "gray", "black"].map((kind) => fact(listName(kind), t(`pwa.lists.meaning.${kind}`))),
+        listCodes().map((kind) => fact(listName(kind), listMeaning(kind))),
       ),
       h("p", { class: "small", text: t("pwa.lists.basic_services") }),
     ),

@@ -4,8 +4,8 @@
 import { api } from "../api.js";
 import { add, h } from "../dom.js";
 import { errorMessage } from "../forms.js";
-import { localised, tierName } from "../format.js";
-import { formatDateTime, t, tOr } from "../i18n.js";
+import { listName, localised, tierName } from "../format.js";
+import { formatDateTime, t } from "../i18n.js";
 import {
   correctedNow,
   expiresAtMs,
@@ -43,7 +43,7 @@ function statusText(app, certificate) {
 
 function listTags(flags) {
   const tags = FLAGS.filter(([bit]) => flags & bit).map(([, kind]) =>
-    h("span", { class: `list-badge list-${kind}`, text: tOr(`list.${kind}`, kind) }),
+    h("span", { class: `list-badge list-${kind}`, text: listName(kind) }),
   );
   return tags.length ? h("p", { class: "pass-lists" }, tags) : null;
 }
