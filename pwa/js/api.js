@@ -79,7 +79,9 @@ async function problemFrom(response) {
   });
 }
 
-export async function api(path, { method = "GET", body, signal } = {}) {
+/** `body` goes as JSON; `form` (a FormData, e.g. with evidence files) as multipart/form-data,
+ * its boundary set by the browser. */
+export async function api(path, { method = "GET", body, form, signal } = {}) {
   const verb = method.toUpperCase();
   const headers = {
     Accept: "application/json, application/problem+json",
@@ -94,7 +96,7 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     response = await fetch(path, {
       method: verb,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
       credentials: "same-origin",
       cache: "no-store",
       signal,

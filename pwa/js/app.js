@@ -1,16 +1,21 @@
 // The resident PWA: boot, state, hash router and the shell (top bar, offline banner).
 
 import { api, onUnauthenticated, setApiLocale, setCsrfToken } from "./api.js";
-import { $, clear, h } from "./dom.js";
+import { $, add, clear, h } from "./dom.js";
 import { initialLocale, locale, t, useLocale } from "./i18n.js";
 import { clearPass } from "./pass.js";
 import { getPasskey } from "./webauthn.js";
 import * as access from "./views/access.js";
 import * as benefits from "./views/benefits.js";
+import * as cases from "./views/cases.js";
+import * as commitments from "./views/commitments.js";
 import * as devices from "./views/devices.js";
 import * as enrol from "./views/enrol.js";
 import * as home from "./views/home.js";
+import * as inbox from "./views/inbox.js";
 import * as lists from "./views/lists.js";
+import * as objectioncase from "./views/objectioncase.js";
+import * as objectionform from "./views/objectionform.js";
 import * as offers from "./views/offers.js";
 import * as offline from "./views/offline.js";
 import * as pass from "./views/pass.js";
@@ -18,6 +23,8 @@ import * as passkeys from "./views/passkeys.js";
 import * as record from "./views/record.js";
 import * as records from "./views/records.js";
 import * as recovery from "./views/recovery.js";
+import * as repaircase from "./views/repaircase.js";
+import * as repairform from "./views/repairform.js";
 import * as score from "./views/score.js";
 import * as settings from "./views/settings.js";
 import * as welcome from "./views/welcome.js";
@@ -43,9 +50,22 @@ const ROUTES = {
   lists: { signedIn: lists },
   offers: { signedIn: offers },
   benefits: { signedIn: benefits },
+  cases: { signedIn: cases },
+  "repair-new": { signedIn: repairform },
+  repair: { signedIn: repaircase },
+  "objection-new": { signedIn: objectionform },
+  objection: { signedIn: objectioncase },
+  commitments: { signedIn: commitments },
+  inbox: { signedIn: inbox },
 };
 // Routes with an id in the path: "#/records/12" → the "record" view (it reads the id).
-const PATTERNS = [[/^records\/\d+$/, "record"]];
+const PATTERNS = [
+  [/^records\/\d+$/, "record"],
+  [/^repairs\/new$/, "repair-new"],
+  [/^repairs\/\d+$/, "repair"],
+  [/^objections\/new$/, "objection-new"],
+  [/^objections\/\d+$/, "objection"],
+];
 
 const state = {
   me: null,
@@ -53,6 +73,7 @@ const state = {
   elder: false,
   flash: null, // {kind, text} shown once at the top of the next view
   conditional: null, // {controller, done} of a pending passkey-autofill request
+  unread: 0, // unread notices, shown as the inbox badge in the top bar
 };
 
 function store(key, value) {
@@ -108,6 +129,39 @@ function translateShell() {
   const banner = $("#offline-banner");
   if (!banner.hidden) banner.textContent = t("pwa.offline.banner");
   document.querySelector('meta[name="description"]')?.setAttribute("content", t("app.tagline"));
+  showUnread(state.unread);
+}
+
+/** The inbox in the top bar with its unread count, for signed-in residents only. */
+function showUnread(count) {
+  state.unread = Number(count) || 0;
+  let link = $("#inbox-link");
+  if (!link) {
+    link = h("a", { id: "inbox-link", class: "chip inbox-chip", href: "#/inbox" });
+    $(".topbar-actions").prepend(link);
+  }
+  link.hidden = !state.me?.person;
+  if (currentRoute() === "inbox") link.setAttribute("aria-current", "page");
+  else link.removeAttribute("aria-current");
+  const shown = state.unread > 99 ? "99+" : String(state.unread);
+  add(
+    clear(link),
+    h("span", { text: t("pwa.inbox.nav") }),
+    state.unread ? h("span", { class: "badge", id: "inbox-badge", "aria-hidden": "true", text: shown }) : null,
+    state.unread ? h("span", { class: "visually-hidden", text: t("pwa.inbox.unread_count", { count: state.unread }) }) : null,
+  );
+}
+
+async function refreshUnread() {
+  if (!state.me?.person) {
+    showUnread(0);
+    return;
+  }
+  try {
+    showUnread((await api("/api/v1/me/notifications")).unread);
+  } catch {
+    showUnread(state.unread); /* offline: keep the last count */
+  }
 }
 
 function applyElder(on, { remember = false } = {}) {
@@ -245,6 +299,7 @@ const app = {
   setLanguage,
   setElder,
   signedInHint: () => stored(SIGNED_IN_HINT) === "1",
+  setUnread: showUnread,
 };
 
 let renderCount = 0;
@@ -282,6 +337,8 @@ export async function render({ focus = true } = {}) {
   document.body.dataset.view = view.id || route || "home";
   if (focus) (main.querySelector("h1") || main).focus();
   view.mounted?.(app, container);
+  if (view !== inbox) refreshUnread(); // the inbox view sets the count it loaded
+  else showUnread(state.unread);
 }
 
 /** The banner shows when the browser says it is offline, or when the server could not be

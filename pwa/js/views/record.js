@@ -3,8 +3,9 @@
 
 import { api } from "../api.js";
 import { add, h } from "../dom.js";
-import { day, dimensionName, localised, pointsClass, pointsText, today } from "../format.js";
+import { day, dimensionName, localised, pointsClass, pointsText } from "../format.js";
 import { t, tOr } from "../i18n.js";
+import { caseHref, stateText } from "./cases.js";
 import { statusTag, statusText } from "./records.js";
 
 export const id = "record";
@@ -24,27 +25,99 @@ function stopsCounting(record) {
   return t("pwa.record.counts_until", { date: day(record.expires_on) });
 }
 
-function contest(record) {
-  const negative = record.points < 0;
-  if (!negative) return null;
+/** An open case about this record, as a link to it (null when there is none). */
+function openCase(kind, found, key) {
+  if (!found) return null;
+  return h(
+    "p",
+    { class: "notice info", id: `record-open-${kind}` },
+    t(key, { case_no: found.case_no, state: stateText(kind, found.state) }),
+    " ",
+    h("a", { href: caseHref(kind, found.id), text: t("pwa.record.open_case") }),
+  );
+}
+
+function objectPart(record, objection) {
+  if (record.status === "withdrawn") return null;
+  return [
+    h("h3", { text: t("pwa.record.object_heading") }),
+    h("p", { text: t("pwa.record.object_body") }),
+    objection
+      ? openCase("objection", objection, "pwa.record.objection_open")
+      : h(
+          "p",
+          { class: "actions" },
+          h("a", {
+            class: "button secondary",
+            id: "record-object",
+            href: `#/objections/new?subject=record&id=${record.id}`,
+            text: t("pwa.record.object_action"),
+          }),
+        ),
+  ];
+}
+
+/** Repair: a real way in when eligible; otherwise from when and why not. */
+function repairPart(record, option, repair) {
   const active = ["active", "under_objection", "pending"].includes(record.status);
-  const repairNow = record.repairable && record.repairable_from <= today();
-  let repair;
-  if (!record.repairable) repair = t("pwa.record.repair_not_applicable");
-  else if (repairNow) repair = t("pwa.record.repair_now");
-  else repair = t("pwa.record.repair_from", { date: day(record.repairable_from) });
+  if (!active) return null;
+  const reason = option ? option.reason : record.repairable ? "not_active" : "not_repairable";
+  let text;
+  let why = null;
+  if (option?.eligible) text = t("pwa.record.repair_now");
+  else if (reason === "too_early") {
+    text = t("pwa.record.repair_from", { date: day(option.eligible_from) });
+    why = t("pwa.repair.why_not.too_early");
+  } else if (reason === "not_repairable") text = t("pwa.record.repair_not_applicable");
+  else if (reason === "already_open") text = t("pwa.record.repair_open");
+  else text = tOr(`pwa.repair.why_not.${reason}`, t("pwa.repair.why_not.not_active"), { case_no: option?.open_case || "" });
+  return [
+    h("h3", { text: t("pwa.record.repair_heading") }),
+    h("p", { id: "record-repair", "data-reason": option?.eligible ? "eligible" : reason, text }),
+    why ? h("p", { class: "small", id: "record-repair-why", text: why }) : null,
+    record.repairable ? h("p", { class: "small", text: t("pwa.record.repair_conditions") }) : null,
+    repair ? openCase("repair", repair, "pwa.record.repair_case_open") : null,
+    option?.eligible
+      ? h(
+          "p",
+          { class: "actions" },
+          h("a", {
+            class: "button primary",
+            id: "record-apply",
+            href: `#/repairs/new?record=${record.id}`,
+            text: t("pwa.record.repair_action"),
+          }),
+        )
+      : null,
+  ];
+}
+
+function contest(record, { option, repair, objection }) {
+  const negative = record.points < 0;
   return h(
     "section",
     { class: "card contest", id: "record-contest", "aria-labelledby": "contest-h" },
-    h("h2", { id: "contest-h", text: t("pwa.record.contest_heading") }),
-    h("h3", { text: t("pwa.record.object_heading") }),
-    h("p", { text: t("pwa.record.object_body") }),
-    active ? h("h3", { text: t("pwa.record.repair_heading") }) : null,
-    active ? h("p", { id: "record-repair", text: repair }) : null,
-    active && record.repairable ? h("p", { class: "small", text: t("pwa.record.repair_conditions") }) : null,
+    h("h2", { id: "contest-h", text: t(negative ? "pwa.record.contest_heading" : "pwa.record.contest_heading_positive") }),
+    objectPart(record, objection),
+    negative ? repairPart(record, option, repair) : null,
     h("p", { class: "notice warning", text: t("pwa.record.free") }),
-    h("p", { class: "notice info", text: t("pwa.record.coming_soon") }),
   );
+}
+
+/** What the due-process API says about this record: can it be repaired, and open cases. */
+async function dueProcess(recordId) {
+  const none = { items: [] };
+  const [options, repairs, objections] = await Promise.all([
+    api("/api/v1/me/repair-options").catch(() => none),
+    api("/api/v1/me/repairs").catch(() => none),
+    api("/api/v1/me/objections").catch(() => none),
+  ]);
+  const mine = (item) => item.open && item.record_id === recordId;
+  return {
+    option: options.items.find((o) => o.record_id === recordId) || null,
+    repair: repairs.items.find(mine) || null,
+    objection: objections.items.find((o) => mine(o) && o.subject !== "list_entry") || null,
+  };
 }
 
 export async function render(app, root) {
@@ -53,7 +126,7 @@ export async function render(app, root) {
     app.navigate("records");
     return { title: t("pwa.records.heading") };
   }
-  const record = await api(`/api/v1/me/records/${wanted}`);
+  const [record, cases] = await Promise.all([api(`/api/v1/me/records/${wanted}`), dueProcess(Number(wanted))]);
   const name = localised(record.name, record.type);
   const legal = localised(record.legal_basis);
   add(
@@ -88,7 +161,8 @@ export async function render(app, root) {
         fact(t("pwa.record.status"), statusText(record.status), { "data-fact": "status" }),
       ),
     ),
-    contest(record),
+    record.suspended ? h("p", { class: "notice info", id: "record-suspended", text: t("pwa.record.suspended") }) : null,
+    contest(record, cases),
     h("p", { class: "small" }, h("a", { href: "/scoring", text: t("pwa.score.how") })),
   );
   return { title: name };

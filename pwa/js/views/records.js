@@ -97,6 +97,7 @@ export async function render(app, root) {
     h("p", { class: "back" }, h("a", { href: "#/", text: t("pwa.nav.home") })),
     h("h1", { tabindex: "-1", text: heading }),
     h("p", { class: "lead", text: t("pwa.records.intro") }),
+    h("p", { class: "small", id: "records-cases" }, h("a", { href: "#/cases", text: t("pwa.records.my_cases") })),
     filters(filter),
     h("p", { class: "small", id: "records-count", text: t("pwa.records.count", { count: items.length }) }),
     items.length ? h("ul", { class: "records plain", id: "records-list" }, items.map(item)) : emptyState(filter),

@@ -156,6 +156,9 @@ function suggestion(item) {
       { class: `suggestion ${item.kind}`, "data-kind": item.kind },
       h("a", { href: `#/records/${item.record_id}`, text: name }),
       h("span", { text: `${t("pwa.common.colon")}${text}` }),
+      item.kind === "repair"
+        ? [" ", h("a", { href: `#/repairs/new?record=${item.record_id}`, class: "suggestion-action", "data-apply": item.record_id, text: t("pwa.score.apply_repair") })]
+        : null,
     );
   }
   return h(
@@ -302,6 +305,8 @@ export async function render(app, root) {
         h("li", {}, h("a", { href: "#/records", text: t("pwa.records.heading") })),
         h("li", {}, h("a", { href: "#/lists", text: t("pwa.lists.heading") })),
         h("li", {}, h("a", { href: "#/offers", text: t("pwa.offers.heading") })),
+        h("li", {}, h("a", { href: "#/cases", text: t("pwa.cases.heading") })),
+        h("li", {}, h("a", { href: "#/commitments", text: t("pwa.commitments.heading") })),
       ),
     ),
   );
