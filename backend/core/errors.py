@@ -12,7 +12,7 @@ from typing import Any
 
 class XinyiError(Exception):
     status = 400
-    code = "bad-request"
+    code = "bad_request"
     title_key = "error.bad_request"
 
     def __init__(
@@ -35,18 +35,18 @@ class BadRequest(XinyiError):
 
 
 class MalformedJSON(BadRequest):
-    code = "malformed-json"
+    code = "malformed_json"
     title_key = "error.malformed_json"
 
 
 class ValidationFailed(XinyiError):
     status = 422
-    code = "validation-failed"
+    code = "validation_failed"
     title_key = "error.validation_failed"
 
 
 class InvalidIdNumber(ValidationFailed):
-    code = "invalid-id-number"
+    code = "invalid_id_number"
     title_key = "error.invalid_id_number"
 
 
@@ -63,7 +63,7 @@ class Unauthenticated(XinyiError):
 
 class CsrfFailed(XinyiError):
     status = 403
-    code = "csrf-failed"
+    code = "csrf_failed"
     title_key = "error.csrf_failed"
 
 
@@ -75,13 +75,13 @@ class Forbidden(XinyiError):
 
 class NotFound(XinyiError):
     status = 404
-    code = "not-found"
+    code = "not_found"
     title_key = "error.not_found"
 
 
 class MethodNotAllowed(XinyiError):
     status = 405
-    code = "method-not-allowed"
+    code = "method_not_allowed"
     title_key = "error.method_not_allowed"
 
 
@@ -93,19 +93,19 @@ class Conflict(XinyiError):
 
 class PayloadTooLarge(XinyiError):
     status = 413
-    code = "payload-too-large"
+    code = "payload_too_large"
     title_key = "error.payload_too_large"
 
 
 class UnsupportedMediaType(XinyiError):
     status = 415
-    code = "unsupported-media-type"
+    code = "unsupported_media_type"
     title_key = "error.unsupported_media_type"
 
 
 class TooManyRequests(XinyiError):
     status = 429
-    code = "too-many-requests"
+    code = "too_many_requests"
     title_key = "error.too_many_requests"
 
 
@@ -113,22 +113,22 @@ class TooManyRequests(XinyiError):
 # nothing about the register leaks.
 class IdentityNotMatched(XinyiError):
     status = 422
-    code = "identity-not-matched"
+    code = "identity_not_matched"
     title_key = "error.identity_not_matched"
 
 
 class CeremonyFailed(XinyiError):
     status = 400
-    code = "webauthn-failed"
+    code = "webauthn_failed"
     title_key = "error.webauthn_failed"
 
 
 class ChallengeExpired(CeremonyFailed):
-    code = "challenge-expired"
+    code = "challenge_expired"
     title_key = "error.challenge_expired"
 
 
 class CodeInvalid(XinyiError):
     status = 400
-    code = "code-invalid"
+    code = "code_invalid"
     title_key = "error.code_invalid"

@@ -80,7 +80,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     error = XinyiError("an internal error occurred; nothing you sent was lost")
     error.status = 500
-    error.code = "internal-error"
+    error.code = "internal_error"
     error.title_key = "error.internal"
     return render_error(request, error)
 

@@ -95,7 +95,7 @@ def dashboard_charts(figures: Dashboard, locale: str) -> dict[str, Any]:
 LOOKUP_MESSAGES = {
     ("id_number", "missing"): "office.people.id_required",
     ("id_number", "value"): "office.people.id_invalid",
-    ("id_number", "not-found"): "office.people.not_found",
+    ("id_number", "not_found"): "office.people.not_found",
     ("purpose", "value"): "office.people.purpose_required",
     ("purpose_detail", "value"): "office.people.purpose_detail_required",
 }
@@ -104,7 +104,7 @@ LOOKUP_MESSAGES = {
 def lookup_errors(exc: XinyiError) -> dict[str, str]:
     """The look-up form's problems as field → message key."""
     if isinstance(exc, NotFound):
-        return {"id_number": LOOKUP_MESSAGES[("id_number", "not-found")]}
+        return {"id_number": LOOKUP_MESSAGES[("id_number", "not_found")]}
     errors: dict[str, str] = {}
     for e in exc.errors:
         key = LOOKUP_MESSAGES.get((e.get("field", ""), e.get("type", "")), exc.title_key)

@@ -85,7 +85,7 @@ async function enrol(form) {
     say("office.status.registered");
     location.assign(safeNext(new URLSearchParams(location.search).get("next")));
   } catch (error) {
-    if (error?.status === 400 && error.code === "code-invalid") input.setAttribute("aria-invalid", "true");
+    if (error?.status === 400 && error.code === "code_invalid") input.setAttribute("aria-invalid", "true");
     failure(error);
     submit.disabled = false;
   }

@@ -75,7 +75,7 @@ async def test_an_officer_creates_a_token_that_submits_for_its_department(
     problem(
         await other_client.post("/api/v1/records", json=[court_type], headers=bearer),
         422,
-        "validation-failed",
+        "validation_failed",
     )
 
     # Revoked: refused at once; revoking again is harmless.
@@ -110,13 +110,13 @@ async def test_token_requests_are_validated(officer) -> None:
         ({"department": "court", "scopes": ["everything"]}, "scopes"),
     ):
         response = await officer.post(TOKENS, json=body, headers=csrf(officer))
-        body_ = problem(response, 422, "validation-failed")
+        body_ = problem(response, 422, "validation_failed")
         assert field in [e["field"] for e in body_["errors"]], body
     assert await ApiToken.all().count() == before
-    problem(await officer.delete(f"{TOKENS}/424242", headers=csrf(officer)), 404, "not-found")
-    problem(await officer.delete(f"{TOKENS}/abc", headers=csrf(officer)), 422, "validation-failed")
+    problem(await officer.delete(f"{TOKENS}/424242", headers=csrf(officer)), 404, "not_found")
+    problem(await officer.delete(f"{TOKENS}/abc", headers=csrf(officer)), 422, "validation_failed")
     # Cookie-authenticated writes need the CSRF token.
-    problem(await officer.post(TOKENS, json={"department": "court"}), 403, "csrf-failed")
+    problem(await officer.post(TOKENS, json={"department": "court"}), 403, "csrf_failed")
     assert await ApiToken.all().count() == before
 
 

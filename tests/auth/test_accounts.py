@@ -124,7 +124,7 @@ async def test_a_disabled_account_cannot_sign_in(client, authenticator, app) -> 
     signed = await enrol(client, authenticator, who)
     await Account.filter(id=signed["account_id"]).update(status=DISABLED)
     refused = await login(client, authenticator)
-    assert refused.status_code == 400 and refused.json()["code"] == "webauthn-failed"
+    assert refused.status_code == 400 and refused.json()["code"] == "webauthn_failed"
     assert "disabled" in refused.json()["detail"]
 
 
@@ -142,7 +142,7 @@ async def test_a_disabled_account_registers_no_passkey(client, authenticator, ap
         finish = await phone.post(
             FINISH, json=SoftAuthenticator(origin=ORIGIN).create(start.json())
         )
-    assert finish.status_code == 400 and finish.json()["code"] == "webauthn-failed"
+    assert finish.status_code == 400 and finish.json()["code"] == "webauthn_failed"
     assert await row_counts() == before
     assert await RecoveryCode.filter(account_id=signed["account_id"], used_at=None).count() == 10
 

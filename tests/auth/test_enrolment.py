@@ -71,7 +71,7 @@ async def test_replayed_registration_is_refused_and_stores_nothing(client, app, 
     replay = await client.post("/api/v1/enrolment/finish", json=credential)
     assert replay.status_code == 400
     assert replay.headers["content-type"] == "application/problem+json"
-    assert replay.json()["code"] == "challenge-expired"
+    assert replay.json()["code"] == "challenge_expired"
     assert await Account.all().count() == 1 and await Passkey.all().count() == 1
 
 
@@ -84,7 +84,7 @@ async def test_expired_challenge_is_refused(client, app, authenticator):
     ).json()
     await Challenge.all().update(expires_at=clock.now() - dt.timedelta(seconds=1))
     response = await client.post("/api/v1/enrolment/finish", json=authenticator.create(options))
-    assert response.status_code == 400 and response.json()["code"] == "challenge-expired"
+    assert response.status_code == 400 and response.json()["code"] == "challenge_expired"
     assert await Account.all().count() == 0
 
 
@@ -99,7 +99,7 @@ async def test_wrong_origin_and_missing_user_verification_fail(client, app, auth
         "/api/v1/enrolment/finish",
         json=authenticator.create(options, origin="https://evil.example"),
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "webauthn-failed"
+    assert bad.status_code == 400 and bad.json()["code"] == "webauthn_failed"
     options = (
         await client.post(
             "/api/v1/enrolment/start", json={"name": who.name, "id_number": who.id_number}
@@ -107,5 +107,5 @@ async def test_wrong_origin_and_missing_user_verification_fail(client, app, auth
     ).json()
     no_uv = SoftAuthenticator(origin=authenticator.origin, user_verified=False)
     bad = await client.post("/api/v1/enrolment/finish", json=no_uv.create(options))
-    assert bad.status_code == 400 and bad.json()["code"] == "webauthn-failed"
+    assert bad.status_code == 400 and bad.json()["code"] == "webauthn_failed"
     assert await Account.all().count() == 0

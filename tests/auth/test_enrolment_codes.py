@@ -108,7 +108,7 @@ async def test_a_code_works_once(officer, fresh_client, other_client, app) -> No
     again = await other_client.post(START, json={"enrolment_code": code})
     assert again.status_code == 400
     assert again.headers["content-type"] == "application/problem+json"
-    assert again.json()["code"] == "code-invalid"
+    assert again.json()["code"] == "code_invalid"
 
 
 async def test_two_ceremonies_started_with_one_code_register_only_one_passkey(
@@ -127,7 +127,7 @@ async def test_two_ceremonies_started_with_one_code_register_only_one_passkey(
     late = await other_client.post(
         FINISH, json=SoftAuthenticator(origin=ORIGIN).create(second.json())
     )
-    assert late.status_code == 400 and late.json()["code"] == "code-invalid"
+    assert late.status_code == 400 and late.json()["code"] == "code_invalid"
     after = await row_counts()
     assert after["Passkey"] == before["Passkey"] == 2  # the officer's and the resident's
     assert after["Account"] == before["Account"]
@@ -141,7 +141,7 @@ async def test_an_expired_code_is_refused(officer, fresh_client, app) -> None:
         expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     )
     refused = await fresh_client.post(START, json={"enrolment_code": code})
-    assert refused.status_code == 400 and refused.json()["code"] == "code-invalid"
+    assert refused.status_code == 400 and refused.json()["code"] == "code_invalid"
 
 
 async def test_a_code_that_expires_during_the_ceremony_is_refused(
@@ -157,14 +157,14 @@ async def test_a_code_that_expires_during_the_ceremony_is_refused(
     finish = await fresh_client.post(
         FINISH, json=SoftAuthenticator(origin=ORIGIN).create(start.json())
     )
-    assert finish.status_code == 400 and finish.json()["code"] == "code-invalid"
+    assert finish.status_code == 400 and finish.json()["code"] == "code_invalid"
     assert await Account.filter(person_id=who.person.id).count() == 0
 
 
 async def test_unknown_codes_are_refused_and_throttled(fresh_client) -> None:
     for _ in range(3):
         miss = await fresh_client.post(START, json={"enrolment_code": "ABCD-EFGH-JKMN-PQRS"})
-        assert miss.status_code == 400 and miss.json()["code"] == "code-invalid"
+        assert miss.status_code == 400 and miss.json()["code"] == "code_invalid"
     slowed = await fresh_client.post(START, json={"enrolment_code": "ABCD-EFGH-JKMN-PQRS"})
     assert slowed.status_code == 429 and int(slowed.headers["retry-after"]) >= 1
 
@@ -186,9 +186,9 @@ async def test_a_wrong_name_is_refused(officer, app) -> None:
     who = await make_person(app.state.ctx.cipher)
     before = await row_counts()
     refused = await issue(officer, who, name="李四")
-    assert refused.status_code == 422 and refused.json()["code"] == "identity-not-matched"
+    assert refused.status_code == 422 and refused.json()["code"] == "identity_not_matched"
     bad = await issue(officer, who, id_number=who.id_number[:-1])
-    assert bad.status_code == 422 and bad.json()["code"] == "invalid-id-number"
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_id_number"
     assert await row_counts() == before
 
 

@@ -111,7 +111,7 @@ async def test_another_users_passkey_is_404_and_untouched(client, resident, neig
         await client.delete(f"{MINE}/987654321", headers=csrf(client)),
     ):
         assert response.status_code == 404, response.text
-        assert response.json()["code"] == "not-found"
+        assert response.json()["code"] == "not_found"
     assert await row_counts() == before
     assert (await Passkey.get(id=theirs.id)).nickname == theirs.nickname
     # The answer for someone else's passkey reads exactly like one that does not exist.
@@ -150,7 +150,7 @@ async def test_an_add_ceremony_cannot_be_finished_by_another_session(
 
     # Another signed-in user…
     stolen = await other_client.post(f"{MINE}/finish", json=credential, headers=csrf(other_client))
-    assert stolen.status_code == 400 and stolen.json()["code"] == "webauthn-failed"
+    assert stolen.status_code == 400 and stolen.json()["code"] == "webauthn_failed"
     assert (await row_counts())["Passkey"] == before["Passkey"]
     assert (await row_counts())["WebSession"] == before["WebSession"]
 
@@ -160,7 +160,7 @@ async def test_an_add_ceremony_cannot_be_finished_by_another_session(
     transport = httpx.ASGITransport(app=app, client=("10.7.7.7", 1))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as anonymous:
         stolen = await anonymous.post("/api/v1/enrolment/finish", json=credential)
-    assert stolen.status_code == 400 and stolen.json()["code"] == "webauthn-failed"
+    assert stolen.status_code == 400 and stolen.json()["code"] == "webauthn_failed"
     assert "xinyi_session" not in stolen.cookies
     assert await Passkey.filter(account_id=resident).count() == 1
 
@@ -238,7 +238,7 @@ async def test_the_add_route_stores_nothing_for_someone_elses_enrolment(client, 
         json=SoftAuthenticator(origin=ORIGIN).create(options.json()),
         headers=csrf(client),
     )
-    assert response.status_code == 400 and response.json()["code"] == "webauthn-failed"
+    assert response.status_code == 400 and response.json()["code"] == "webauthn_failed"
     after = await row_counts()
     assert after["Account"] == before["Account"] and after["Passkey"] == before["Passkey"]
     assert not await Account.filter(person_id=other.person.id).exists()

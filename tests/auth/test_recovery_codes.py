@@ -95,7 +95,7 @@ async def test_a_code_is_used_once(client, resident, new_phone_client, other_cli
     )
     assert finish.status_code == 200
     again = await recover(other_client, who.id_number, code)
-    assert again.status_code == 400 and again.json()["code"] == "code-invalid"
+    assert again.status_code == 400 and again.json()["code"] == "code_invalid"
 
 
 async def test_a_code_started_twice_registers_only_once(
@@ -113,7 +113,7 @@ async def test_a_code_started_twice_registers_only_once(
     late = await other_client.post(
         FINISH, json=SoftAuthenticator(origin=ORIGIN).create(second.json())
     )
-    assert late.status_code == 400 and late.json()["code"] == "code-invalid"
+    assert late.status_code == 400 and late.json()["code"] == "code_invalid"
     assert await Passkey.filter(account_id=account_id).count() == 2
 
 
@@ -124,7 +124,7 @@ async def test_regenerating_invalidates_the_old_codes(client, resident, new_phon
     assert not set(old) & set(new)
     assert await RecoveryCode.filter(account_id=account_id).count() == 10
     refused = await recover(new_phone_client, who.id_number, old[0])
-    assert refused.status_code == 400 and refused.json()["code"] == "code-invalid"
+    assert refused.status_code == 400 and refused.json()["code"] == "code_invalid"
     accepted = await recover(new_phone_client, who.id_number, new[0])
     assert accepted.status_code == 200
 
@@ -135,7 +135,7 @@ async def test_a_code_only_works_with_its_own_id_number(
     code = (await new_codes(client))[0]
     stranger = await make_person(app.state.ctx.cipher, name="孙强")
     refused = await recover(new_phone_client, stranger.id_number, code)
-    assert refused.status_code == 400 and refused.json()["code"] == "code-invalid"
+    assert refused.status_code == 400 and refused.json()["code"] == "code_invalid"
 
 
 async def test_wrong_codes_are_refused_and_throttled(client, resident, new_phone_client) -> None:
@@ -144,7 +144,7 @@ async def test_wrong_codes_are_refused_and_throttled(client, resident, new_phone
     before = await row_counts()
     for _ in range(3):
         wrong = await recover(new_phone_client, who.id_number, "ABCD-EFGH-JKMN-PQRS")
-        assert wrong.status_code == 400 and wrong.json()["code"] == "code-invalid"
+        assert wrong.status_code == 400 and wrong.json()["code"] == "code_invalid"
     after = await row_counts()
     assert after["Challenge"] == before["Challenge"] and after["Throttle"] > before["Throttle"]
     # Now even a right code from this client waits.

@@ -46,7 +46,7 @@ async def test_a_cookie_write_without_the_right_csrf_token_is_refused(client, re
         refused = await client.patch(PREFS, json=body, headers=headers)
         assert refused.status_code == 403, headers
         assert refused.headers["content-type"] == "application/problem+json"
-        assert refused.json()["code"] == "csrf-failed"
+        assert refused.json()["code"] == "csrf_failed"
     account = await Account.get(id=resident)
     assert account.locale is None and account.elder_mode is False
 
@@ -56,7 +56,7 @@ async def test_the_csrf_token_of_another_session_does_not_work(
 ) -> None:
     await login(other_client, authenticator)
     refused = await client.patch(PREFS, json={"locale": "en"}, headers=csrf(other_client))
-    assert refused.status_code == 403 and refused.json()["code"] == "csrf-failed"
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
 
 
 async def test_with_the_csrf_token_the_write_works(client, resident) -> None:

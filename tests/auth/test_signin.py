@@ -22,7 +22,7 @@ async def test_replayed_assertion_is_refused(client, app, authenticator):
     assert (await client.post("/api/v1/login/finish", json=assertion)).status_code == 200
     sessions_before = await WebSession.all().count()
     again = await client.post("/api/v1/login/finish", json=assertion)
-    assert again.status_code == 400 and again.json()["code"] == "challenge-expired"
+    assert again.status_code == 400 and again.json()["code"] == "challenge_expired"
     assert await WebSession.all().count() == sessions_before
 
 
@@ -39,4 +39,4 @@ async def test_cloned_authenticator_sign_count_is_refused(client, app, authentic
     assert (await login(client, authenticator)).status_code == 200
     authenticator.credentials[0].sign_count = 0  # a clone replays an old counter
     response = await login(client, authenticator)
-    assert response.status_code == 400 and response.json()["code"] == "webauthn-failed"
+    assert response.status_code == 400 and response.json()["code"] == "webauthn_failed"

@@ -104,7 +104,7 @@ async def test_one_client_is_slowed_then_locked(client, app, clock) -> None:
     slowed = await client.post(START, json={"name": "王五", "id_number": unknown_number(50)})
     assert slowed.status_code == 429
     assert slowed.headers["content-type"] == "application/problem+json"
-    assert slowed.json()["code"] == "too-many-requests"
+    assert slowed.json()["code"] == "too_many_requests"
     wait = int(slowed.headers["retry-after"])
     assert wait == slowed.json()["retry_after"] and 1 <= wait <= 3
 

@@ -64,7 +64,7 @@ async def test_a_signature_is_used_once_and_only_by_its_signer(
     theirs = await other_client.post(
         "/api/v1/me/commitments", json={"credential": assertion}, headers=stranger.headers()
     )
-    assert problem(theirs, 400, "webauthn-failed")["reason"] == "not_yours"
+    assert problem(theirs, 400, "webauthn_failed")["reason"] == "not_yours"
     first = await client.post(
         "/api/v1/me/commitments", json={"credential": assertion}, headers=r.headers()
     )
@@ -72,16 +72,16 @@ async def test_a_signature_is_used_once_and_only_by_its_signer(
     again = await client.post(
         "/api/v1/me/commitments", json={"credential": assertion}, headers=r.headers()
     )
-    problem(again, 400, "challenge-expired")
+    problem(again, 400, "challenge_expired")
     repair_text = await start(client, r.headers(), "repair")  # signed within a repair request
     wrong_place = await client.post(
         "/api/v1/me/commitments",
         json={"credential": r.auth.get(repair_text["publicKey"])},
         headers=r.headers(),
     )
-    assert problem(wrong_place, 400, "webauthn-failed")["reason"] == "other_text"
+    assert problem(wrong_place, 400, "webauthn_failed")["reason"] == "other_text"
     unknown = await client.post(
         "/api/v1/me/commitments/start", json={"code": "nonsense"}, headers=r.headers()
     )
-    problem(unknown, 404, "not-found")
+    problem(unknown, 404, "not_found")
     assert await CommitmentSignature.all().count() == 1

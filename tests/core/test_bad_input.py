@@ -55,19 +55,19 @@ JSON = {"content-type": "application/json"}
 
 async def test_malformed_json_is_400(client, person) -> None:
     for raw in MALFORMED:
-        body = await _refused(client, 400, "malformed-json", content=raw, headers=JSON)
+        body = await _refused(client, 400, "malformed_json", content=raw, headers=JSON)
         assert "not valid JSON" in body["detail"], raw
 
 
 async def test_json_that_is_not_an_object_is_422(client, person) -> None:
     for raw in NOT_OBJECTS:
-        body = await _refused(client, 422, "validation-failed", content=raw, headers=JSON)
+        body = await _refused(client, 422, "validation_failed", content=raw, headers=JSON)
         assert body["errors"][0]["field"] == "(body)", raw
 
 
 async def test_empty_body_is_422(client, person) -> None:
     await _refused(
-        client, 422, "validation-failed", content=b"", headers={"content-type": "application/json"}
+        client, 422, "validation_failed", content=b"", headers={"content-type": "application/json"}
     )
 
 
@@ -75,12 +75,12 @@ async def test_wrong_field_types_are_422_naming_the_field(client, person) -> Non
     body = await _refused(
         client,
         422,
-        "validation-failed",
+        "validation_failed",
         json={"name": person.name, "id_number": 420202198506150110},
     )
     assert [e["field"] for e in body["errors"]] == ["id_number"]
     body = await _refused(
-        client, 422, "validation-failed", json={"name": ["张"], "id_number": person.id_number}
+        client, 422, "validation_failed", json={"name": ["张"], "id_number": person.id_number}
     )
     assert [e["field"] for e in body["errors"]] == ["name"]
 
@@ -89,7 +89,7 @@ async def test_unknown_extra_fields_are_422(client, person) -> None:
     body = await _refused(
         client,
         422,
-        "validation-failed",
+        "validation_failed",
         json={"name": person.name, "id_number": person.id_number, "is_admin": True},
     )
     assert [(e["field"], e["type"]) for e in body["errors"]] == [("is_admin", "extra_forbidden")]
@@ -102,11 +102,11 @@ async def test_missing_fields_are_422(client, person) -> None:
         {"recovery_code": "ABCD-EFGH-JKMN-PQRS"},
         {"name": "", "id_number": ""},
     ):
-        await _refused(client, 422, "validation-failed", json=payload)
+        await _refused(client, 422, "validation_failed", json=payload)
 
 
 async def test_missing_id_number_is_422(client, person) -> None:
-    body = await _refused(client, 422, "validation-failed", json={"name": person.name})
+    body = await _refused(client, 422, "validation_failed", json={"name": person.name})
     assert body["errors"][0]["type"] == "missing"
 
 
@@ -114,8 +114,8 @@ async def test_wrong_content_type_is_415(client, person) -> None:
     raw = b'{"name": "x", "id_number": "y"}'
     for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx"):
         headers = {"content-type": content_type}
-        await _refused(client, 415, "unsupported-media-type", content=raw, headers=headers)
-    await _refused(client, 415, "unsupported-media-type", content=raw)  # no content type
+        await _refused(client, 415, "unsupported_media_type", content=raw, headers=headers)
+    await _refused(client, 415, "unsupported_media_type", content=raw)  # no content type
 
 
 async def test_json_with_charset_parameter_is_accepted(client, person) -> None:
@@ -138,7 +138,7 @@ async def test_oversized_body_with_content_length_is_413(client, app, person) ->
     await _refused(
         client,
         413,
-        "payload-too-large",
+        "payload_too_large",
         content=raw,
         headers={"content-type": "application/json", "content-length": str(len(raw))},
     )
@@ -156,7 +156,7 @@ async def test_oversized_body_without_content_length_is_413(client, app, person)
         START, content=chunks(), headers={"content-type": "application/json"}
     )
     assert "content-length" not in response.request.headers  # streamed, length unknown
-    _problem(response, 413, "payload-too-large")
+    _problem(response, 413, "payload_too_large")
     assert await row_counts() == before
 
 
@@ -180,7 +180,7 @@ async def test_a_body_just_under_the_limit_is_read(client, app, person) -> None:
     # The limit refuses large bodies, not ordinary ones: this one is read and validated.
     raw = b'{"name": "' + b" " * (app.state.max_json_bytes - 100) + b'", "id_number": "1"}'
     response = await client.post(START, content=raw, headers={"content-type": "application/json"})
-    assert response.status_code == 422 and response.json()["code"] == "validation-failed"
+    assert response.status_code == 422 and response.json()["code"] == "validation_failed"
 
 
 def _with_check(first17: str) -> str:
@@ -210,7 +210,7 @@ INVALID_NUMBERS = [
 async def test_invalid_id_numbers_are_422_on_the_id_number_field(client, person) -> None:
     for number, kind in INVALID_NUMBERS:
         body = await _refused(
-            client, 422, "invalid-id-number", json={"name": person.name, "id_number": number}
+            client, 422, "invalid_id_number", json={"name": person.name, "id_number": number}
         )
         assert body["errors"] == [
             {"field": "id_number", "message": f"invalid ID number ({kind})", "type": kind}
@@ -229,7 +229,7 @@ async def test_wrong_name_and_wrong_id_number_get_identical_answers(client, app,
     wrong_number = await client.post(START, json={"name": person.name, "id_number": unknown_number})
 
     for response in (wrong_name, wrong_number):
-        _problem(response, 422, "identity-not-matched")
+        _problem(response, 422, "identity_not_matched")
     assert wrong_name.content == wrong_number.content
     assert "errors" not in wrong_name.json()
     assert wrong_name.headers.get("retry-after") == wrong_number.headers.get("retry-after")
@@ -256,7 +256,7 @@ async def test_method_not_allowed_is_a_problem(client) -> None:
     response = await client.get(START)
     assert response.status_code == 405
     assert response.headers["content-type"] == PROBLEM
-    assert response.json()["code"] == "method-not-allowed"
+    assert response.json()["code"] == "method_not_allowed"
 
 
 async def test_deeply_nested_json_is_a_4xx_not_a_500(client) -> None:

@@ -251,7 +251,7 @@ async def test_another_departments_external_id_is_404(client, who) -> None:
         response = await client.request(
             method, path, json=body, headers=health if "C-1" in path else court
         )
-        problem(response, 404, "not-found")
+        problem(response, 404, "not_found")
     assert await credit_counts() == before
     assert (await CreditRecord.get(external_id="C-1")).status == "active"
 
@@ -291,7 +291,7 @@ async def test_withdrawing_needs_a_reason(client, who) -> None:
         {"reason": 5},
     ):
         response = await client.post(f"{URL}/C-1/withdraw", json=body, headers=court)
-        problem(response, 422, "validation-failed")
+        problem(response, 422, "validation_failed")
         assert (await CreditRecord.get(external_id="C-1")).status == "active"
 
 

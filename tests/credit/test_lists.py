@@ -301,10 +301,10 @@ async def test_proposal_validation(officers, subject) -> None:
             if path.endswith("lift")
             else {}
         )
-        problem(await post(a, path, body), 404, "not-found")
-    problem(await post(a, f"{ENTRIES}/abc/decision", {"approve": True}), 422, "validation-failed")
+        problem(await post(a, path, body), 404, "not_found")
+    problem(await post(a, f"{ENTRIES}/abc/decision", {"approve": True}), 422, "validation_failed")
     problem(
-        await post(a, f"{ENTRIES}/1/decision", {"approve": "yes please"}), 422, "validation-failed"
+        await post(a, f"{ENTRIES}/1/decision", {"approve": "yes please"}), 422, "validation_failed"
     )
 
 
@@ -319,8 +319,8 @@ async def test_rule_entries_cannot_be_decided_or_lifted_by_hand(client, officers
     }
     assert (await client.post("/api/v1/records", json=[record], headers=court)).status_code == 200
     entry = await ListEntry.get(person_id=subject.person.id)
-    problem(await post(a, f"{ENTRIES}/{entry.id}/decision", {"approve": False}), 404, "not-found")
-    problem(await post(a, f"{ENTRIES}/{entry.id}/lift", {"reason": "x"}), 404, "not-found")
+    problem(await post(a, f"{ENTRIES}/{entry.id}/decision", {"approve": False}), 404, "not_found")
+    problem(await post(a, f"{ENTRIES}/{entry.id}/lift", {"reason": "x"}), 404, "not_found")
     assert (await ListEntry.get(id=entry.id)).status == "active"
 
 

@@ -118,14 +118,14 @@ async def test_another_persons_record_is_not_found(client, app, signed_in, who) 
     missing = await signed_in.get("/api/v1/me/records/987654321")
     for record_id in (theirs.id, withdrawn.id):
         response = await signed_in.get(f"/api/v1/me/records/{record_id}")
-        body = problem(response, 404, "not-found")
+        body = problem(response, 404, "not_found")
         # Exactly what a record that does not exist looks like: nothing leaks.
         assert {k: v for k, v in body.items() if k != "instance"} == {
             k: v for k, v in missing.json().items() if k != "instance"
         }
         assert "LAW_COURT_DEFAULTER" not in response.text
     for bad in ("abc", "-1", "1.5", "9" * 19):
-        problem(await signed_in.get(f"/api/v1/me/records/{bad}"), 422, "validation-failed")
+        problem(await signed_in.get(f"/api/v1/me/records/{bad}"), 422, "validation_failed")
 
 
 async def test_my_records_hide_withdrawn_and_show_expired(signed_in, who) -> None:

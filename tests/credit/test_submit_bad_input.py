@@ -127,7 +127,7 @@ ONE_BAD_FIELD = [
 async def test_one_bad_field_is_refused(client, who, court) -> None:
     # One database for the whole table: a refusal stores nothing, so the cases are independent.
     for overrides, field, message in ONE_BAD_FIELD:
-        body = await refused(client, 422, "validation-failed", court, json=[good(who, **overrides)])
+        body = await refused(client, 422, "validation_failed", court, json=[good(who, **overrides)])
         assert where(body) == [(1, field)], overrides
         assert message in body["errors"][0]["message"], (overrides, body["errors"])
         assert body["error_count"] == 1
@@ -148,7 +148,7 @@ async def _every_problem(client, who, court, content_type: str) -> None:
     ]
     request = {"json": items} if content_type == "application/json" else {"content": ndjson(items)}
     headers = court if content_type == "application/json" else {**court, **NDJSON}
-    body = await refused(client, 422, "validation-failed", headers, **request)
+    body = await refused(client, 422, "validation_failed", headers, **request)
     assert where(body) == [
         (2, "id_number"),
         (2, "type"),
@@ -169,7 +169,7 @@ async def test_a_valid_id_number_not_in_the_register(client, who, court) -> None
     body = await refused(
         client,
         422,
-        "validation-failed",
+        "validation_failed",
         court,
         json=[good(who, "A"), good(who, "B", id_number=stranger)],
     )
@@ -203,7 +203,7 @@ async def test_an_id_number_typed_with_full_width_characters_or_spaces_is_accept
 
 async def test_duplicate_external_ids_within_one_batch(client, who, court) -> None:
     items = [good(who, "D", decision_date=ago(d)) for d in (1, 2, 3)] + [good(who, "E")]
-    body = await refused(client, 422, "validation-failed", court, json=items)
+    body = await refused(client, 422, "validation_failed", court, json=items)
     assert where(body) == [(2, "external_id"), (3, "external_id")]
     assert all("duplicate of line 1" in e["message"] for e in body["errors"])
 
@@ -217,13 +217,13 @@ async def test_an_external_id_already_used_for_a_different_record(client, app, w
         {"decision_doc_no": "(2026)鄂02执2号"},
     ):
         body = await refused(
-            client, 422, "validation-failed", court, json=[good(who, "C-1", **change)]
+            client, 422, "validation_failed", court, json=[good(who, "C-1", **change)]
         )
         assert where(body) == [(1, "external_id")]
         assert "correctRecord" in body["errors"][0]["message"]
     other = await make_person(app.state.ctx.cipher, name="赵强")
     body = await refused(
-        client, 422, "validation-failed", court, json=[good(who, "C-1", id_number=other.id_number)]
+        client, 422, "validation_failed", court, json=[good(who, "C-1", id_number=other.id_number)]
     )
     assert where(body) == [(1, "external_id")]
 
@@ -263,7 +263,7 @@ async def test_malformed_ndjson_lines_do_not_hide_the_other_problems(client, who
         json.dumps(good(who, "L8", decision_date=ago(8))).encode(),
     ]
     body = await refused(
-        client, 422, "validation-failed", {**court, **NDJSON}, content=b"\n".join(lines) + b"\n"
+        client, 422, "validation_failed", {**court, **NDJSON}, content=b"\n".join(lines) + b"\n"
     )
     assert where(body) == [
         (2, "(line)"),
@@ -287,15 +287,15 @@ async def test_ndjson_with_crlf_and_without_a_final_newline(client, who, court) 
 
 
 NOT_AN_ARRAY = [
-    (b'{"records": []}', 422, "validation-failed"),
-    (b'{"external_id": "A"}', 422, "validation-failed"),
-    (b'"text"', 422, "validation-failed"),
-    (b"42", 422, "validation-failed"),
-    (b"null", 422, "validation-failed"),
-    (b"[", 400, "malformed-json"),
-    (b"[{'a': 1}]", 400, "malformed-json"),
-    (b"\xff\xfe[]", 400, "malformed-json"),
-    (b"[" * 100_000 + b"]" * 100_000, 400, "malformed-json"),
+    (b'{"records": []}', 422, "validation_failed"),
+    (b'{"external_id": "A"}', 422, "validation_failed"),
+    (b'"text"', 422, "validation_failed"),
+    (b"42", 422, "validation_failed"),
+    (b"null", 422, "validation_failed"),
+    (b"[", 400, "malformed_json"),
+    (b"[{'a': 1}]", 400, "malformed_json"),
+    (b"\xff\xfe[]", 400, "malformed_json"),
+    (b"[" * 100_000 + b"]" * 100_000, 400, "malformed_json"),
 ]
 
 
@@ -315,7 +315,7 @@ async def test_an_empty_batch(client, court) -> None:
         (b"\n\n  \n", "application/x-ndjson"),
     ):
         body = await refused(
-            client, 422, "validation-failed", {**court, "Content-Type": content_type}, content=raw
+            client, 422, "validation_failed", {**court, "Content-Type": content_type}, content=raw
         )
         assert body["detail"] == "the batch is empty"
 
@@ -331,7 +331,7 @@ async def test_wrong_content_type(client, who, court) -> None:
     ):
         headers = {**court, "Content-Type": content_type} if content_type else court
         await refused(
-            client, 415, "unsupported-media-type", headers, content=json.dumps([good(who)]).encode()
+            client, 415, "unsupported_media_type", headers, content=json.dumps([good(who)]).encode()
         )
 
 
@@ -352,18 +352,18 @@ async def test_more_than_the_maximum_number_of_records(client, court) -> None:
         )
         started = time.perf_counter()
         body = await refused(
-            client, 413, "payload-too-large", {**court, "Content-Type": content_type}, content=raw
+            client, 413, "payload_too_large", {**court, "Content-Type": content_type}, content=raw
         )
         assert time.perf_counter() - started < 10
         assert str(ingest.MAX_RECORDS) in body["detail"]
     # A declared length over the byte limit is refused before reading anything.
     headers = {**court, **NDJSON, "Content-Length": str(ingest.MAX_BYTES + 1)}
-    await refused(client, 413, "payload-too-large", headers, content=b"0\n")
+    await refused(client, 413, "payload_too_large", headers, content=b"0\n")
 
 
 async def test_exactly_the_maximum_number_of_records_is_not_too_many(client, court) -> None:
     raw = b"0\n" * ingest.MAX_RECORDS
-    body = await refused(client, 422, "validation-failed", {**court, **NDJSON}, content=raw)
+    body = await refused(client, 422, "validation_failed", {**court, **NDJSON}, content=raw)
     assert body["error_count"] == ingest.MAX_RECORDS
     assert body["errors"][-1] == {
         "line": ingest.MAX_RECORDS,
@@ -400,7 +400,7 @@ async def _oversized_line(client, who, court, chunked: bool) -> None:
 
     for tail in (b"\n", b""):
         problem_body = await refused(
-            client, 413, "payload-too-large", {**court, **NDJSON}, content=body(too_long, tail)
+            client, 413, "payload_too_large", {**court, **NDJSON}, content=body(too_long, tail)
         )
         assert "line 2" in problem_body["detail"]
     response = await client.post(URL, content=body(at_limit, b"\n"), headers={**court, **NDJSON})
@@ -451,7 +451,7 @@ async def test_a_refused_batch_leaves_an_existing_score_alone(client, who, court
     body = await refused(
         client,
         422,
-        "validation-failed",
+        "validation_failed",
         court,
         json=[good(who, "C-2", decision_date=ago(2)), good(who, "C-3", type="NOPE")],
     )

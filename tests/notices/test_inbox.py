@@ -41,11 +41,11 @@ async def test_the_inbox_counts_unread_and_marks_only_my_own(
     )
     assert everything.json() == {"marked": 1}
     nothing = await client.post("/api/v1/me/notifications/read", json={}, headers=me.headers())
-    problem(nothing, 422, "validation-failed")
+    problem(nothing, 422, "validation_failed")
     too_many = await client.post(
         "/api/v1/me/notifications/read", json={"ids": list(range(1, 300))}, headers=me.headers()
     )
-    problem(too_many, 422, "validation-failed")
+    problem(too_many, 422, "validation_failed")
 
 
 async def test_a_new_negative_record_arrives_with_its_repair_notice(

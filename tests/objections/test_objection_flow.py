@@ -127,8 +127,8 @@ async def test_objections_are_refused_where_they_do_not_belong(
     owner = await resident(client, app)
     record = await negative_record(owner.person_id)
     stranger = await resident(other_client, app, name="李小红")
-    problem(await object_to(stranger, "record", record.id), 404, "not-found")
-    problem(await object_to(stranger, "default", 999), 404, "not-found")
+    problem(await object_to(stranger, "record", record.id), 404, "not_found")
+    problem(await object_to(stranger, "default", 999), 404, "not_found")
     assert (await object_to(owner, "record", record.id)).status_code == 201
     again = await object_to(owner, "record", record.id)
     assert problem(again, 409, "conflict")["reason"] == "already_open"
@@ -138,7 +138,7 @@ async def test_objections_are_refused_where_they_do_not_belong(
         files=[("evidence", ("p.pdf", PDF, "application/pdf"))],
         headers=owner.headers(),
     )
-    problem(bad, 422, "validation-failed")
+    problem(bad, 422, "validation_failed")
     assert await Objection.all().count() == 1
 
 
@@ -160,7 +160,7 @@ async def test_an_answer_after_withdrawal_is_refused(client: httpx.AsyncClient, 
     assert problem(late, 409, "conflict")["reason"] == "case_closed"
     other = await department_headers("tax")
     foreign = await client.get(f"/api/v1/department/objections/{case['id']}", headers=other)
-    problem(foreign, 404, "not-found")
+    problem(foreign, 404, "not_found")
     assert (await CreditRecord.get(id=record.id)).status == "active"
 
 

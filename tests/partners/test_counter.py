@@ -166,7 +166,7 @@ async def test_the_javascript_path_uses_the_api_with_the_session_cookie(
     clerk = library.admin
     text = phone.present()
     no_csrf = await clerk.post("/api/v1/passes/verify", json={"text": text})
-    assert no_csrf.status_code == 403 and no_csrf.json()["code"] == "csrf-failed"
+    assert no_csrf.status_code == 403 and no_csrf.json()["code"] == "csrf_failed"
     checked = await clerk.post("/api/v1/passes/verify", json={"text": text}, headers=csrf(clerk))
     assert (
         checked.status_code == 200

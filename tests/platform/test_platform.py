@@ -66,7 +66,7 @@ async def test_unknown_api_path_is_a_problem(client) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body["code"] == "not-found" and body["instance"] == "/api/v1/no-such-thing"
+    assert body["code"] == "not_found" and body["instance"] == "/api/v1/no-such-thing"
 
 
 async def test_unknown_page_is_a_localised_html_page(client) -> None:

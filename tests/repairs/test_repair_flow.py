@@ -138,7 +138,7 @@ async def test_another_persons_record_is_not_found(
     response = await other_client.post(
         "/api/v1/me/repairs/start", json={"record_id": record.id}, headers=stranger.headers()
     )
-    problem(response, 404, "not-found")
+    problem(response, 404, "not_found")
     assert await rows() == {"repairs": 0, "files": 0, "signatures": 0}
 
 
@@ -161,16 +161,16 @@ async def test_wrong_evidence_is_refused_and_nothing_is_stored(
     r = await resident(client, app)
     record = await negative_record(r.person_id)
     renamed = await file_repair(r, record.id, [("receipt.pdf", EXE, "application/pdf")])
-    assert problem(renamed, 415, "unsupported-media-type")["reason"] == "evidence_type"
+    assert problem(renamed, 415, "unsupported_media_type")["reason"] == "evidence_type"
     too_many = await file_repair(
         r, record.id, [(f"p{i}.pdf", PDF, "application/pdf") for i in range(6)]
     )
-    problem(too_many, 400, "bad-request")
+    problem(too_many, 400, "bad_request")
     big = PDF[:-6] + b"0" * (10 * 1024 * 1024) + b"%%EOF\n"
     too_large = await file_repair(r, record.id, [("big.pdf", big, "application/pdf")])
-    problem(too_large, 413, "payload-too-large")
+    problem(too_large, 413, "payload_too_large")
     none = await file_repair(r, record.id, [])
-    assert problem(none, 422, "validation-failed")["errors"][0]["field"] == "evidence"
+    assert problem(none, 422, "validation_failed")["errors"][0]["field"] == "evidence"
     assert await rows() == {"repairs": 0, "files": 0, "signatures": 0}
 
 
@@ -193,11 +193,11 @@ async def test_a_commitment_signature_cannot_be_replayed_or_moved_to_another_rec
 
     assertion = r.auth.get((await start_repair(r, first.id))["publicKey"])
     moved = await send(second.id, assertion)
-    assert problem(moved, 400, "webauthn-failed")["reason"] == "other_text"
+    assert problem(moved, 400, "webauthn_failed")["reason"] == "other_text"
     assert await rows() == {"repairs": 0, "files": 0, "signatures": 0}
     assert (await send(first.id, assertion)).status_code == 201  # its own record: fine
     replayed = await send(second.id, assertion)
-    problem(replayed, 400, "challenge-expired")  # the challenge was used up
+    problem(replayed, 400, "challenge_expired")  # the challenge was used up
     assert await rows() == {"repairs": 1, "files": 1, "signatures": 1}
 
 
@@ -215,7 +215,7 @@ async def test_a_passkey_of_another_person_cannot_sign(
         files=[("evidence", ("r.pdf", PDF, "application/pdf"))],
         headers=r.headers(),
     )
-    assert problem(response, 400, "webauthn-failed")["reason"] == "not_your_passkey"
+    assert problem(response, 400, "webauthn_failed")["reason"] == "not_your_passkey"
     assert await rows() == {"repairs": 0, "files": 0, "signatures": 0}
 
 
@@ -227,7 +227,7 @@ async def test_a_department_cannot_decide_another_departments_case_nor_twice(
     case = (await file_repair(r, record.id)).json()
     other = await department_headers("tax")
     stranger = await client.post(f"/api/v1/department/repairs/{case['id']}/accept", headers=other)
-    problem(stranger, 404, "not-found")
+    problem(stranger, 404, "not_found")
     own = await department_headers("market_regulation")
     assert (
         await client.post(f"/api/v1/department/repairs/{case['id']}/accept", headers=own)
