@@ -332,8 +332,12 @@ def test_sign_a_published_commitment(phone: Phone) -> None:
     card = page.locator(f"li[data-template='{first['code']}']")
     assert card.locator(".commitment-text").inner_text().strip() == first["text"].strip()
     phone.check("commitments")
+    signed_before = len(phone.api("/api/v1/me/commitments")["items"])
     card.locator("button[data-sign]").click()
-    page.wait_for_selector("#commitments-mine li.signed")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#commitments-mine li.signed').length > n",
+        arg=signed_before,
+    )
     mine = phone.api("/api/v1/me/commitments")["items"]
     standalone = [m for m in mine if m["purpose"] == "standalone"]
     assert len(standalone) == 1 and standalone[0]["code"] == first["code"]
