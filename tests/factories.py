@@ -69,10 +69,14 @@ async def login(client: httpx.AsyncClient, auth: SoftAuthenticator) -> httpx.Res
 
 
 async def make_staff(
-    client: httpx.AsyncClient, auth: SoftAuthenticator, roles: list[str], name: str = "员工"
+    client: httpx.AsyncClient,
+    auth: SoftAuthenticator,
+    roles: list[str],
+    name: str = "员工",
+    organisation: str = "黄石市信用办",
 ) -> dict[str, Any]:
     _, code = await create_staff_account(
-        officer=None, display_name=name, roles=roles, organisation="黄石市信用办"
+        officer=None, display_name=name, roles=roles, organisation=organisation
     )
     start = await client.post("/api/v1/enrolment/start", json={"enrolment_code": code})
     assert start.status_code == 200, start.text

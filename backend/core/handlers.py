@@ -15,7 +15,7 @@ from .templating import render, request_locale
 
 log = logging.getLogger("xinyi.errors")
 PROBLEM = "application/problem+json"
-STAFF_PAGES = ("/office", "/counter", "/partner")
+STAFF_PAGES = ("/office", "/counter", "/partner", "/department")
 
 
 def _wants_json(request: Request) -> bool:

@@ -139,5 +139,6 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/api/v1/partner-applications",
         "/partners/apply",  # the public partner application form
         "/api/v1/cases/lookup",  # a case by its number and the resident's name (throttled)
+        "/cases/lookup",  # the same as a page, for family and residents without the app
     }
 )

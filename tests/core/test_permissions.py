@@ -98,7 +98,7 @@ async def test_anonymous_callers_are_refused_everywhere_but_the_public_routes(cl
                 assert response.status_code == 401, where
                 assert response.headers["content-type"] == "application/problem+json"
                 assert response.json()["code"] == "unauthenticated"
-            elif path.startswith(("/office", "/counter", "/partner")):  # staff pages
+            elif path.startswith(("/office", "/counter", "/partner", "/department")):  # staff
                 assert response.status_code == 303, where
                 assert response.headers["location"].startswith("/office/login"), where
             else:  # resident pages: back to the app, where residents sign in
