@@ -31,7 +31,11 @@ CREDIT_MODELS = (CreditRecord, Score, ScoreHistory, ListEntry, AuditEntry, Resco
 async def department(kind: str = "court") -> dict[str, str]:
     """Authorization headers for a fresh API token of a department."""
     _, secret = await create_token(
-        officer=None, kind="department", organisation=kind, label="t", scopes=["cases.decide", "records.submit"]
+        officer=None,
+        kind="department",
+        organisation=kind,
+        label="t",
+        scopes=["cases.decide", "records.submit"],
     )
     return {"Authorization": f"Bearer {secret}"}
 
