@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -90,6 +91,9 @@ def wire(settings: Settings) -> None:
     a lower layer announces connected to the higher layer that acts on it (a change of a
     person's standing revokes the passes that carry the old one)."""
     clock.set_zone(settings.time_zone)
+    clock.reset()
+    if settings.clock_shift_days:  # a drill (refused in production by Settings.check)
+        clock.shift(dt.timedelta(days=settings.clock_shift_days))
     model = load_model()
     templating.add_globals(tier_name=model.tier_name, list_name=model.list_name)
     events.standing_changed.connect(passes_service.revoke_people)

@@ -41,6 +41,7 @@ class Settings:
     repair_feedback_days: int = 10  # working days from applying to the resident's answer
     objection_answer_days: int = 20  # working days for the source to answer an objection
     objection_suspends_at_filing: bool = False  # pause a disputed record's effect at once
+    clock_shift_days: int = 0  # drills and tests only: run as if this many days later
     session_hours: int = 12
     max_json_bytes: int = 64 * 1024
     cookie_secure: bool = False
@@ -77,6 +78,8 @@ class Settings:
             problems.append("ID_HASH_KEY")
         if any(o.startswith("http://") for o in self.origins):
             problems.append("ORIGINS (must be https)")
+        if self.clock_shift_days:
+            problems.append("CLOCK_SHIFT_DAYS (a drill clock)")
         if problems:
             raise InsecureSettings(
                 "production mode refuses development or weak settings: " + ", ".join(problems)
@@ -111,6 +114,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         objection_suspends_at_filing=config(
             "OBJECTION_SUSPENDS_AT_FILING", cast=bool, default=False
         ),
+        clock_shift_days=config("CLOCK_SHIFT_DAYS", cast=int, default=0),
         session_hours=config("SESSION_HOURS", cast=int, default=12),
         cookie_secure=config("COOKIE_SECURE", cast=bool, default=env == "production"),
         background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),

@@ -82,6 +82,7 @@ class Server:
     process: subprocess.Popen[bytes]
     log_path: Path
     credentials: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # what the server runs with (for CLIs)
 
     def log_tail(self, lines: int = 60) -> str:
         try:
@@ -145,7 +146,7 @@ def running_server(tmp: Path, residents: int = 50, seed: int = 7) -> Iterator[Se
                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        server = Server(f"http://localhost:{port}", data_dir, process, log_path)
+        server = Server(f"http://localhost:{port}", data_dir, process, log_path, env=env)
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", process)
         except RuntimeError as exc:
