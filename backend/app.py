@@ -20,6 +20,7 @@ from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
 from .auth import sessions
+from .cases import counter_pages as case_counter_pages
 from .cases import pages as case_pages
 from .cases import routes as case_routes
 from .cases import sweep as case_sweep
@@ -82,6 +83,7 @@ def declared_routes() -> list[BaseRoute]:
         *objection_routes.routes,
         *case_routes.routes,
         *case_pages.routes,
+        *case_counter_pages.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]
 

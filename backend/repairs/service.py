@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
 from ..commitments import service as commitments
+from ..commitments.templates import current as current_commitment
 from ..core import clock
 from ..core.casenumbers import new_case_no
 from ..core.context import RelyingParty
@@ -77,7 +78,12 @@ def option_for(record: CreditRecord, open_cases: dict[int, str], today: dt.date)
 
 async def options(*, principal: Principal) -> list[Option]:
     """listMyRepairOptions: every negative record of mine, eligible or not, with why."""
-    person_id = person_of(principal)
+    return await person_options(person_id=person_of(principal))
+
+
+async def person_options(*, person_id: int) -> list[Option]:
+    """A person's negative records with whether each can be repaired now (the counter reads
+    them for a resident it has identified in person)."""
     records = await CreditRecord.filter(person_id=person_id, points__lt=0).order_by(
         "-decision_date", "-id"
     )
@@ -148,7 +154,6 @@ async def create(
         raise invalid("evidence", "add evidence that the obligation is fulfilled", "missing")
     for upload in uploads:
         evidence.check(upload)
-    now = clock.now()
     try:
         async with in_transaction():
             signature = await commitments.sign(
@@ -158,37 +163,93 @@ async def create(
                 purpose=COMMITMENT,
                 context={"record_id": record_id},
             )
-            request = await RepairRequest.create(
-                case_no=new_case_no("R"),
-                person_id=person_id,
-                record_id=record.id,
-                department=record.department,
-                open_record_id=record.id,
-                status=S.SUBMITTED.value,
-                statement=statement,
-                commitment_id=signature.id,
-                submitted_at=now,
-                feedback_due=deadlines.repair_feedback_due(clock.today()),
-                history=step([], S.SUBMITTED),
-            )
-            await evidence.store(
-                case_kind=CaseKind.REPAIR,
-                case_id=request.id,
-                person_id=person_id,
-                uploads=uploads,
-                uploaded_by=principal.account_id,
-            )
-            await audit.record(
-                action="repair.submitted",
-                actor=principal,
-                subject_person_id=person_id,
-                details={"case": request.case_no, "record": record.id, "files": len(uploads)},
-            )
-            await _notify(request, "submitted")
+            return await _store(
+                actor=principal, deadlines=deadlines, record=record, statement=statement,
+                uploads=uploads, commitment_id=signature.id, filed_by=None,
+            )  # fmt: skip
     except IntegrityError:
         raise Conflict(
             "this record already has an open repair request", reason="already_open"
         ) from None
+
+
+async def file_in_person(
+    *,
+    officer: Principal,
+    deadlines: Deadlines,
+    person_id: int,
+    record_id: int,
+    statement: str,
+    uploads: list[evidence.Upload],
+    paper_commitment: bool,
+) -> RepairRequest:
+    """A repair request filed at a counter for a resident without a smartphone, after the
+    officer checked the ID card in person: the same request as `create`, except that the
+    resident signs the credit commitment on paper and the officer takes it — so there is no
+    passkey signature (`commitment_id` None) and `filed_by_id` names the officer."""
+    if not paper_commitment:
+        raise invalid("paper_commitment", "take the signed paper commitment first", "missing")
+    record = await eligible_record(person_id=person_id, record_id=record_id)
+    if not uploads:
+        raise invalid("evidence", "add evidence that the obligation is fulfilled", "missing")
+    for upload in uploads:
+        evidence.check(upload)
+    try:
+        async with in_transaction():
+            return await _store(
+                actor=officer, deadlines=deadlines, record=record, statement=statement,
+                uploads=uploads, commitment_id=None, filed_by=officer,
+            )  # fmt: skip
+    except IntegrityError:
+        raise Conflict(
+            "this record already has an open repair request", reason="already_open"
+        ) from None
+
+
+async def _store(
+    *,
+    actor: Principal,
+    deadlines: Deadlines,
+    record: CreditRecord,
+    statement: str,
+    uploads: list[evidence.Upload],
+    commitment_id: int | None,
+    filed_by: Principal | None,
+) -> RepairRequest:
+    """The request with its evidence, its audit entry and the resident's notice (inside the
+    caller's transaction; the open-record unique key refuses a second open request)."""
+    request = await RepairRequest.create(
+        case_no=new_case_no("R"),
+        person_id=record.person_id,
+        record_id=record.id,
+        department=record.department,
+        open_record_id=record.id,
+        status=S.SUBMITTED.value,
+        statement=statement,
+        commitment_id=commitment_id,
+        filed_by_id=filed_by.account_id if filed_by else None,
+        submitted_at=clock.now(),
+        feedback_due=deadlines.repair_feedback_due(clock.today()),
+        history=step([], S.SUBMITTED),
+    )
+    await evidence.store(
+        case_kind=CaseKind.REPAIR,
+        case_id=request.id,
+        person_id=record.person_id,
+        uploads=uploads,
+        uploaded_by=actor.account_id,
+    )
+    details: dict[str, Any] = {"case": request.case_no, "record": record.id, "files": len(uploads)}
+    if filed_by is not None:  # which text the resident signed on paper, for the file
+        text = current_commitment(COMMITMENT)
+        details["commitment"] = f"paper, taken in person: {text.code} {text.version}"
+    await audit.record(
+        action="repair.submitted",
+        actor=actor,
+        subject_person_id=record.person_id,
+        details=details,
+    )
+    await _notify(request, "submitted")
     return request
 
 
