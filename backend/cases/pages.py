@@ -24,6 +24,7 @@ from ..objections import views as objection_views
 from ..repairs import service as repairs
 from ..repairs import views as repair_views
 from . import service
+from .present import problem_key, problem_of
 
 DONE = ("accepted", "returned", "approved", "rejected", "answered", "reviewed")
 
@@ -33,13 +34,19 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
     return render(
         request,
         template,
-        {"Permission": Permission, "departments": names, "current": "cases", **context},
+        {
+            "Permission": Permission,
+            "departments": names,
+            "current": "cases",
+            "problem": problem_key,
+            **context,
+        },
         status=status,
     )
 
 
 def _reason(exc: XinyiError) -> str:
-    return str(exc.extra.get("reason") or exc.code)
+    return problem_of(exc)
 
 
 # ---- the department console -----------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from ..core import clock
 from ..core.city import City
+from ..core.workdays import city_calendar
 from ..credit.catalog import load_catalog, load_model
 from ..credit.models import ListKind, ListSource
 from . import stats
@@ -132,6 +133,9 @@ class Dashboard:
     departments: list[Bar]
     days: list[Bar]
     timings: dict[str, float] = field(default_factory=dict)
+    # Years of the figures' day the national holiday data does not cover: deadlines in
+    # working days count Monday–Friday there, and the dashboard warns.
+    calendar_missing: tuple[int, ...] = ()
 
     @property
     def coverage(self) -> float:
@@ -210,6 +214,7 @@ async def compute_dashboard(*, city: City, as_of: dt.date) -> Dashboard:
         departments=department_bars,
         days=day_bars,
         timings=timings,
+        calendar_missing=city_calendar(city).fallback_years(as_of, as_of),
     )
 
 
