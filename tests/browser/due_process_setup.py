@@ -1,16 +1,20 @@
 """What the due-process browser tests need around the PWA: a resident's phone (a browser
-context with its own passkey), records a department submits for that resident, the
-department's side of a case through its API token, and evidence files built in memory."""
+context with its own passkey), staff desks (the credit officer, a department submitter)
+signed in at /office/login with their own passkeys, records a department's system submits
+for that resident through its API token, and evidence files built in memory."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from .harness import (
+    DESKTOP,
     PHONE,
     Server,
     VirtualAuthenticator,
@@ -69,6 +73,51 @@ class Phone:
         assert not self.problems, self.problems
 
 
+def at(path: str) -> Callable[[str], bool]:
+    return lambda url: urlsplit(url).path == path
+
+
+class Desk:
+    """A staff member's desktop: a browser context with its own cookies and authenticator."""
+
+    def __init__(self, browser: Any, server: Server) -> None:
+        self.context = browser.new_context(
+            base_url=server.base_url, viewport=DESKTOP, locale="zh-CN"
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.problems = watch_console(self.page)
+        self.authenticator = VirtualAuthenticator(self.page)
+
+    def sign_in(self, code: str) -> None:
+        """First sign-in at /office/login: the one-time code, then a new passkey."""
+        page = self.page
+        page.goto("/office/login")
+        page.fill("#staff-code", code)
+        page.click("#office-enrol button[type=submit]")
+        page.wait_for_url(at("/office"))
+        assert len(self.authenticator.credentials()) == 1
+
+    def create_staff(self, name: str, organisation: str, role: str) -> str:
+        """As the credit officer, at /office/staff: a new account; its one-time code."""
+        page = self.page
+        page.goto("/office/staff")
+        page.fill("#display_name", name)
+        page.fill("#organisation", organisation)
+        page.check(f"input[name=roles][value={role}]")
+        page.click("form[action='/office/staff'] button[type=submit]")
+        return str(page.locator("#new-code").inner_text()).strip()
+
+    def check(self, label: str) -> None:
+        """axe-core (WCAG 2.1 A/AA), no rendering slips, no CSP trouble."""
+        assert_accessible(self.page, label)
+        assert_no_placeholder_text(self.page, label)
+        assert not self.problems, self.problems
+
+    def close(self) -> None:
+        self.context.close()
+
+
 class Department:
     """A department's own system, acting through its API token."""
 
@@ -91,21 +140,6 @@ class Department:
         item = {"external_id": external_id, "id_number": id_number, "type": type_code,
                 "decision_date": decided.isoformat(), **extra}  # fmt: skip
         self._ok(self.client.post("/api/v1/records", json=[item]))
-
-    def cases(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self._ok(self.client.get("/api/v1/department/cases"))["items"]
-        return items
-
-    def accept(self, request_id: int) -> dict[str, Any]:
-        return self._ok(self.client.post(f"/api/v1/department/repairs/{request_id}/accept"))
-
-    def decide(self, request_id: int, *, approve: bool, reason: str, legal_basis: str = "") -> Any:
-        return self._ok(
-            self.client.post(
-                f"/api/v1/department/repairs/{request_id}/decision",
-                json={"approve": approve, "reason": reason, "legal_basis": legal_basis},
-            )
-        )
 
     def answer(self, objection_id: int, *, upheld: bool, answer: str) -> dict[str, Any]:
         return self._ok(

@@ -1,9 +1,11 @@
 """Due process in the resident's PWA, end to end in Chromium with the virtual authenticator:
 a resident applies for free repair of an eligible court record with a PDF and a
-passkey-signed commitment; the court accepts and approves it; at once the record shows as
-repaired, the score, tier and lists change, the inbox shows each step with its unread badge
-and a fresh pass carries the new tier. Objections (with a human review), signing a
-published commitment, and every new page in English and elder mode, axe-core clean."""
+passkey-signed commitment; the court's submitter, signed in at /office/login with a passkey
+of their own, accepts and approves it at the department console while the credit office
+sees the open case; at once the record shows as repaired, the score, tier and lists change,
+the inbox shows each step with its unread badge and a fresh pass carries the new tier.
+Objections (with a human review), signing a published commitment, and every new page in
+English and elder mode, axe-core clean."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from playwright.sync_api import expect
 
 from .due_process_setup import (
     Department,
+    Desk,
     Phone,
+    at,
     intl_date,
     pdf_file,
     png_file,
@@ -47,6 +51,26 @@ def court(server: Server) -> Iterator[Department]:
     department = Department(server, "court")
     yield department
     department.close()
+
+
+@pytest.fixture(scope="module")
+def officer(browser: Any, server: Server) -> Iterator[Desk]:
+    """The credit officer at the console, signed in with the demo seed's one-time code."""
+    desk = Desk(browser, server)
+    desk.sign_in(server.credentials["officer_code"])
+    yield desk
+    desk.close()
+
+
+@pytest.fixture(scope="module")
+def judge(browser: Any, server: Server, officer: Desk) -> Iterator[Desk]:
+    """The court's department submitter (the officer adds the account), signed in with its
+    one-time code and its own passkey."""
+    code = officer.create_staff("冯执行", "黄石市中级人民法院", "department_submitter")
+    desk = Desk(browser, server)
+    desk.sign_in(code)
+    yield desk
+    desk.close()
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +106,7 @@ def expect_badge(phone: Phone, count: int) -> None:
 
 
 def test_repair_from_application_to_a_fresh_pass(
-    phone: Phone, court: Department, server: Server
+    phone: Phone, court: Department, judge: Desk, officer: Desk
 ) -> None:
     phone.enrol()
     # A court record decided 13 months ago: its minimum disclosure period (12 months) is over.
@@ -173,9 +197,24 @@ def test_repair_from_application_to_a_fresh_pass(
     assert download.headers["content-type"] == "application/pdf"
     phone.check("repair case, submitted")
 
-    # The court accepts (its token; the department console is server-rendered elsewhere).
-    assert [c["case_no"] for c in court.cases() if c["kind"] == "repair"] == [case["case_no"]]
-    accepted = court.accept(case["id"])
+    # The court's submitter, at the department console: the case in its queue, opened.
+    desk = judge.page
+    desk.goto("/department")
+    queue = desk.locator("#department-cases tbody tr")
+    assert queue.locator("td:first-child a").all_inner_texts() == [case["case_no"]]
+    judge.check("department queue")
+    shoot(desk, "department-queue")
+    desk.click(f"#case-{case['case_no']} a")
+    desk.wait_for_url(at(f"/department/repairs/{case['id']}"))
+    expect_the_case(desk, case, record)
+    judge.check("department case, submitted")
+
+    # 受理: the resident sees it accepted, with the date the decision is due.
+    desk.get_by_role("button", name=ZH["case.accept"], exact=True).click()
+    desk.wait_for_url(at("/department"))
+    assert desk.locator("#case-done").inner_text() == ZH["case.done.accepted"]
+    accepted = phone.api(f"/api/v1/me/repairs/{case['id']}")
+    assert accepted["state"] == "accepted" and accepted["decision_due"]
     page.reload()
     page.wait_for_selector(".view-repair #case-facts")
     assert page.locator("#case-facts [data-state]").get_attribute("data-state") == "accepted"
@@ -185,9 +224,29 @@ def test_repair_from_application_to_a_fresh_pass(
     assert page.locator("#case-timeline li.done").count() == 2
     phone.check("repair case, accepted")
 
-    # … and approves: at once the record is repaired, the score, lists and pass change.
-    court.decide(case["id"], approve=True, reason="已提交履行完毕的证明",
-                 legal_basis="《信用修复管理办法》第十条")  # fmt: skip
+    # The credit office sees the open case under the court, with its due date.
+    office = officer.page
+    office.goto("/office/cases")
+    row = office.locator(f"#open-cases #case-{case['case_no']}")
+    assert ZH["case.state.accepted"] in row.inner_text()
+    assert accepted["decision_due"] in row.inner_text()
+    officer.check("office cases")
+    shoot(office, "office-cases")
+
+    # … and 准予修复 with reasons and the legal basis: at once the record is repaired, the
+    # score, lists and pass change.
+    desk.click(f"#case-{case['case_no']} a")
+    desk.wait_for_url(at(f"/department/repairs/{case['id']}"))
+    assert desk.locator("#decision-due").inner_text() == accepted["decision_due"]
+    judge.check("department case, accepted")
+    shoot(desk, "department-case")
+    desk.fill("#reason", "已提交履行完毕的证明")
+    desk.fill("#legal-basis", "《信用修复管理办法》第十条")
+    desk.get_by_role("button", name=ZH["case.approve"], exact=True).click()
+    desk.wait_for_url(at("/department"))
+    assert desk.locator("#case-done").inner_text() == ZH["case.done.approved"]
+    assert desk.locator(f"#case-{case['case_no']}").count() == 0  # no longer open
+    judge.check("department queue after approval")
     page.reload()
     page.wait_for_selector("#case-outcome")
     assert page.locator("#case-outcome").get_attribute("data-outcome") == "approved"
@@ -236,6 +295,19 @@ def test_repair_from_application_to_a_fresh_pass(
     page.wait_for_selector("#pass-qr")
     assert page.locator("#pass-tier").inner_text() == after["tier"]["name"]["zh-CN"]
     assert page.locator(".pass-lists .list-black").count() == 0
+
+
+def expect_the_case(desk: Any, case: dict[str, Any], record: dict[str, Any]) -> None:
+    """The department's case page: the record, the statement, the evidence, the exact
+    signed commitment text and the timeline so far."""
+    assert case["case_no"] in desk.locator("h1").inner_text()
+    assert record["name"]["zh-CN"] in desk.locator("#case-record").inner_text()
+    assert desk.locator("#statement").inner_text() == case["statement"]
+    assert desk.locator("#evidence a").all_inner_texts() == ["缴款凭证.pdf"]
+    commitment = desk.locator("#commitment .commitment-text").inner_text().strip()
+    assert commitment == case["commitment"]["text"].strip()
+    assert case["commitment"]["text_sha256"] in desk.locator("#commitment").inner_text()
+    assert desk.locator("#timeline li").count() == 1
 
 
 def case_no_shown(page: Any) -> str:
