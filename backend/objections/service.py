@@ -268,9 +268,9 @@ async def answer(
         where={"department": department},
         to=S.UPHELD if upheld else S.REJECTED,
         record=answered,
-        changes={"answer": answer_text, "answered_at": clock.now(), "answered_by": actor.label[:200],
+        changes={"answer": answer_text, "answered_at": clock.now(), "answered_by": actor.display_name[:200],
                  "open_subject": None,
-                 "history": step(found.history, S.UPHELD if upheld else S.REJECTED, actor.label)},
+                 "history": step(found.history, S.UPHELD if upheld else S.REJECTED, actor.display_name)},
     )  # fmt: skip
     await _settle(objection, withdrawn=withdrawn)
     if upheld and corrected and objection.record_id is not None:
@@ -308,8 +308,8 @@ async def decide_review(
         to=target,
         record=reviewed,
         changes={"review_answer": answer_text, "reviewed_at": clock.now(),
-                 "reviewed_by": officer.label[:200], "open_subject": None,
-                 "history": step(found.history, target, officer.label)},
+                 "reviewed_by": officer.display_name[:200], "open_subject": None,
+                 "history": step(found.history, target, officer.display_name)},
     )  # fmt: skip
     if upheld:
         await _settle(objection, withdrawn=withdrawn)

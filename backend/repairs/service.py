@@ -360,7 +360,8 @@ async def _department_case(department: str, request_id: int) -> RepairRequest:
 
 
 def _decided_by(actor: Principal) -> str:
-    return actor.label[:200]
+    """Who decided, as a case's timeline names them (the audit entry keeps the full label)."""
+    return actor.display_name[:200]
 
 
 async def accept(
