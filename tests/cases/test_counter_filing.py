@@ -16,7 +16,7 @@ from backend.evidence.models import EvidenceFile
 from backend.objections.models import Objection
 from backend.repairs.models import RepairRequest
 from tests.cases.helpers import MARKET, alert, browser, csrf, field, sign_in_staff
-from tests.due_process import EXE, PDF, negative_record
+from tests.due_process import EXE, PDF, negative_record, resident
 from tests.factories import RegisteredPerson, make_person
 
 NO_FILE = ("evidence", ("", b"", "application/octet-stream"))  # a file input left empty
@@ -181,3 +181,30 @@ async def test_only_officers_file_at_the_counter(app: Any) -> None:
         assert (await desk.get("/office/cases/file")).status_code == 403
         assert 'href="/office/cases/file"' not in (await desk.get("/office")).text
         assert 'href="/department"' in (await desk.get("/office")).text
+
+
+async def test_the_resident_sees_the_counter_look_and_case_in_their_app(app: Any) -> None:
+    async with browser(app, "10.2.5.1") as desk, browser(app, "10.2.5.2") as phone:
+        r = await resident(phone, app, name="周奶奶")  # later, on a grandchild's phone
+        record = await negative_record(r.person_id)
+        officer = await sign_in_staff(desk, ["officer"], "窗口员")
+        ticket = field((await identify(desk, r.who)).text, "ticket")
+        filed = await desk.post(
+            "/office/cases/file/repair",
+            data=repair_form(desk, ticket, record.id),
+            files=[("evidence", ("凭证.pdf", PDF, "application/pdf"))],
+        )
+        assert filed.status_code == 303, filed.text
+
+        looks = (await phone.get("/api/v1/me/access-log")).json()["items"]
+        assert any(i["action"] == "person.viewed" and "ID card checked" in i["purpose"]
+                   and i["who"].startswith(officer.display_name) for i in looks)  # fmt: skip
+        [case] = (await phone.get("/api/v1/me/repairs")).json()["items"]
+        assert case["filed_at_counter"] is True and case["commitment"] is None
+        assert case["state"] == "submitted"
+        # A resident cannot use the counter, even for themself.
+        assert (await phone.get("/office/cases/file")).status_code == 403
+        refused = await phone.post("/office/cases/file/repair",
+                                   data=repair_form(phone, ticket, record.id))  # fmt: skip
+        assert refused.status_code == 403
+    assert await RepairRequest.all().count() == 1
