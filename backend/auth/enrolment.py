@@ -61,6 +61,17 @@ async def _throttled(keys: list[str]) -> None:
         )
 
 
+async def person_in_front_of(*, cipher: IdCipher, name: str, id_number: str) -> Person:
+    """The person an officer has in front of them, by the name and number on the ID card they
+    checked (not throttled: a signed-in officer, like the office look-up). The error never
+    says which of the two was wrong."""
+    parsed = checked_id_number(id_number)
+    person = await Person.get_or_none(id_hash=cipher.lookup_hash(parsed.value))
+    if person is None or normalise_name(person.name) != normalise_name(name):
+        raise IdentityNotMatched("the name and ID number do not match the population register")
+    return person
+
+
 async def match_person(*, cipher: IdCipher, name: str, id_number: str, client_key: str) -> Person:
     """Real-name match (实名核验) against the register, slowed then locked on repeated failure.
     The error never says whether the name or the ID number was wrong."""
@@ -202,10 +213,7 @@ async def issue_resident_code(
             "check the ID card in person before issuing a code",
             errors=[{"field": "id_card_checked", "message": "must be true", "type": "value"}],
         )
-    parsed = checked_id_number(id_number)
-    person = await Person.get_or_none(id_hash=cipher.lookup_hash(parsed.value))
-    if person is None or normalise_name(person.name) != normalise_name(name):
-        raise IdentityNotMatched("the name and ID number do not match the population register")
+    person = await person_in_front_of(cipher=cipher, name=name, id_number=id_number)
     code = new_code()
     async with in_transaction():
         row = await EnrolmentCode.create(

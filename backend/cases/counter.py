@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..audit import service as audit
-from ..auth.enrolment import checked_id_number, normalise_name
+from ..auth.enrolment import person_in_front_of
 from ..commitments.templates import Template
 from ..commitments.templates import current as current_commitment
 from ..core import clock
 from ..core.crypto import IdCipher
 from ..core.deadlines import Deadlines
-from ..core.errors import Forbidden, IdentityNotMatched, NotFound, invalid
+from ..core.errors import Forbidden, NotFound, invalid
 from ..core.principal import Principal
 from ..credit.catalog import load_catalog
 from ..credit.records import describe_record, my_lists, my_records
@@ -120,10 +120,7 @@ async def identify(
         raise invalid("id_card_checked", "check the ID card in person first", "missing")
     if not name:
         raise invalid("name", "enter the name on the ID card", "missing")
-    parsed = checked_id_number(id_number)
-    person = await Person.get_or_none(id_hash=cipher.lookup_hash(parsed.value))
-    if person is None or normalise_name(person.name) != normalise_name(name):
-        raise IdentityNotMatched("the name and ID number do not match the population register")
+    person = await person_in_front_of(cipher=cipher, name=name, id_number=id_number)
     await audit.record(action="person.viewed", actor=officer, subject_person_id=person.id,
                        purpose=PURPOSE)  # fmt: skip
     ticket = issue_ticket(secret=secret, officer=officer, person_id=person.id)
