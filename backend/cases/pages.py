@@ -21,7 +21,7 @@ from ..core.workdays import WorkCalendar
 from ..credit.catalog import department_for, load_catalog
 from ..objections import service as objections
 from ..objections import views as objection_views
-from ..repairs import service as repairs
+from ..repairs import decisions as repairs
 from ..repairs import views as repair_views
 from . import service
 from .present import problem_key, problem_of

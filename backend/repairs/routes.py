@@ -12,7 +12,7 @@ from ..core.routing import api, principal_of, requires
 from ..credit.catalog import department_for
 from ..evidence.http import download
 from ..evidence.service import MAX_BYTES, MAX_FILES, Upload
-from . import schemas, service, views
+from . import decisions, schemas, service, views
 
 
 def _uploads(files: list[FormUpload]) -> list[Upload]:
@@ -132,7 +132,7 @@ async def department_evidence(request: Request) -> Response:
 
 async def accept_request(request: Request) -> Response:
     actor = principal_of(request)
-    accepted = await service.accept(
+    accepted = await decisions.accept(
         actor=actor,
         department=department_for(actor),
         deadlines=ctx(request).deadlines,
@@ -144,7 +144,7 @@ async def accept_request(request: Request) -> Response:
 async def return_request(request: Request) -> Response:
     body = await parse_json(request, schemas.ReturnRepair)
     actor = principal_of(request)
-    returned = await service.return_for_more(
+    returned = await decisions.return_for_more(
         actor=actor,
         department=department_for(actor),
         request_id=path_int(request, "request_id"),
@@ -156,7 +156,7 @@ async def return_request(request: Request) -> Response:
 async def decide_request(request: Request) -> Response:
     body = await parse_json(request, schemas.DecideRepair)
     actor = principal_of(request)
-    decided = await service.decide(
+    decided = await decisions.decide(
         actor=actor,
         department=department_for(actor),
         request_id=path_int(request, "request_id"),

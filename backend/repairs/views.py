@@ -15,8 +15,9 @@ from ..evidence.models import CaseKind, EvidenceFile
 from ..residents.idnumber import mask_name
 from ..residents.models import Person
 from . import present
+from .decisions import department_case
 from .models import RepairRequest
-from .service import department_case, mine, my_request
+from .service import mine, my_request
 
 RESIDENT_BASE = "/api/v1/me/repairs"
 DEPARTMENT_BASE = "/api/v1/department/repairs"
