@@ -14,6 +14,7 @@ from ..core import clock
 from ..core.casenumbers import looks_like_case_no
 from ..core.errors import NotFound, TooManyRequests
 from ..core.principal import Principal
+from ..core.workdays import WorkCalendar
 from ..credit.catalog import department_for, load_catalog
 from ..objections.models import OPEN as OBJECTION_OPEN
 from ..objections.models import Objection, ObjectionStatus
@@ -134,7 +135,7 @@ class DepartmentFigures:
     open_overdue: int
 
 
-async def figures(*, calendar: Any) -> list[DepartmentFigures]:
+async def figures(*, calendar: WorkCalendar) -> list[DepartmentFigures]:
     """Per department: cases filed, decided, median working days to decide, share decided
     in time, and open cases past their deadline."""
     today = clock.today()

@@ -94,13 +94,13 @@ class ScoreModel:
     tiers: tuple[Tier, ...]  # highest first
     list_rules: tuple[ListRule, ...]
     # The one vocabulary of tiers and lists: names here, served by getScoringRules.
-    no_tier: Tier = Tier("none", {"zh-CN": "暂无信用分", "en": "No score yet"}, 0)
+    no_tier: Tier = Tier("none", {}, 0)  # named in the model file (`no_tier`)
     lists: tuple[ListKindInfo, ...] = ()
 
     def tier_name(self, code: str | None, locale: str) -> str:
         """A tier's name ("none" or unknown: the no-score name) in a locale."""
         tier = next((t for t in self.tiers if t.code == code), self.no_tier)
-        return tier.name.get(locale) or tier.name["zh-CN"]
+        return tier.name.get(locale) or tier.name.get("zh-CN") or tier.code
 
     def tier_rank(self, code: str | None) -> int:
         """Higher is better: the lowest tier is 1, no score is 0."""

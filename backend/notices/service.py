@@ -40,11 +40,6 @@ async def notify(
     return True
 
 
-async def delivered(key: str) -> Notice | None:
-    """The notice sent under `key`, if it was (e.g. whether a reminder went out, and when)."""
-    return await Notice.get_or_none(key=key)
-
-
 @dataclass(frozen=True)
 class Inbox:
     items: list[Notice]

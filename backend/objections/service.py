@@ -9,7 +9,6 @@ Art. 24). An answer that is late suspends the subject's effect until it comes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -345,22 +344,8 @@ async def suspend_overdue(objection: Objection) -> bool:
     return True
 
 
-async def department_cases(
-    *, department: str, status: ObjectionStatus | None = None, limit: int = 200
-) -> list[Objection]:
-    query = Objection.filter(department=department)
-    if status is not None:
-        query = query.filter(status=status.value)
-    return await query.order_by("answer_due", "id").limit(limit)
-
-
 async def department_case(*, department: str, objection_id: int) -> Objection:
     found = await Objection.get_or_none(id=objection_id, department=department)
     if found is None:
         raise NotFound("no such objection for your department")
     return found
-
-
-def describe_target(objection: Objection) -> dict[str, Any]:
-    return {"subject": objection.subject, "subject_id": objection.subject_id,
-            "record_id": objection.record_id}  # fmt: skip

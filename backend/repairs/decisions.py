@@ -124,14 +124,5 @@ async def decide(
     return request
 
 
-async def department_cases(
-    *, department: str, status: RepairStatus | None = None, limit: int = 200
-) -> list[RepairRequest]:
-    query = RepairRequest.filter(department=department)
-    if status is not None:
-        query = query.filter(status=status.value)
-    return await query.order_by("decision_due", "feedback_due", "id").limit(limit)
-
-
 async def department_case(*, department: str, request_id: int) -> RepairRequest:
     return await _department_case(department, request_id)
