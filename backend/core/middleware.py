@@ -21,6 +21,11 @@ CSP = (
     "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+# The counter decodes camera frames with a vendored WebAssembly QR reader (zxing-wasm) where
+# the browser has no BarcodeDetector; compiling WebAssembly needs 'wasm-unsafe-eval' (it
+# allows no JavaScript eval). Only the counter's pages get it.
+WASM_PAGES = ("/counter", "/counter/redeem")
+WASM_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -88,6 +93,8 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if scope["path"] in WASM_PAGES:
+                    headers.setdefault("content-security-policy", WASM_CSP)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if self.hsts:

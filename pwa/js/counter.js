@@ -2,7 +2,7 @@
 // (partners/_verdict.html, partners/_outcome.html); this script only enhances the page: it
 // sends the page's own forms with fetch and swaps in that part of the page that comes back,
 // so a scan needs no reload and the scan field stays ready for the next resident. It also
-// scans with the camera where the browser can read QR codes.
+// scans with the camera on any browser that has one (counter/camera.js).
 // Without JavaScript the same forms POST to /counter and /counter/redeem.
 
 import { setApiLocale, submitForm } from "./api.js";
@@ -138,7 +138,7 @@ async function setUpCamera(scanned) {
   const box = document.getElementById("camera");
   const video = document.getElementById("camera-video");
   const stopButton = document.getElementById("camera-stop");
-  if (!button || !(await cameraSupported())) return; // no BarcodeDetector: the button stays hidden
+  if (!button || !cameraSupported()) return; // no camera API at all: the button stays hidden
   button.hidden = false;
   let stop = null;
 
@@ -153,7 +153,11 @@ async function setUpCamera(scanned) {
     box.hidden = false;
     button.hidden = true;
     stopButton.focus();
+    box.removeAttribute("data-decoder");
     stop = startScan(video, {
+      onReady(name) {
+        box.dataset.decoder = name; // which decoder reads the frames (native or zxing-wasm)
+      },
       onText(text) {
         close();
         scanned(text);

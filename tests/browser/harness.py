@@ -38,6 +38,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def chromium_args(*, fake_camera: Path | None = None) -> list[str]:
+    """The launch flags; with `fake_camera`, Chromium's fake camera plays that video file
+    (MJPEG or Y4M, looped) to getUserMedia and grants the camera without asking."""
+    if fake_camera is None:
+        return list(CHROMIUM_ARGS)
+    return [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={fake_camera}",
+    ]
+
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
