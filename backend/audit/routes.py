@@ -5,11 +5,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core import clock
 from ..core.errors import ValidationFailed
 from ..core.http import json_ok
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
-from . import service
+from . import present, service
 from .models import AuditEntry
 
 
@@ -55,10 +56,12 @@ async def list_my_access_log(request: Request) -> Response:
         limit=limit,
         before_id=before,
     )
+    # Close repeats are one entry here (present.group); the trail keeps every row.
     return json_ok(
         {
-            "items": [_entry(r, full=False) for r in rows],
+            "items": [present.resident_item(look) for look in present.group(rows)],
             "next_before": rows[-1].id if len(rows) == limit else None,
+            "time_zone": clock.zone().key,
         }
     )
 

@@ -83,6 +83,23 @@ export function formatDateTime(iso) {
   return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
 
+/** A moment in the city's time zone (the server names it, e.g. Asia/Shanghai), labelled:
+ * "2026年12月2日 08:17 北京时间". Residents may be travelling; the city's clock is the one
+ * its offices and deadlines keep. */
+export function formatCityTime(iso, zone = "Asia/Shanghai") {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  let text;
+  try {
+    text = new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(date);
+  } catch {
+    return formatDateTime(iso); // an unknown zone name: the device's own time
+  }
+  const label = has(`time.zone.${zone}`) ? t(`time.zone.${zone}`) : t("time.zone.other", { zone });
+  return `${text} ${label}`;
+}
+
 export function formatDate(iso) {
   if (!iso) return "";
   const date = new Date(iso);

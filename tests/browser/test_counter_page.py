@@ -272,7 +272,7 @@ def test_counter_verifies_and_records_a_benefit_once(
     assert look.locator("h2").inner_text() == ZH["access.action.pass.verified"]
     assert PARTNER in look.inner_text()
     assert OPERATOR in look.inner_text()
-    assert "benefit check" in look.inner_text()
+    assert ZH["access.purpose.benefit_check"] in look.inner_text()  # in words, not the code
     uses_logged = page.locator("#access-log li[data-action='redemption.created']")
     assert uses_logged.count() == 1  # the refused second confirm recorded nothing
     assert PARTNER in uses_logged.inner_text()

@@ -41,6 +41,23 @@ function statusText(app, certificate) {
   return t("pwa.pass.valid_online");
 }
 
+/** What a partner's verifier reads from the sealed pass, folded away below the QR: a list
+ * badge beside the code would tell whoever the phone is shown to. */
+function carries(certificate) {
+  const tags = listTags(certificate.flags || 0);
+  return h(
+    "details",
+    { class: "pass-carries card", id: "pass-carries" },
+    h("summary", { text: t("pwa.pass.carries") }),
+    h("p", { class: "small", text: t("pwa.pass.carries_body") }),
+    tags || noList(),
+  );
+}
+
+function noList() {
+  return h("p", { class: "pass-lists small", text: t("pwa.pass.carries_no_list") });
+}
+
 function listTags(flags) {
   const tags = FLAGS.filter(([bit]) => flags & bit).map(([, kind]) =>
     h("span", { class: `list-badge list-${kind}`, text: listName(kind) }),
@@ -171,7 +188,6 @@ export async function render(app, root) {
         h("span", { class: "pass-tier-label", text: t("pwa.pass.tier") }),
         h("strong", { id: "pass-tier", class: `tier-${certificate.tier}`, text: tierName(certificate.tier) }),
       ),
-      listTags(certificate.flags || 0),
       qr ? countdown() : null,
     ),
     h("p", { class: "pass-validity", id: "pass-validity", text: t("pwa.pass.valid_to", { time: formatDateTime(new Date(expiresAtMs(certificate)).toISOString()) }) }),
@@ -181,7 +197,8 @@ export async function render(app, root) {
     status,
     problem && !problem.offline ? h("p", { class: "notice warning", text: t("pwa.pass.renew_failed") }) : null,
     card,
-    h("p", { class: "pass-privacy small", text: t("pwa.pass.privacy") }),
+    h("p", { class: "pass-privacy small", id: "pass-privacy", text: t("pwa.pass.privacy") }),
+    carries(certificate),
     benefits(await offersLoading),
     h(
       "section",
@@ -216,11 +233,7 @@ async function renewInBackground(state) {
     if (state.stopped || !device) return;
     Object.assign(state, { certificate, device, step: null });
     state.root.querySelector("#pass-tier").textContent = tierName(certificate.tier);
-    const tags = listTags(certificate.flags || 0);
-    const shown = state.root.querySelector(".pass-lists");
-    if (shown && tags) shown.replaceWith(tags);
-    else if (shown) shown.remove();
-    else if (tags) state.root.querySelector(".pass-tier").after(tags);
+    state.root.querySelector(".pass-lists")?.replaceWith(listTags(certificate.flags || 0) || noList());
     state.root.querySelector("#pass-validity").textContent = t("pwa.pass.valid_to", {
       time: formatDateTime(certificate.expires_at),
     });
