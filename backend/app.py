@@ -43,6 +43,8 @@ from .credit import expiry, list_routes
 from .credit import routes as credit_routes
 from .credit.catalog import department_codes, load_model
 from .db import tortoise_config
+from .family import pages as family_pages
+from .family import routes as family_routes
 from .notices import routes as notice_routes
 from .objections import routes as objection_routes
 from .office import partner_pages as office_partner_pages
@@ -57,6 +59,8 @@ from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.routes import PWA_DIR
 from .repairs import routes as repair_routes
+from .rights import pages as rights_pages
+from .rights import routes as rights_routes
 
 log = logging.getLogger("xinyi")
 VERSION = "0.1.0"
@@ -84,6 +88,10 @@ def declared_routes() -> list[BaseRoute]:
         *case_routes.routes,
         *case_pages.routes,
         *case_counter_pages.routes,
+        *rights_routes.routes,
+        *rights_pages.routes,
+        *family_routes.routes,
+        *family_pages.routes,
         Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
     ]
 

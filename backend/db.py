@@ -19,6 +19,10 @@ MODEL_MODULES = [
     "backend.commitments.models",
     "backend.repairs.models",
     "backend.objections.models",
+    "backend.consent.models",
+    "backend.rights.models",
+    "backend.family.models",
+    "backend.platform.models",
 ]
 
 

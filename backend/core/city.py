@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ class City:
     districts: tuple[District, ...]
     occupation_groups: tuple[tuple[str, dict[str, str]], ...]
     calendar: CityCalendar = CityCalendar()
+    # The credit office's service hall (help page): address, phone, hours, per locale.
+    service_hall: Mapping[str, Any] = field(default_factory=dict)
 
     def district(self, code: str) -> District | None:
         return next((d for d in self.districts if d.code == code), None)
@@ -76,6 +78,7 @@ def load_city(path: Path) -> City:
         ),
         occupation_groups=tuple((g["code"], g["name"]) for g in data["occupation_groups"]),
         calendar=_calendar(data.get("calendar", {})),
+        service_hall=data.get("service_hall", {}),
     )
 
 

@@ -140,5 +140,9 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/partners/apply",  # the public partner application form
         "/api/v1/cases/lookup",  # a case by its number and the resident's name (throttled)
         "/cases/lookup",  # the same as a page, for family and residents without the app
+        "/api/v1/credit-reports/{code}",  # check a credit report someone was given
+        "/reports/{code}",  # the same as a page: where a report's QR leads
+        "/api/v1/privacy-notice",
+        "/api/v1/help",
     }
 )

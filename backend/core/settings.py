@@ -42,6 +42,7 @@ class Settings:
     objection_answer_days: int = 20  # working days for the source to answer an objection
     objection_suspends_at_filing: bool = False  # pause a disputed record's effect at once
     clock_shift_days: int = 0  # drills and tests only: run as if this many days later
+    credit_report_days: int = 30  # how long a signed credit report checks as current
     session_hours: int = 12
     max_json_bytes: int = 64 * 1024
     cookie_secure: bool = False
@@ -115,6 +116,7 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
             "OBJECTION_SUSPENDS_AT_FILING", cast=bool, default=False
         ),
         clock_shift_days=config("CLOCK_SHIFT_DAYS", cast=int, default=0),
+        credit_report_days=config("CREDIT_REPORT_DAYS", cast=int, default=30),
         session_hours=config("SESSION_HOURS", cast=int, default=12),
         cookie_secure=config("COOKIE_SECURE", cast=bool, default=env == "production"),
         background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),

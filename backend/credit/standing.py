@@ -3,12 +3,17 @@ are on today. Read at every counter check, so two plain indexed reads, no ORM qu
 
 from __future__ import annotations
 
+from ..consent.service import withdrawn
 from ..core import bulk
 from ..core.clock import today
 
 
 async def standing(person_id: int) -> tuple[str, frozenset[str]]:
-    """The tier of the current score ("none" without one) and the lists in force today."""
+    """The tier of the current score ("none" without one) and the lists in force today.
+    A person who withdrew consent to the score and pass has neither: "none" and no lists,
+    so every counter sees the normal procedure (the records themselves are kept)."""
+    if await withdrawn(person_id):
+        return "none", frozenset()
     day = today()
     scores = await bulk.fetch_rows('SELECT "tier" FROM "score" WHERE "person_id" = ?', [person_id])
     entries = await bulk.fetch_rows(
