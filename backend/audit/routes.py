@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core import clock
-from ..core.errors import ValidationFailed
-from ..core.http import json_ok
+from ..core.http import ID_MAX, json_ok, query_of
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
 from . import present, service
 from .models import AuditEntry
 
 
-def _int_param(request: Request, name: str, default: int | None, maximum: int) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > maximum:
-        raise ValidationFailed(
-            f"{name} must be an integer from 1 to {maximum}",
-            errors=[{"field": name, "message": f"integer 1..{maximum}", "type": "int"}],
-        )
-    return int(raw)
+class AccessLogQuery(BaseModel):
+    limit: int = Field(default=50, ge=1, le=200)
+    before: int | None = Field(default=None, ge=1, le=ID_MAX, description="next_before")
+
+
+class AuditQuery(BaseModel):
+    limit: int = Field(default=100, ge=1, le=500)
+    before: int | None = Field(default=None, ge=1, le=ID_MAX, description="next_before")
+    action: str | None = Field(default=None, max_length=64)
 
 
 def _entry(row: AuditEntry, *, full: bool) -> dict[str, object]:
@@ -48,8 +47,8 @@ def _entry(row: AuditEntry, *, full: bool) -> dict[str, object]:
 
 async def list_my_access_log(request: Request) -> Response:
     principal = principal_of(request)
-    limit = _int_param(request, "limit", 50, 200) or 50
-    before = _int_param(request, "before", None, 2**62)
+    query = query_of(request, AccessLogQuery)  # typed and bounded by the route's guard
+    limit, before = query.limit, query.before
     rows = await service.access_log(
         person_id=principal.person_id,
         account_id=principal.account_id,
@@ -67,9 +66,8 @@ async def list_my_access_log(request: Request) -> Response:
 
 
 async def list_audit_entries(request: Request) -> Response:
-    limit = _int_param(request, "limit", 100, 500) or 100
-    before = _int_param(request, "before", None, 2**62)
-    action = request.query_params.get("action") or None
+    query = query_of(request, AuditQuery)  # typed and bounded by the route's guard
+    limit, before, action = query.limit, query.before, query.action
     rows = await service.list_entries(limit=limit, before_id=before, action=action)
     return json_ok(
         {
@@ -100,6 +98,7 @@ routes = [
         summary="Who viewed my data (谁查看了我的数据)",
         tag="identity",
         access=requires(Permission.RESIDENT_SELF),
+        query=AccessLogQuery,
     ),
     api(
         "GET",
@@ -109,6 +108,7 @@ routes = [
         summary="The audit trail, newest first",
         tag="audit",
         access=requires(Permission.AUDIT_READ),
+        query=AuditQuery,
     ),
     api(
         "GET",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +27,7 @@ class WebAuthnCredential(BaseModel):
     type: str = Field(pattern="^public-key$")
     response: dict[str, Any]
     clientExtensionResults: dict[str, Any] = Field(default_factory=dict)
-    authenticatorAttachment: str | None = None
+    authenticatorAttachment: str | None = Field(default=None, max_length=32)
 
 
 class Preferences(BaseModel):
@@ -53,7 +53,7 @@ class CreateStaff(BaseModel):
     model_config = ConfigDict(extra="forbid")
     display_name: str = Field(min_length=1, max_length=64)
     organisation: str = Field(default="", max_length=128)
-    roles: list[str] = Field(min_length=1, max_length=5)
+    roles: list[Annotated[str, Field(max_length=32)]] = Field(min_length=1, max_length=5)
 
 
 class Me(BaseModel):

@@ -9,12 +9,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.context import ctx
-from ..core.http import json_ok, parse_json
+from ..core.http import json_ok, parse_json, query_of
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
 from ..core.templating import request_locale
 from . import service
 from .signing import sign_standalone
+
+
+class TemplatesQuery(BaseModel):
+    locale: Literal["zh-CN", "en"] | None = None
 
 
 class StartSigning(BaseModel):
@@ -31,7 +35,7 @@ class Signed(BaseModel):
 
 
 async def list_templates(request: Request) -> Response:
-    locale = request.query_params.get("locale") or request_locale(request)
+    locale = query_of(request, TemplatesQuery).locale or request_locale(request)
     return json_ok({"items": service.templates(locale if locale in ("zh-CN", "en") else "zh-CN")})
 
 
@@ -60,7 +64,7 @@ routes = [
     api("GET", "/api/v1/commitment-templates", list_templates,
         operation_id="listCommitmentTemplates",
         summary="The published credit commitment texts (newest version of each)",
-        tag="commitments", access=ME),
+        tag="commitments", access=ME, query=TemplatesQuery),
     api("POST", "/api/v1/me/commitments/start", start_signing,
         operation_id="startCommitmentSigning",
         summary="The exact text, and WebAuthn options whose challenge binds its SHA-256",

@@ -103,6 +103,15 @@ class UnsupportedMediaType(XinyiError):
     title_key = "error.unsupported_media_type"
 
 
+class StorageUnavailable(XinyiError):
+    """The database refused the write (disk full, locked past the timeout, read-only):
+    nothing of the request was stored, so the client resends it later (`Retry-After`)."""
+
+    status = 503
+    code = "storage_unavailable"
+    title_key = "error.storage_unavailable"
+
+
 class TooManyRequests(XinyiError):
     status = 429
     code = "too_many_requests"

@@ -1,12 +1,13 @@
-"""HTTP helpers for routes: bounded JSON bodies validated by pydantic, JSON responses."""
+"""HTTP helpers for routes: bounded JSON bodies and typed query parameters validated by
+pydantic, path parameters, JSON responses. Every failure is a 4xx, never a 500."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -22,6 +23,31 @@ from .errors import (
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_MAX_BYTES = 64 * 1024
+
+# The columns' ranges: every integer a request carries is bounded by the column it reaches.
+ID_MAX = 2**63 - 1  # BigIntField (ids)
+INT_MAX = 2**31 - 1  # IntField (quotas, counts, cents)
+SMALLINT_MAX = 2**15 - 1  # SmallIntField
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+
+
+def loads_json(raw: bytes | str) -> Any:
+    """`json.loads`, with every way it can fail as a 400 (`malformed_json`): bad syntax or
+    encoding, nesting deeper than the interpreter allows, and an integer longer than
+    Python's int-string limit (4,300 digits), which `json` raises as a bare ValueError."""
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedJSON("the body is nested too deeply") from None
+    except ValueError:
+        raise MalformedJSON("the body holds a number with too many digits") from None
+
+
+def _is_int_field(model: type[BaseModel], name: str) -> bool:
+    annotation = model.model_fields[name].annotation
+    return annotation is int or int in getattr(annotation, "__args__", ())
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
@@ -73,12 +99,7 @@ async def parse_json(request: Request, model: type[M], max_bytes: int | None = N
     if ctype != "application/json":
         raise UnsupportedMediaType("send the body as application/json")
     raw = await read_body(request, limit)
-    try:
-        data = json.loads(raw) if raw else None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise MalformedJSON("the body is nested too deeply") from None
+    data = loads_json(raw) if raw else None
     if not isinstance(data, dict):
         raise ValidationFailed(
             "the body must be a JSON object",
@@ -167,11 +188,69 @@ def to_json(model: BaseModel, status: int = 200) -> JSONResponse:
 
 
 def path_int(request: Request, name: str) -> int:
-    """A positive integer path parameter, or a 422 naming it (never a 500)."""
+    """A positive integer path parameter (an id: 1 to 2^63−1, ASCII digits), or a 422
+    naming it (never a 500)."""
     raw = str(request.path_params[name])
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or not 1 <= int(raw) <= ID_MAX:
         raise ValidationFailed(
             f"{name} must be a positive integer",
-            errors=[{"field": name, "message": "must be a positive integer", "type": "int"}],
+            errors=[{"field": name, "message": f"an integer 1..{ID_MAX}", "type": "int"}],
         )
     return int(raw)
+
+
+def path_str(request: Request, name: str, *, max_length: int) -> str:
+    """A text path parameter of at most `max_length` characters, or a 422 naming it."""
+    raw = str(request.path_params[name])
+    if not 1 <= len(raw) <= max_length:
+        raise ValidationFailed(
+            f"{name} must be 1 to {max_length} characters",
+            errors=[{"field": name, "message": f"1..{max_length} characters", "type": "string"}],
+        )
+    return raw
+
+
+def has_nul(request: Request) -> bool:
+    """Whether the path or a query value holds U+0000 (`%00`): PostgreSQL text cannot hold
+    it, so it is refused before any handler (400) instead of failing in the driver (500)."""
+    if "\x00" in request.url.path or any("\x00" in v for v in request.path_params.values()):
+        return True
+    return any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items())
+
+
+def query_of(request: Request, model: type[M]) -> M:
+    """The query parameters the route declared (`api(..., query=model)`), which the route's
+    guard already parsed and checked; parsed here when called from elsewhere."""
+    parsed = getattr(request.state, "query", None)
+    return parsed if isinstance(parsed, model) else parse_query(request, model)
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    """Typed query parameters through one parser: `model`'s fields with their declared
+    bounds; parameters it does not name are ignored (`lang` is read by every page), an empty
+    one is absent. An integer is ASCII digits only (int() and pydantic also take "²", "٣",
+    " 5", "5_0", "+5"); a parameter given twice is refused; every failure is a 422 naming
+    the parameter."""
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in model.model_fields or value == "":  # `?status=` means no filter
+            continue
+        if name in values:
+            raise ValidationFailed(
+                f"{name} was given more than once",
+                errors=[{"field": name, "message": "given more than once", "type": "repeated"}],
+            )
+        if _is_int_field(model, name) and not (
+            value.isascii() and value.isdigit() and len(value) <= 19
+        ):
+            raise ValidationFailed(
+                f"{name} must be a whole number written with the digits 0-9",
+                errors=[{"field": name, "message": "ASCII digits only", "type": "int_parsing"}],
+            )
+        values[name] = value
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "the query has invalid parameters", errors=pydantic_errors(exc)
+        ) from None

@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import CsrfFailed, Forbidden, Unauthenticated
+from .errors import BadRequest, CsrfFailed, Forbidden, Unauthenticated
+from .http import has_nul, parse_query
 from .permissions import Permission
 from .principal import Principal
 
@@ -56,6 +57,11 @@ class Operation:
     response: type[BaseModel] | None = None
     status: int = 200
     form: type[BaseModel] | None = None  # a multipart/form-data body (with file fields)
+    query: type[BaseModel] | None = None  # typed query parameters (core.http.parse_query)
+    # Path parameters that are not ids (an `{x_id}` is an integer 1..2^63−1): name → schema.
+    path_params: dict[str, dict[str, Any]] | None = None
+    # A body that is not one JSON object: media type → schema (submitRecords' NDJSON).
+    media: dict[str, dict[str, Any]] | None = None
 
 
 class DeclaredRoute(Route):
@@ -89,17 +95,35 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise CsrfFailed("missing or wrong CSRF token")
 
 
-def guard(endpoint: Endpoint, access: Access) -> Endpoint:
+def _refuse_nul(request: Request) -> None:
+    if has_nul(request):
+        raise BadRequest("the address may not contain NUL characters (%00)")
+
+
+def guard(
+    endpoint: Endpoint, access: Access, query: type[BaseModel] | None = None
+) -> Endpoint:
     if access.public:
-        return endpoint
+
+        async def checked(request: Request) -> Response:
+            _refuse_nul(request)
+            if query is not None:
+                request.state.query = parse_query(request, query)
+            return await endpoint(request)
+
+        checked.__name__ = getattr(endpoint, "__name__", "checked")
+        return checked
 
     async def guarded(request: Request) -> Response:
+        _refuse_nul(request)
         principal = current_principal(request)
         if principal is None:
             raise Unauthenticated("sign in first")
         if access.permission is not None and not principal.can(access.permission):
             raise Forbidden("your role does not allow this")
         await _check_csrf(request, principal)
+        if query is not None:  # the declared query parameters, typed and bounded (422)
+            request.state.query = parse_query(request, query)
         return await endpoint(request)
 
     guarded.__name__ = getattr(endpoint, "__name__", "guarded")
@@ -114,7 +138,10 @@ def _declared(
     access: Access,
     operation: Operation | None,
 ) -> DeclaredRoute:
-    route = DeclaredRoute(path, guard(endpoint, access), methods=list(methods), name=name)
+    query = operation.query if operation else None
+    route = DeclaredRoute(
+        path, guard(endpoint, access, query), methods=list(methods), name=name
+    )
     route.access = access
     route.operation = operation
     return route
@@ -133,9 +160,24 @@ def api(
     response: type[BaseModel] | None = None,
     status: int = 200,
     form: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    path_params: dict[str, dict[str, Any]] | None = None,
+    media: dict[str, dict[str, Any]] | None = None,
 ) -> DeclaredRoute:
     op = Operation(
-        operation_id, method.upper(), path, summary, tag, access, body, response, status, form
+        operation_id,
+        method.upper(),
+        path,
+        summary,
+        tag,
+        access,
+        body,
+        response,
+        status,
+        form,
+        query,
+        path_params,
+        media,
     )
     return _declared(path, endpoint, [method.upper()], operation_id, access, op)
 

@@ -20,7 +20,8 @@ from tortoise.transactions import in_transaction
 from ..audit import service as audit
 from ..core import bulk, clock
 from ..core.crypto import IdCipher
-from ..core.errors import Conflict, MalformedJSON, PayloadTooLarge, ValidationFailed
+from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from ..core.http import loads_json
 from ..core.principal import Principal
 from ..residents import idnumber
 from .catalog import Catalog, add_months, load_catalog
@@ -173,12 +174,7 @@ async def read_items(
         body += chunk
         if len(body) > MAX_BYTES:
             raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise MalformedJSON("the body is nested too deeply") from None
+    data = loads_json(bytes(body))  # the shared parser: every failure is a 400
     if not isinstance(data, list):
         raise ValidationFailed(
             "the body must be a JSON array of records (or NDJSON)",
@@ -195,6 +191,8 @@ def _parse_line(raw: bytes) -> Any:
         return ValueError(f"malformed JSON: {exc.msg if hasattr(exc, 'msg') else exc}")
     except RecursionError:
         return ValueError("malformed JSON: nested too deeply")
+    except ValueError:  # an integer beyond the 4,300-digit int-string limit
+        return ValueError("malformed JSON: a number with too many digits")
 
 
 async def submit_records(

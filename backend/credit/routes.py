@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ..core.context import ctx
 from ..core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
-from ..core.http import json_ok, parse_json, path_int
+from ..core.http import json_ok, parse_json, path_int, query_of
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, page, principal_of, requires
 from ..core.templating import render
@@ -77,7 +77,7 @@ async def get_score_history(request: Request) -> Response:
 
 
 async def list_my_records(request: Request) -> Response:
-    status = request.query_params.get("status") or None
+    status = query_of(request, schemas.RecordsQuery).status
     return json_ok(
         {"items": await records.my_records(person_id=_person_id(request), status=status)}
     )
@@ -162,6 +162,7 @@ routes = [
         summary="My credit records",
         tag="credit",
         access=MINE,
+        query=schemas.RecordsQuery,
     ),
     api(
         "GET",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..core.http import ID_MAX
 from .models import ListKind
 
 
@@ -18,7 +19,7 @@ class SubmittedRecord(BaseModel):
         min_length=1, max_length=64, description="the department's own id; idempotency key"
     )
     id_number: str = Field(min_length=18, max_length=18)
-    type: str = Field(description="a record type code from getScoringRules")
+    type: str = Field(max_length=48, description="a record type code from getScoringRules")
     decision_date: dt.date
     summary: str = Field(default="", max_length=500)
     decision_doc_no: str = Field(default="", max_length=64)
@@ -27,7 +28,13 @@ class SubmittedRecord(BaseModel):
 class RecordBatch(BaseModel):
     """`application/json`: an array of SubmittedRecord (this wrapper only documents it)."""
 
-    records: list[SubmittedRecord]
+    records: list[SubmittedRecord] = Field(max_length=100_000)
+
+
+class RecordsQuery(BaseModel):
+    """listMyRecords: only the records shown with this status (active, expired, …)."""
+
+    status: str | None = Field(default=None, max_length=24)
 
 
 class CorrectRecord(BaseModel):
@@ -46,7 +53,7 @@ class WithdrawRecord(BaseModel):
 
 class ProposeListEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    person_id: int = Field(gt=0)
+    person_id: int = Field(ge=1, le=ID_MAX)
     list: str = Field(pattern=f"^({'|'.join(k.value for k in ListKind)})$")
     reason: str = Field(min_length=1, max_length=500)
     legal_basis: str = Field(min_length=1, max_length=300)

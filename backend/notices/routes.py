@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.errors import NotFound, invalid
-from ..core.http import json_ok, parse_json
+from ..core.http import ID_MAX, json_ok, parse_json, query_of
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
 from . import service
@@ -22,6 +22,10 @@ class MarkRead(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(default=None, max_length=200)
     all: bool = False
+
+
+class InboxQuery(BaseModel):
+    before: int | None = Field(default=None, ge=1, le=ID_MAX, description="next_before")
 
 
 def _person(request: Request) -> int:
@@ -43,8 +47,7 @@ def _notice(n: Notice) -> dict[str, Any]:
 
 
 async def list_notices(request: Request) -> Response:
-    raw = request.query_params.get("before", "")
-    before = int(raw) if raw.isdigit() and len(raw) <= 18 else None
+    before = query_of(request, InboxQuery).before
     box = await service.inbox(person_id=_person(request), before=before)
     return json_ok(
         {"items": [_notice(n) for n in box.items], "unread": box.unread,
@@ -65,7 +68,8 @@ async def mark_read(request: Request) -> Response:
 ME = requires(Permission.CASES_SELF)
 routes = [
     api("GET", "/api/v1/me/notifications", list_notices, operation_id="listMyNotifications",
-        summary="My inbox, newest first, with the unread count", tag="notices", access=ME),
+        summary="My inbox, newest first, with the unread count", tag="notices", access=ME,
+        query=InboxQuery),
     api("POST", "/api/v1/me/notifications/read", mark_read, operation_id="markNotificationsRead",
         summary="Mark notices as read", tag="notices", access=ME, body=MarkRead),
 ]  # fmt: skip

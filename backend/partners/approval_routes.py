@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..core.http import json_ok, parse_json, path_int
+from ..core.http import json_ok, parse_json, path_int, query_of
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, principal_of, requires
 from . import joining, offers, schemas, shapes
@@ -26,7 +26,7 @@ async def apply_partner(request: Request) -> Response:
 
 
 async def list_partners(request: Request) -> Response:
-    found = await joining.partners(status=request.query_params.get("status") or None)
+    found = await joining.partners(status=query_of(request, schemas.PartnersQuery).status)
     return json_ok({"items": [shapes.partner(p) for p in found]})
 
 
@@ -59,7 +59,8 @@ routes = [
         summary="Apply to join as a partner (the credit office decides)", tag="partners",
         access=PUBLIC, body=schemas.PartnerApplication, status=201),
     api("GET", "/api/v1/partners", list_partners, operation_id="listPartners",
-        summary="Partners and applications", tag="office", access=requires(P.PARTNERS_APPROVE)),
+        summary="Partners and applications", tag="office", access=requires(P.PARTNERS_APPROVE),
+        query=schemas.PartnersQuery),
     api("POST", "/api/v1/partners/{partner_id}/decision", decide_partner,
         operation_id="decidePartner", summary="Approve or reject a partner application",
         tag="office", access=requires(P.PARTNERS_APPROVE), body=schemas.Decision),

@@ -17,7 +17,7 @@ from ..residents.idnumber import mask_name
 from ..residents.models import Person
 from .eligibility import WhyNot, why_not
 from .models import Offer
-from .offers import is_live_at, offers_of, terms
+from .offers import at_per_person_limit, is_live_at, offers_of, terms
 from .service import partner_of
 
 
@@ -47,12 +47,15 @@ async def check_pass(
                 raise NotFound("no such live offer at your organisation")
         tier, lists = await passes.pass_state(person.id)
         today = clock.today()
+        used_up = await at_per_person_limit(person.id, offers) if verdict.valid else set()
         for offer in offers:
             reason = (
                 why_not(terms(offer), tier=tier, lists=lists, today=today)
                 if verdict.valid
                 else WhyNot.PASS_INVALID
             )
+            if reason is None and offer.id in used_up:
+                reason = WhyNot.PER_PERSON_LIMIT
             if reason is None:
                 eligible.append(offer)
             else:

@@ -34,6 +34,7 @@ class WhyNot(StrEnum):
     ON_GRAY_LIST = "on_gray_list"
     ON_BLACK_LIST = "on_black_list"
     TIER_TOO_LOW = "tier_too_low"
+    PER_PERSON_LIMIT = "per_person_limit"  # this person used it as often as its terms allow
     PASS_INVALID = "pass_invalid"  # the pass itself failed a check
 
     @property

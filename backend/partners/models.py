@@ -61,6 +61,9 @@ class Offer(Model):
     quota = fields.IntField(null=True)
     used = fields.IntField(default=0)
     grace_days = fields.SmallIntField(default=30)
+    # How often one person may use the offer (None: no limit of its own), per `PerPersonPeriod`.
+    per_person_limit = fields.IntField(null=True)
+    per_person_period = fields.CharField(max_length=8, default="ever")
     valid_from = fields.DateField()
     valid_until = fields.DateField()
     status = fields.CharField(max_length=12, default=OfferStatus.PENDING.value)
@@ -82,6 +85,9 @@ class Redemption(Model):
     pass_id = fields.CharField(max_length=24)
     presentation_hash = fields.CharField(max_length=64)
     idempotency_key = fields.CharField(max_length=64, null=True)
+    # SHA-256 of what the keyed request asked for (offer and pass text): the same key with a
+    # different request is refused (idempotency_key_reused), not answered with this one.
+    request_fingerprint = fields.CharField(max_length=64, null=True)
     operator = fields.CharField(max_length=120, default="")
     deposit_waived_cents = fields.IntField(default=0)
     due_on = fields.DateField(null=True)

@@ -4,7 +4,10 @@ it while it is live, the partner may withdraw it. Every change of state goes thr
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from ..audit import service as audit
@@ -16,13 +19,55 @@ from ..core.ttlcache import TTLCache
 from ..credit.models import ListKind
 from ..passes import service as passes
 from .eligibility import OfferTerms, WhyNot, why_not
-from .models import Offer, Partner
+from .models import Offer, Partner, Redemption
 from .service import partner_of
-from .states import OFFER_WORKFLOW, OfferStatus
+from .states import OFFER_WORKFLOW, OfferStatus, RedemptionOutcome
 
 EXCLUDABLE_LISTS = tuple(k.value for k in ListKind)
 
 LIVE_OFFERS: TTLCache[list[Offer]] = TTLCache(5)
+
+
+class PerPersonPeriod(StrEnum):
+    """Over what an offer's `per_person_limit` counts one person's redemptions."""
+
+    EVER = "ever"  # at most N uses in all
+    DAY = "day"  # at most N a day (the city's calendar day)
+    MONTH = "month"  # at most N a calendar month
+    OPEN = "open"  # at most N still open (a loan not yet returned: its outcome not reported)
+
+
+def _period_start(period: str, today: dt.date) -> dt.datetime | None:
+    """The first instant (UTC) of the day or month `today` is in, in the city's time zone."""
+    if period == PerPersonPeriod.DAY:
+        first = today
+    elif period == PerPersonPeriod.MONTH:
+        first = today.replace(day=1)
+    else:
+        return None
+    return dt.datetime.combine(first, dt.time(), clock.zone()).astimezone(dt.UTC)
+
+
+async def per_person_uses(person_id: int, offer: Offer) -> int:
+    """How many of this person's redemptions of `offer` count against its per-person limit."""
+    query = Redemption.filter(person_id=person_id, offer_id=offer.id)
+    start = _period_start(offer.per_person_period, clock.today())
+    if start is not None:
+        query = query.filter(created_at__gte=start)
+    elif offer.per_person_period == PerPersonPeriod.OPEN:
+        query = query.filter(outcome=RedemptionOutcome.OPEN)
+    return await query.count()
+
+
+async def at_per_person_limit(person_id: int, offers: Iterable[Offer]) -> set[int]:
+    """The ids of the offers this person may not use again now (verifyPass shows them as
+    `per_person_limit`; createRedemption refuses them)."""
+    return {
+        o.id
+        for o in offers
+        if o.per_person_limit is not None
+        and await per_person_uses(person_id, o) >= o.per_person_limit
+    }
 
 
 def terms(offer: Offer) -> OfferTerms:
@@ -45,6 +90,8 @@ async def create_offer(*, admin: Principal, fields: dict[str, Any]) -> Offer:
         raise invalid("excluded_lists", "excluded lists are red, gray or black", "enum")
     if fields["valid_until"] < fields["valid_from"]:
         raise invalid("valid_until", "must not be before valid_from")
+    if fields.get("per_person_period", "ever") not in set(PerPersonPeriod):
+        raise invalid("per_person_period", "ever, day, month or open", "enum")
     values = fields | {"excluded_lists": ",".join(sorted(set(excluded)))}
     offer = await Offer.create(
         partner_id=partner.id, domain=partner.domain, status=OfferStatus.PENDING, **values

@@ -13,15 +13,16 @@ from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
 from ..core import clock
-from ..core.errors import Conflict, NotFound, invalid
+from ..core.errors import Conflict, NotFound, XinyiError, invalid
 from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
 from ..credit.service import rescore_person
 from ..credit.system import add_record, redemption_external_id
 from .checks import check_pass
+from .eligibility import WhyNot
 from .models import Offer, Partner, Redemption
-from .offers import LIVE_OFFERS
+from .offers import LIVE_OFFERS, per_person_uses
 from .service import partner_of
 from .states import REDEMPTION_WORKFLOW, RedemptionOutcome, Refusal
 
@@ -33,21 +34,95 @@ OUTCOME_TYPES = {
     "utilities": ("PUB_UTILITY_ON_TIME", "PUB_UTILITY_ARREARS"),
 }
 REPORTABLE = (RedemptionOutcome.FULFILLED, RedemptionOutcome.DEFAULTED)
+RETRY_AFTER_SECONDS = 1
+
+
+class IdempotencyKeyReused(XinyiError):
+    """The Idempotency-Key was already used by this partner for a different request."""
+
+    status = 422
+    code = "idempotency_key_reused"
+    title_key = "error.idempotency_key_reused"
+
+
+class IdempotencyInProgress(XinyiError):
+    """A request with this Idempotency-Key is still being processed: resend shortly."""
+
+    status = 409
+    code = "idempotency_in_progress"
+    title_key = "error.idempotency_in_progress"
+
+
+def request_fingerprint(*, offer_id: int, text: str) -> str:
+    """What a keyed createRedemption asked for: the offer and the scanned text, exactly."""
+    return hashlib.sha256(f"{offer_id}\n{text}".encode()).hexdigest()
+
+
+async def _replay(partner_id: int, key: str, fingerprint: str, offer_id: int) -> Redemption | None:
+    """The redemption this key already made, when the request is the same one; a different
+    request under the same key is refused (IETF Idempotency-Key draft: 422)."""
+    previous = await Redemption.get_or_none(partner_id=partner_id, idempotency_key=key)
+    if previous is None:
+        return None
+    same = (
+        previous.request_fingerprint == fingerprint
+        if previous.request_fingerprint is not None
+        else previous.offer_id == offer_id  # stored before fingerprints: the offer at least
+    )
+    if not same:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used for a different request; use a new key",
+            redemption_id=None,
+        )
+    return previous
 
 
 async def redeem(
     *, actor: Principal, keyring: KeyRing, text: str, offer_id: int, idempotency_key: str | None
 ) -> tuple[Redemption, bool]:
     """createRedemption: the same presentation is redeemed at most once per offer. With an
-    idempotency key, a retried request returns the first redemption instead of failing."""
+    idempotency key, a retried request returns the first redemption instead of failing —
+    also when the retry races the first: the database's unique index on (partner, key) makes
+    it wait for the first to commit, and then it answers with the first's redemption (or, if
+    the first failed meanwhile, 409 `idempotency_in_progress` with a retry hint). The same
+    key with a different offer or pass text is refused (422 `idempotency_key_reused`)."""
     partner = await partner_of(actor)
-    if idempotency_key:
-        previous = await Redemption.get_or_none(
-            partner_id=partner.id, idempotency_key=idempotency_key
-        )
+    if not idempotency_key:
+        return await _redeem(actor, partner, keyring, text, offer_id, None, None)
+    fingerprint = request_fingerprint(offer_id=offer_id, text=text)
+    previous = await _replay(partner.id, idempotency_key, fingerprint, offer_id)
+    if previous is not None:
+        return previous, False
+    try:
+        return await _redeem(actor, partner, keyring, text, offer_id, idempotency_key, fingerprint)
+    except Conflict as refused:
+        # A parallel retry: the first request (same key) committed while this one ran, and
+        # took the presentation or the last place. Its redemption is this request's answer.
+        previous = await _replay(partner.id, idempotency_key, fingerprint, offer_id)
         if previous is not None:
             return previous, False
+        if refused.extra.get("reason") == Refusal.ALREADY_USED:
+            raise IdempotencyInProgress(
+                "a request with this Idempotency-Key is still being processed; "
+                f"send it again in {RETRY_AFTER_SECONDS} second(s)",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                retry_after=RETRY_AFTER_SECONDS,
+            ) from None
+        raise
+
+
+async def _redeem(
+    actor: Principal,
+    partner: Partner,
+    keyring: KeyRing,
+    text: str,
+    offer_id: int,
+    idempotency_key: str | None,
+    fingerprint: str | None,
+) -> tuple[Redemption, bool]:
     checked = await check_pass(actor=actor, keyring=keyring, text=text, offer_id=offer_id)
+    if checked.verdict.reason == "used":  # verifyPass says `used`; the refusal keeps its name
+        raise Conflict("this pass was already used for this offer", reason=Refusal.ALREADY_USED)
     if not checked.verdict.valid or checked.person is None or checked.certificate is None:
         raise Conflict("the pass is not valid", reason=checked.verdict.reason)
     offer = next((o for o in checked.eligible if o.id == offer_id), None)
@@ -78,6 +153,19 @@ async def redeem(
                 places = places.filter(used__lt=offer.quota)
             if not await places.update(used=F("used") + 1):
                 raise Conflict("the offer's quota is used up", reason=Refusal.QUOTA_EXHAUSTED)
+            # Counted after the offer's row is updated, so the update's row lock (PostgreSQL)
+            # or the write lock (SQLite) serialises two redemptions of one offer: both cannot
+            # see the person one use short of the limit.
+            if offer.per_person_limit is not None and (
+                await per_person_uses(checked.person.id, offer) >= offer.per_person_limit
+            ):
+                raise Conflict(
+                    "this resident has used this offer as often as its terms allow: "
+                    "the normal procedure applies",
+                    reason=WhyNot.PER_PERSON_LIMIT,
+                    per_person_limit=offer.per_person_limit,
+                    per_person_period=offer.per_person_period,
+                )
             LIVE_OFFERS.forget(offer.partner_id)
             redemption = await Redemption.create(
                 offer_id=offer.id,
@@ -86,6 +174,7 @@ async def redeem(
                 pass_id=checked.certificate.pass_id,
                 presentation_hash=digest,
                 idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
                 operator=actor.display_name[:120],
                 deposit_waived_cents=offer.amount_cents if offer.kind == "deposit_waived" else 0,
                 due_on=due,

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from ..core import clock
 from ..core.errors import NotFound, invalid
-from ..core.http import json_ok, parse_json, path_int
+from ..core.http import json_ok, parse_json, path_int, query_of
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.ratelimit import RateLimiter
@@ -36,7 +36,7 @@ def _limit(request: Request) -> None:
 
 async def browse_offers(request: Request) -> Response:
     found = await offers.browse(
-        principal=principal_of(request), domain=request.query_params.get("domain") or None
+        principal=principal_of(request), domain=query_of(request, schemas.OffersQuery).domain
     )
     return json_ok(
         {
@@ -194,7 +194,7 @@ P = Permission
 routes = [
     api("GET", "/api/v1/me/offers", browse_offers, operation_id="browseOffers",
         summary="Live offers, with whether I qualify and why not", tag="pass",
-        access=requires(P.PASS_SELF)),
+        access=requires(P.PASS_SELF), query=schemas.OffersQuery),
     api("GET", "/api/v1/me/benefits", my_benefits, operation_id="listMyBenefits",
         summary="My benefit history", tag="pass", access=requires(P.PASS_SELF)),
     api("POST", "/api/v1/passes/verify", verify_pass, operation_id="verifyPass",

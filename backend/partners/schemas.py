@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..core.http import ID_MAX, INT_MAX
 from ..credit.catalog import load_model
 from .eligibility import DOMAINS
+
+
+class OffersQuery(BaseModel):
+    """browseOffers: only the offers of this domain (library, hospital, …)."""
+
+    domain: str | None = Field(default=None, max_length=24)
+
+
+class PartnersQuery(BaseModel):
+    """listPartners: only the partners in this state (applied, approved, …)."""
+
+    status: str | None = Field(default=None, max_length=12)
 
 
 class VerifyPass(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=2000, description="the scanned QR text")
-    offer_id: int | None = Field(default=None, gt=0)
+    offer_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class CreateRedemption(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=2000)
-    offer_id: int = Field(gt=0)
+    offer_id: int = Field(ge=1, le=ID_MAX)
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=64)
 
 
@@ -58,9 +72,19 @@ class NewOffer(BaseModel):
     limit_note_zh: str = Field(default="", max_length=100)
     limit_note_en: str = Field(default="", max_length=100)
     min_tier: str = Field(default="good", pattern=f"^({'|'.join(load_model().tier_codes())})$")
-    excluded_lists: list[str] = Field(default_factory=lambda: ["black"])
-    quota: int | None = Field(default=None, ge=1)
+    excluded_lists: list[Annotated[str, Field(max_length=8)]] = Field(
+        default_factory=lambda: ["black"], max_length=3
+    )
+    quota: int | None = Field(default=None, ge=1, le=INT_MAX)
     grace_days: int = Field(default=30, ge=0, le=365)
+    per_person_limit: int | None = Field(
+        default=None, ge=1, le=1000, description="uses per person (none: no limit of its own)"
+    )
+    per_person_period: str = Field(
+        default="ever",
+        pattern="^(ever|day|month|open)$",
+        description="ever; a day; a calendar month; open: at most N not yet returned",
+    )
     valid_from: dt.date
     valid_until: dt.date
 
@@ -73,7 +97,7 @@ class Decision(BaseModel):
 class NewKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str = Field(default="", max_length=100)
-    scopes: list[str] = Field(min_length=1, max_length=4)
+    scopes: list[Annotated[str, Field(max_length=32)]] = Field(min_length=1, max_length=4)
 
 
 class NewOperator(BaseModel):

@@ -20,6 +20,8 @@ def offer(o: Offer, partner: Partner | None = None) -> dict[str, object]:
         "excluded_lists": [x for x in o.excluded_lists.split(",") if x],
         "quota": o.quota,
         "used": o.used,
+        "per_person_limit": o.per_person_limit,
+        "per_person_period": o.per_person_period,
         "valid_from": o.valid_from.isoformat(),
         "valid_until": o.valid_until.isoformat(),
         "status": o.status,
