@@ -18,10 +18,14 @@ from tortoise.migrations.api import migrate as migrate_api
 from tqdm import tqdm
 
 from .app import wire
+from .audit import checkpoints as audit_checkpoints
+from .audit.chain import trail
 from .audit.service import verify_chain
-from .auth.staff import create_staff_account
+from .auth.staff import bootstrap_officer as staff_bootstrap
 from .cases import sweep as case_sweep
+from .core.errors import Conflict
 from .core.keys import create_key, ensure_keys
+from .core.private import prepare_storage
 from .core.settings import Settings, load_settings
 from .credit.expiry import sweep
 from .credit.service import rescore_city
@@ -30,7 +34,7 @@ from .demo.city import seed_demo
 
 
 async def migrate(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_storage(settings)  # DATA_DIR 0700 and the database 0600 before SQLite creates it
     await migrate_api(config=tortoise_config(settings))
     await Tortoise.close_connections()
 
@@ -46,25 +50,36 @@ async def with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> An
 
 async def bootstrap_officer(settings: Settings, name: str, organisation: str) -> str:
     async def work() -> str:
-        _, code = await create_staff_account(
-            officer=None, display_name=name, roles=["officer"], organisation=organisation
-        )
+        _, code = await staff_bootstrap(display_name=name, organisation=organisation)
         return code
 
     code: str = await with_orm(settings, work)
     return code
 
 
-async def verify_audit(settings: Settings) -> int:
-    report = await with_orm(settings, verify_chain)
+async def verify_audit(settings: Settings, pins: list[Path]) -> int:
+    """Links, MACs, the head and every signed checkpoint (and the auditor's pinned ones)."""
+    pinned = [
+        c for path in pins for c in audit_checkpoints.read_lines(path.read_text().splitlines(), str(path))
+    ]  # fmt: skip
+    report = await with_orm(settings, lambda: verify_chain(pins=pinned))
     if report.ok:
-        print(f"audit chain OK: {report.entries} entries verified")
+        print(
+            f"audit chain OK: {report.entries} entries verified (links, MACs), "
+            f"{report.checkpoints} signed checkpoints agree"
+        )
         return 0
     where = f"entry {report.first_broken_id}" if report.first_broken_id else "the end of the chain"
     print(
-        f"audit chain BROKEN at {where}: {report.reason} ({report.entries} entries verified before it)"
+        f"audit chain BROKEN at {where} [{report.problem.value}]: {report.reason} "
+        f"({report.entries} entries verified before it)"
     )
     return 1
+
+
+async def rotate_audit_key(settings: Settings) -> str:
+    wire(settings)
+    return trail().keys.rotate()
 
 
 async def rescore(as_of: dt.date | None, resume: bool, batch: int) -> dict[str, Any]:
@@ -93,11 +108,21 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations")
     boot = sub.add_parser(
-        "bootstrap-officer", help="create the first officer; print a one-time code"
+        "bootstrap-officer",
+        help="create the first or second officer (refused once two exist); print a one-time code",
     )
     boot.add_argument("--name", default="信用办管理员")
     boot.add_argument("--organisation", default="市信用办")
-    sub.add_parser("verify-audit", help="recompute the audit hash chain")
+    verify = sub.add_parser(
+        "verify-audit", help="check the audit chain's links, MACs, head and signed checkpoints"
+    )
+    verify.add_argument(
+        "--pin", type=Path, action="append", default=[],
+        help="a file of checkpoints an auditor pinned (JSON lines); repeatable",
+    )  # fmt: skip
+    sub.add_parser(
+        "rotate-audit-key", help="add a new active audit HMAC key (older ones keep verifying)"
+    )
     keys = sub.add_parser("ensure-keys", help="create a signing key if none exists")
     keys.add_argument("--rotate", action="store_true", help="add a new active key")
     seed = sub.add_parser("seed-demo", help="seed a deterministic demo city")
@@ -118,16 +143,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = load_settings()
+    settings.check()  # an unknown XINYI_ENV or weak production settings stop every command
 
     if args.command == "migrate":
         asyncio.run(migrate(settings))
         print(f"migrations applied to {settings.resolved_database_url.split('@')[-1]}")
     elif args.command == "bootstrap-officer":
-        code = asyncio.run(bootstrap_officer(settings, args.name, args.organisation))
+        try:
+            code = asyncio.run(bootstrap_officer(settings, args.name, args.organisation))
+        except Conflict as exc:  # two officers exist: the console is closed
+            raise SystemExit(f"refused: {exc.detail}") from None
         print(f"officer account created. One-time enrolment code (24 h): {code}")
         print("Open /office/login, enter the code and register a passkey.")
     elif args.command == "verify-audit":
-        return asyncio.run(verify_audit(settings))
+        return asyncio.run(verify_audit(settings, args.pin))
+    elif args.command == "rotate-audit-key":
+        kid = asyncio.run(rotate_audit_key(settings))
+        print(f"new active audit key {kid}; older keys stay to verify the entries they signed")
     elif args.command == "ensure-keys":
         if args.rotate:
             key = create_key(settings.keys_dir)

@@ -16,6 +16,7 @@ from ..core.errors import ValidationFailed
 from ..core.i18n import LOCALES
 from ..core.principal import Principal
 from ..core.transitions import Workflow
+from ..residents import register
 from ..residents.models import Person
 from . import sessions
 from .models import Account, AccountStatus, Passkey, RecoveryCode
@@ -30,19 +31,30 @@ class Refusal(StrEnum):
     LAST_PASSKEY = "last_passkey"  # removing the account's only passkey
     ALREADY_ACTIVE = "already_active"  # activating an account that is no longer invited
     ALREADY_DISABLED = "already_disabled"  # disabling an account that is disabled
+    ALREADY_DECIDED = "already_decided"  # approving a staff account or change decided before
+    FOUR_EYES = "four_eyes"  # the second officer is not independent of the first (403)
+    EXCLUSIVE_ROLES = "exclusive_roles"  # officer and auditor on one account (422)
+    SECOND_OFFICER = "second_officer"  # an officer or auditor account needs a second officer
+    OWN_ACCOUNT = "own_account"  # proposing or deciding a change to one's own account (403)
+    NOT_STAFF = "not_staff"  # a staff change to an account that is not a staff account
+    CHANGE_PENDING = "change_pending"  # another change to this account awaits a decision
+    BOOTSTRAP_CLOSED = "bootstrap_closed"  # the console creates officers only while < 2 exist
 
 
-# invited → active when the first passkey is registered (a staff member enrolling with the
-# code an officer gave them). Disabling is named so every state has its moves, but no use case
-# disables an account yet; a disabled account never signs in again.
+# proposed → invited when a second, independent officer approves a staff account (and is shown
+# its code for the hand-over), proposed → disabled when it is rejected; invited → active when the
+# first passkey is registered; any → disabled when the account is offboarded (`offboarding`).
+# A disabled account never signs in again.
 ACCOUNT_WORKFLOW = Workflow[AccountStatus](
     name="account",
     moves={
+        AccountStatus.PROPOSED: frozenset({AccountStatus.INVITED, AccountStatus.DISABLED}),
         AccountStatus.INVITED: frozenset({AccountStatus.ACTIVE, AccountStatus.DISABLED}),
         AccountStatus.ACTIVE: frozenset({AccountStatus.DISABLED}),
     },
     conflict_reason=Refusal.ALREADY_ACTIVE,
     reasons={
+        AccountStatus.INVITED: Refusal.ALREADY_DECIDED,
         AccountStatus.ACTIVE: Refusal.ALREADY_ACTIVE,
         AccountStatus.DISABLED: Refusal.ALREADY_DISABLED,
     },
@@ -98,9 +110,9 @@ async def describe_me(*, principal: Principal, cipher: IdCipher) -> dict[str, An
         if person is None
         else {
             "name": person.name,
-            "id_number_masked": person.id_masked,
+            "id_number_masked": register.shown_id(person),
             "district_code": person.district_code,
-            "birth_year": person.birth_date.year,
+            "birth_year": person.birth_year,
         },
         "passkeys": await Passkey.filter(account=account).count(),
         "recovery_codes_left": await RecoveryCode.filter(account=account, used_at=None).count(),

@@ -26,9 +26,9 @@ from ..core.errors import (
     ValidationFailed,
 )
 from ..core.principal import Principal
-from ..residents import idnumber
+from ..residents import idnumber, register
 from ..residents.models import Person
-from . import registration, sessions, throttle
+from . import recovery, registration, sessions, throttle
 from .accounts import Refusal
 from .models import Account, EnrolmentCode, Passkey, RecoveryCode
 
@@ -67,9 +67,20 @@ async def person_in_front_of(*, cipher: IdCipher, name: str, id_number: str) -> 
     says which of the two was wrong."""
     parsed = checked_id_number(id_number)
     person = await Person.get_or_none(id_hash=cipher.lookup_hash(parsed.value))
-    if person is None or normalise_name(person.name) != normalise_name(name):
+    if not _matches(person, parsed.value, name, cipher):
         raise IdentityNotMatched("the name and ID number do not match the population register")
+    assert person is not None
     return person
+
+
+def _matches(person: Person | None, number: str, name: str, cipher: IdCipher) -> bool:
+    """The row found by the number's keyed hash holds that number (its ciphertext, bound to
+    the row, decrypts to it) and the name."""
+    return (
+        person is not None
+        and normalise_name(person.name) == normalise_name(name)
+        and register.holds(person, number, keys=cipher)
+    )
 
 
 async def match_person(*, cipher: IdCipher, name: str, id_number: str, client_key: str) -> Person:
@@ -80,8 +91,9 @@ async def match_person(*, cipher: IdCipher, name: str, id_number: str, client_ke
     keys = [f"match:client:{client_key}"[:100], f"match:id:{id_hash[:32]}"]
     await _throttled(keys)
     person = await Person.get_or_none(id_hash=id_hash)
-    if person is None or normalise_name(person.name) != normalise_name(name):
+    if not _matches(person, parsed.value, name, cipher):
         raise IdentityNotMatched("the name and ID number do not match the population register")
+    assert person is not None
     await throttle.succeeded(undo=keys[:1], clear=keys[1:])
     return person
 
@@ -152,8 +164,17 @@ async def _start_with_code(*, rp: RelyingParty, code: str, client_key: str) -> d
     person = await Person.get(id=row.person_id)  # type: ignore[attr-defined]
     existing = await Account.get_or_none(person=person)
     if existing is not None:
-        return await registration.options_for_account(rp, existing, intent)
+        return await _recovery_options(rp, existing, intent)
     return await registration.options_for_person(rp, person, intent)
+
+
+async def _recovery_options(
+    rp: RelyingParty, account: Account, intent: dict[str, Any]
+) -> dict[str, Any]:
+    """Options to add a passkey to an existing account by a code, with its passkeys listed so
+    the page can ask which to keep (`existing_passkeys`; finishing removes the others)."""
+    options = await registration.options_for_account(rp, account, intent)
+    return {**options, "existing_passkeys": await recovery.existing_passkeys(account)}
 
 
 async def _start_with_recovery_code(
@@ -175,7 +196,7 @@ async def _start_with_recovery_code(
     if account is None or row is None:
         raise CodeInvalid("this recovery code is unknown or used")
     await throttle.succeeded(undo=keys[:1], clear=keys[1:])
-    return await registration.options_for_account(
+    return await _recovery_options(
         rp, account, {"via": "recovery-code", "recovery_code_id": row.id}
     )
 
@@ -188,10 +209,16 @@ async def finish_enrolment(
     session_hours: int,
     device_label: str,
     principal: Principal | None = None,
+    keep_passkeys: list[int] | None = None,
 ) -> sessions.SignedIn:
-    """Step 2: verify the new passkey, create or activate the account if needed, sign in."""
+    """Step 2: verify the new passkey, create or activate the account if needed, sign in.
+    Through a counter or recovery code, only the old passkeys in `keep_passkeys` stay."""
     account = await registration.register_credential(
-        rp=rp, credential=credential, device_label=device_label, principal=principal
+        rp=rp,
+        credential=credential,
+        device_label=device_label,
+        principal=principal,
+        keep_passkeys=keep_passkeys,
     )
     return await sessions.sign_in(
         account=account, secret_key=secret_key, hours=session_hours, device_label=device_label
@@ -206,8 +233,11 @@ async def issue_resident_code(
     id_number: str,
     purpose: str,
     id_card_checked: bool,
+    counter: str = "",
 ) -> tuple[str, EnrolmentCode, Person]:
-    """After an in-person ID-card check, a one-time code to register a new passkey."""
+    """After an in-person ID-card check, a one-time code to register a new passkey. The code
+    keeps when the officer confirmed the check and at which counter (default: the officer's
+    organisation), so the resident's access log can name both when the code is used."""
     if not id_card_checked:
         raise ValidationFailed(
             "check the ID card in person before issuing a code",
@@ -215,12 +245,15 @@ async def issue_resident_code(
         )
     person = await person_in_front_of(cipher=cipher, name=name, id_number=id_number)
     code = new_code()
+    where = " ".join(counter.split())[:120] or officer.organisation[:120]
     async with in_transaction():
         row = await EnrolmentCode.create(
             code_hash=secret_hash(code),
             person=person,
             issued_by_id=officer.account_id,
             purpose=purpose,
+            id_card_checked_at=clock.now(),
+            counter=where,
             expires_at=clock.now() + CODE_TTL,
         )
         await audit.record(
@@ -228,6 +261,6 @@ async def issue_resident_code(
             actor=officer,
             subject_person_id=person.id,
             purpose=purpose or "in-person identity check",
-            details={"code_id": row.id},
+            details={"code_id": row.id, "id_card_checked": True, "counter": where},
         )
     return code, row, person

@@ -23,8 +23,11 @@ class AccountKind(StrEnum):
 class AccountStatus(StrEnum):
     """Where an account is in its life (账户状态). A staff account is created `invited` with a
     one-time code and becomes `active` when its first passkey is registered; a resident's
-    account is created `active` together with its first passkey. Only `active` accounts sign in."""
+    account is created `active` together with its first passkey. Only `active` accounts sign in.
+    A staff account an officer creates from the console starts `proposed`: it has no code until
+    a second, independent officer approves it and hands the code over (`auth.staff`)."""
 
+    PROPOSED = "proposed"  # an officer proposed it; a second, independent officer approves
     INVITED = "invited"
     ACTIVE = "active"
     DISABLED = "disabled"
@@ -47,6 +50,9 @@ class Account(Model):
     locale = fields.CharField(max_length=8, null=True)
     elder_mode = fields.BooleanField(default=False)
     created_by_id = fields.BigIntField(null=True)
+    # The officer who approved a proposed staff account and was shown its one-time code for
+    # the hand-over: with `created_by_id`, what four eyes reads (`auth.foureyes`).
+    approved_by_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     # The database default fills rows that existed before the column (migration 0004). A fixed
     # description and length, so a new state changes no column (see `kind`).
@@ -132,6 +138,10 @@ class EnrolmentCode(Model):
     )
     issued_by_id = fields.BigIntField(null=True)
     purpose = fields.CharField(max_length=200, default="")
+    # A resident's counter code: when the issuing officer confirmed the ID-card check, and the
+    # counter (service point) they issued it at; the resident's access log names both.
+    id_card_checked_at = fields.DatetimeField(null=True)
+    counter = fields.CharField(max_length=120, default="")
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -166,3 +176,41 @@ class Throttle(Model):
 
     class Meta:
         table = "throttle"
+
+
+class StaffChangeKind(StrEnum):
+    """What a staff change proposes (人员变更)."""
+
+    ROLES = "roles"  # new roles for the account
+    DISABLE = "disable"  # offboard an officer or auditor
+
+
+class StaffChangeStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class StaffChange(Model):
+    """A four-eyes change to a staff account (四眼原则): new roles (elevating an account to
+    officer or auditor, or any other change of roles) or disabling an officer or auditor. One
+    officer proposes, a second, independent officer approves (`auth.staffchanges`)."""
+
+    id = fields.BigIntField(primary_key=True)
+    account_id = fields.BigIntField(db_index=True)
+    kind = fields.CharEnumField(StaffChangeKind, max_length=16, description="StaffChangeKind")
+    roles = fields.CharField(max_length=200, default="")  # the proposed roles, comma-separated
+    reason = fields.CharField(max_length=200, default="")
+    status = fields.CharEnumField(
+        StaffChangeStatus,
+        max_length=16,
+        description="StaffChangeStatus",
+        default=StaffChangeStatus.PROPOSED,
+    )
+    proposed_by_id = fields.BigIntField()
+    decided_by_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_change"

@@ -18,8 +18,9 @@ from ..core.context import RelyingParty
 from ..core.errors import CeremonyFailed, CodeInvalid, Conflict
 from ..core.permissions import Role
 from ..core.principal import Principal
+from ..residents import register
 from ..residents.models import Person
-from . import accounts, ceremonies
+from . import accounts, ceremonies, recovery
 from .accounts import Refusal
 from .models import (
     Account,
@@ -53,7 +54,7 @@ async def options_for_person(
     return await ceremonies.registration_options(
         rp,
         user_handle=accounts.new_user_handle(),
-        user_name=person.id_masked,
+        user_name=register.shown_id(person),
         display_name=person.name,
         intent={**intent, "person_id": person.id},
     )
@@ -62,7 +63,7 @@ async def options_for_person(
 async def _user_name(account: Account) -> str:
     if account.person_id:  # type: ignore[attr-defined]
         person = await Person.get(id=account.person_id)  # type: ignore[attr-defined]
-        return person.id_masked
+        return register.shown_id(person)
     return f"staff-{account.id}"
 
 
@@ -73,9 +74,11 @@ async def register_credential(
     device_label: str,
     principal: Principal | None,
     adding: bool = False,
+    keep_passkeys: list[int] | None = None,
 ) -> Account:
     """Verify a registration response and store the passkey (creating the account when the
-    ceremony enrols a person). Adding a passkey to a signed-in account keeps its session."""
+    ceremony enrols a person). Adding a passkey to a signed-in account keeps its session; one
+    added through a counter or recovery code ends the others (`recovery`)."""
     challenge = await ceremonies.consume_challenge(credential, "register")
     intent = challenge.intent
     if intent.get("via") == "add" and (principal is None or principal.account_id != intent["by"]):
@@ -111,6 +114,11 @@ async def register_credential(
             actor=accounts.principal_for(account),
             subject_person_id=account.person_id,  # type: ignore[attr-defined]
             details={"via": str(intent.get("via")), "credential": new.credential_id[:16]},
+        )
+        # Through a counter or recovery code: other sessions end, old passkeys not kept go,
+        # the resident is told and their access log names who enabled it (`recovery`).
+        await recovery.secure_after_recovery(
+            account=account, intent=intent, credential_id=new.credential_id, keep=keep_passkeys
         )
         if account.status == AccountStatus.INVITED:  # its first passkey
             account = await accounts.activate(account_id=account.id, via=str(intent.get("via")))

@@ -9,7 +9,8 @@ from ..core.context import client_key, ctx, device_label
 from ..core.http import json_ok, parse_json, path_int
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, SIGNED_IN, api, current_principal, principal_of, requires
-from . import accounts, enrolment, passkeys, schemas, sessions, signin, staff
+from ..residents import register
+from . import accounts, enrolment, passkeys, schemas, sessions, signin, staff, staffchanges
 
 
 def _signed_in_response(request: Request, signed: sessions.SignedIn) -> JSONResponse:
@@ -58,15 +59,16 @@ async def start_enrolment(request: Request) -> Response:
 
 
 async def finish_enrolment(request: Request) -> Response:
-    body = await parse_json(request, schemas.WebAuthnCredential)
+    body = await parse_json(request, schemas.FinishEnrolment)
     app = ctx(request)
     signed = await enrolment.finish_enrolment(
         rp=app.rp,
-        credential=body.model_dump(),
+        credential=body.model_dump(exclude={"keep_passkeys"}),
         secret_key=app.settings.secret_key,
         session_hours=app.settings.session_hours,
         device_label=device_label(request),
         principal=current_principal(request),
+        keep_passkeys=body.keep_passkeys,
     )
     return _signed_in_response(request, signed)
 
@@ -177,12 +179,13 @@ async def issue_enrolment_code(request: Request) -> Response:
         id_number=body.id_number,
         purpose=body.purpose,
         id_card_checked=body.id_card_checked,
+        counter=body.counter,
     )
     return json_ok(
         {
             "code": code,
             "expires_at": row.expires_at.isoformat(),
-            "id_number_masked": person.id_masked,
+            "id_number_masked": register.shown_id(person),
         },
         status=201,
     )
@@ -190,7 +193,7 @@ async def issue_enrolment_code(request: Request) -> Response:
 
 async def create_staff(request: Request) -> Response:
     body = await parse_json(request, schemas.CreateStaff)
-    account, code = await staff.create_staff_account(
+    account = await staff.propose_staff_account(
         officer=principal_of(request),
         display_name=body.display_name,
         roles=body.roles,
@@ -201,9 +204,35 @@ async def create_staff(request: Request) -> Response:
             "id": account.id,
             "display_name": account.display_name,
             "roles": account.roles.split(","),
-            "enrolment_code": code,
+            "status": str(account.status),
         },
         status=201,
+    )
+
+
+async def approve_staff(request: Request) -> Response:
+    account, code = await staff.approve_staff_account(
+        officer=principal_of(request), account_id=path_int(request, "account_id")
+    )
+    return json_ok(
+        {"id": account.id, "status": str(account.status), "enrolment_code": code},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def disable_staff(request: Request) -> Response:
+    body = await parse_json(request, schemas.DisableStaff)
+    step = await staffchanges.disable_staff(
+        officer=principal_of(request),
+        account_id=path_int(request, "account_id"),
+        reason=body.reason,
+    )
+    return json_ok(
+        {
+            "id": step.account.id,
+            "outcome": step.outcome.value,
+            "change_id": step.change.id if step.change else None,
+        }
     )
 
 
@@ -217,6 +246,7 @@ async def list_staff(request: Request) -> Response:
                     "display_name": a.display_name,
                     "organisation": a.organisation,
                     "roles": a.roles.split(","),
+                    "status": str(a.status),
                     "created_at": a.created_at.isoformat(),
                 }
                 for a in rows
@@ -245,7 +275,7 @@ routes = [
         summary="RegistrationResponseJSON → account, passkey and session",
         tag=TAG,
         access=PUBLIC,
-        body=schemas.WebAuthnCredential,
+        body=schemas.FinishEnrolment,
     ),
     api(
         "POST",
@@ -379,11 +409,30 @@ routes = [
         "/api/v1/staff",
         create_staff,
         operation_id="createStaffAccount",
-        summary="Create a staff account with roles; returns its one-time enrolment code",
+        summary="Propose a staff account with roles; a second officer approves it",
         tag="staff",
         access=requires(Permission.STAFF_MANAGE),
         body=schemas.CreateStaff,
         status=201,
+    ),
+    api(
+        "POST",
+        "/api/v1/staff/{account_id}/approve",
+        approve_staff,
+        operation_id="approveStaffAccount",
+        summary="A second, independent officer approves; returns the code to hand over (once)",
+        tag="staff",
+        access=requires(Permission.STAFF_MANAGE),
+    ),
+    api(
+        "POST",
+        "/api/v1/staff/{account_id}/disable",
+        disable_staff,
+        operation_id="disableStaffAccount",
+        summary="Offboard a staff account (an officer or auditor: a four-eyes proposal)",
+        tag="staff",
+        access=requires(Permission.STAFF_MANAGE),
+        body=schemas.DisableStaff,
     ),
     api(
         "GET",

@@ -30,6 +30,13 @@ class WebAuthnCredential(BaseModel):
     authenticatorAttachment: str | None = Field(default=None, max_length=32)
 
 
+class FinishEnrolment(WebAuthnCredential):
+    """The new passkey, and (through a counter or recovery code) which of the account's old
+    passkeys to keep: ids from `existing_passkeys`; every other one is removed."""
+
+    keep_passkeys: list[int] = Field(default_factory=list, max_length=20)
+
+
 class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
     locale: str | None = Field(default=None, max_length=8)
@@ -47,6 +54,7 @@ class IssueEnrolmentCode(BaseModel):
     id_number: str = Field(min_length=1, max_length=32)
     purpose: str = Field(default="in-person identity check", max_length=200)
     id_card_checked: bool
+    counter: str = Field(default="", max_length=120)  # the service point (default: organisation)
 
 
 class CreateStaff(BaseModel):
@@ -54,6 +62,11 @@ class CreateStaff(BaseModel):
     display_name: str = Field(min_length=1, max_length=64)
     organisation: str = Field(default="", max_length=128)
     roles: list[Annotated[str, Field(max_length=32)]] = Field(min_length=1, max_length=5)
+
+
+class DisableStaff(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class Me(BaseModel):

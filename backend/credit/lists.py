@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
-from ..auth.models import Account
+from ..auth import foureyes
 from ..core import bulk, events
 from ..core.clock import now
 from ..core.clock import today as clock_today
@@ -236,13 +236,9 @@ async def propose(
 
 
 async def independent(first: int | None, second: int) -> bool:
-    """Four eyes means two people: not the same account, and neither created the other's
-    account (an officer cannot approve through a second account they made themselves)."""
-    if first is None or first == second:
-        return False
-    rows = await Account.filter(id__in=[first, second]).values("id", "created_by_id")
-    created_by = {int(r["id"]): r["created_by_id"] for r in rows}
-    return created_by.get(second) != first and created_by.get(first) != second
+    """Four eyes means two people: the one rule is `auth.foureyes.independent` (not the same
+    account, neither in the other's lineage of creators and approvers, no common code holder)."""
+    return await foureyes.independent(first, second)
 
 
 async def _manual(entry_id: int) -> ListEntry:

@@ -18,6 +18,7 @@ class NoticeKind(StrEnum):
     DEADLINE_PASSED = "deadline_passed"  # a department missed a deadline on my case
     REMINDER = "reminder"  # 催告: settle or object before a default can be reported
     COMMITMENT_SIGNED = "commitment_signed"  # a credit commitment I signed
+    ACCOUNT_SECURITY = "account_security"  # a passkey added through a counter or recovery code
 
 
 class Notice(Model):

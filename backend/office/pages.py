@@ -1,5 +1,5 @@
-"""Staff console pages: sign-in, the console's home, staff accounts, counter enrolment codes,
-the audit trail and signing out, and the frame the credit office's pages render in. HTTP
+"""Staff console pages: sign-in, the console's home, counter enrolment codes, the audit trail
+and signing out (staff accounts are `staff_pages.py`), and the frame the credit office's pages render in. HTTP
 only: parse the form, call one use case, render."""
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..audit import service as audit_service
-from ..auth import sessions, signin, staff
+from ..auth import sessions, signin
 from ..core.context import ctx
 from ..core.errors import XinyiError
-from ..core.forms import redirect, text, texts
-from ..core.permissions import STAFF_ROLES, Permission
+from ..core.forms import redirect, text
+from ..core.permissions import Permission
 from ..core.routing import PUBLIC, page, principal_of, requires
 from ..core.templating import render
+from ..residents import register
 from . import present, service
 
 
@@ -39,33 +40,12 @@ async def home(request: Request) -> Response:
     return render(request, "office/home.html", {"Permission": Permission})
 
 
-async def staff_page(request: Request) -> Response:
-    context: dict[str, object] = {"roles": STAFF_ROLES, "created": None, "error": None, "form": {}}
-    status = 200
-    if request.method == "POST":
-        form = await request.form()
-        context["form"] = {k: text(form, k) for k in ("display_name", "organisation")}
-        try:
-            account, code = await staff.create_staff_account(
-                officer=principal_of(request),
-                display_name=text(form, "display_name", 64),
-                organisation=text(form, "organisation", 128),
-                roles=texts(form, "roles"),
-            )
-            context["created"] = {"account": account, "code": code}
-        except XinyiError as exc:
-            context["error"] = exc
-            status = exc.status
-    context["staff"] = await staff.list_staff()
-    return render(request, "office/staff.html", context, status=status)
-
-
 async def enrolment_code_page(request: Request) -> Response:
     context: dict[str, object] = {"issued": None, "error": None, "form": {}}
     status = 200
     if request.method == "POST":
         form = await request.form()
-        context["form"] = {k: text(form, k) for k in ("name", "purpose")}
+        context["form"] = {k: text(form, k) for k in ("name", "purpose", "counter")}
         try:
             issued = await service.issue_enrolment_code(
                 officer=principal_of(request),
@@ -74,11 +54,12 @@ async def enrolment_code_page(request: Request) -> Response:
                 id_number=text(form, "id_number", 32),
                 purpose=text(form, "purpose"),
                 id_card_checked=form.get("id_card_checked") == "yes",
+                counter=text(form, "counter", 120),
             )
             context["issued"] = {
                 "code": issued.code,
                 "expires_at": issued.row.expires_at,
-                "masked": issued.person.id_masked,
+                "masked": register.shown_id(issued.person),
             }
         except XinyiError as exc:
             context["error"] = exc
@@ -103,13 +84,6 @@ async def logout(request: Request) -> Response:
 routes = [
     page("/office/login", login_page, name="office_login", access=PUBLIC, methods=("GET", "POST")),
     page("/office", home, name="office_home", access=requires(Permission.STAFF_CONSOLE)),
-    page(
-        "/office/staff",
-        staff_page,
-        name="office_staff",
-        methods=("GET", "POST"),
-        access=requires(Permission.STAFF_MANAGE),
-    ),
     page(
         "/office/enrolment-codes",
         enrolment_code_page,

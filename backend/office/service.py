@@ -35,6 +35,7 @@ async def issue_enrolment_code(
     id_number: str,
     purpose: str,
     id_card_checked: bool,
+    counter: str = "",
 ) -> IssuedCode:
     """A resident's one-time enrolment code, issued only after the officer has checked the
     ID card in person (the code stands in for that check when the resident enrols)."""
@@ -47,6 +48,7 @@ async def issue_enrolment_code(
         id_number=id_number,
         purpose=purpose or DEFAULT_CODE_PURPOSE,
         id_card_checked=id_card_checked,
+        counter=counter,
     )
     return IssuedCode(code, row, person)
 

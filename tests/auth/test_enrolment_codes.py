@@ -11,6 +11,7 @@ import pytest
 from backend.audit.models import AuditEntry
 from backend.auth.models import Account, EnrolmentCode, Passkey
 from backend.core.crypto import CODE_ALPHABET
+from backend.residents import idnumber
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.dbstate import row_counts
@@ -50,7 +51,7 @@ async def test_issued_code_enrols_a_new_resident(officer, fresh_client, app) -> 
     issued = await issue(officer, who)
     assert issued.status_code == 201, issued.text
     body = issued.json()
-    assert body["id_number_masked"] == who.person.id_masked
+    assert body["id_number_masked"] == idnumber.mask(who.id_number)
     assert who.id_number not in issued.text
     groups = body["code"].split("-")
     assert [len(g) for g in groups] == [4, 4, 4, 4]
@@ -69,7 +70,7 @@ async def test_issued_code_enrols_a_new_resident(officer, fresh_client, app) -> 
     assert (await fresh_client.get("/api/v1/me")).json()["person"]["name"] == "陈静"
 
 
-async def test_lost_phone_code_adds_a_second_passkey_to_the_same_account(
+async def test_lost_phone_code_replaces_the_passkey_on_the_same_account(
     officer, fresh_client, other_client, app
 ) -> None:
     who = await make_person(app.state.ctx.cipher, name="刘洋")
@@ -88,7 +89,9 @@ async def test_lost_phone_code_adds_a_second_passkey_to_the_same_account(
     assert finish.status_code == 200, finish.text
     assert finish.json()["account_id"] == enrolled["account_id"]
     assert await Account.filter(person_id=who.person.id).count() == 1
-    assert await Passkey.filter(account_id=enrolled["account_id"]).count() == 2
+    # The lost phone's passkey is removed (nothing ticked to keep) and its session ended.
+    assert await Passkey.filter(account_id=enrolled["account_id"]).count() == 1
+    assert (await other_client.get("/api/v1/me")).status_code == 401
 
     # The new phone signs in to the same account.
     await fresh_client.post("/api/v1/logout", headers=csrf(fresh_client))

@@ -68,8 +68,9 @@ async def test_a_code_and_the_id_number_register_a_new_passkey_on_the_same_accou
     finish = await new_phone_client.post(FINISH, json=phone.create(start.json()))
     assert finish.status_code == 200, finish.text
     assert finish.json()["account_id"] == account_id
-    assert await Passkey.filter(account_id=account_id).count() == 2
+    assert await Passkey.filter(account_id=account_id).count() == 1  # the old one is removed
     assert await Account.all().count() == 1
+    assert (await client.get("/api/v1/me")).status_code == 401  # the old session ended
     me = (await new_phone_client.get("/api/v1/me")).json()
     assert me["id"] == account_id and me["recovery_codes_left"] == 9
 
@@ -114,7 +115,7 @@ async def test_a_code_started_twice_registers_only_once(
         FINISH, json=SoftAuthenticator(origin=ORIGIN).create(second.json())
     )
     assert late.status_code == 400 and late.json()["code"] == "code_invalid"
-    assert await Passkey.filter(account_id=account_id).count() == 2
+    assert await Passkey.filter(account_id=account_id).count() == 1
 
 
 async def test_regenerating_invalidates_the_old_codes(client, resident, new_phone_client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from backend.auth.models import Account, EnrolmentCode
@@ -19,8 +20,8 @@ async def officer(client, authenticator):
     return client
 
 
-async def test_an_officer_creates_a_staff_account_that_enrols_with_its_code(
-    officer, other_client
+async def test_a_proposed_staff_account_is_approved_by_a_second_officer_who_hands_over_its_code(
+    officer, other_client, app
 ) -> None:
     created = await officer.post(
         STAFF,
@@ -34,15 +35,34 @@ async def test_an_officer_creates_a_staff_account_that_enrols_with_its_code(
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["display_name"] == "吴报送" and body["roles"] == ["department_submitter"]
+    assert body["status"] == "proposed" and "enrolment_code" not in body
     account = await Account.get(id=body["id"])
     assert account.kind == "staff" and account.person_id is None  # type: ignore[attr-defined]
     officer_id = (await officer.get("/api/v1/me")).json()["id"]
     assert account.created_by_id == officer_id
+    assert not await EnrolmentCode.filter(account_id=account.id).exists()  # no code yet
+
+    # The proposer cannot approve their own proposal.
+    own = await officer.post(f"{STAFF}/{account.id}/approve", headers=csrf(officer))
+    assert own.status_code == 403 and own.json()["reason"] == "four_eyes"
+    assert not await EnrolmentCode.filter(account_id=account.id).exists()
+
+    transport = httpx.ASGITransport(app=app, client=("10.9.9.9", 9999))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as second:
+        second_id = (
+            await make_staff(second, SoftAuthenticator(origin=ORIGIN), ["officer"], name="赵二")
+        )["account_id"]
+        approved = await second.post(f"{STAFF}/{account.id}/approve", headers=csrf(second))
+        assert approved.status_code == 200, approved.text
+        assert approved.headers["cache-control"] == "no-store"
+        again = await second.post(f"{STAFF}/{account.id}/approve", headers=csrf(second))
+        assert again.status_code == 409 and again.json()["reason"] == "already_decided"
+    code = approved.json()["enrolment_code"]
+    account = await Account.get(id=account.id)
+    assert account.status == "invited" and account.approved_by_id == second_id
     assert (await EnrolmentCode.get(account_id=account.id)).purpose == "staff enrolment"
 
-    start = await other_client.post(
-        "/api/v1/enrolment/start", json={"enrolment_code": body["enrolment_code"]}
-    )
+    start = await other_client.post("/api/v1/enrolment/start", json={"enrolment_code": code})
     assert start.status_code == 200
     assert start.json()["user"]["name"] == f"staff-{account.id}"
     finish = await other_client.post(
@@ -53,10 +73,12 @@ async def test_an_officer_creates_a_staff_account_that_enrols_with_its_code(
     assert me["roles"] == ["department_submitter"] and me["person"] is None
 
     listed = (await officer.get(STAFF)).json()["items"]
-    assert [i["display_name"] for i in listed] == ["陈信用", "吴报送"]
+    assert [i["display_name"] for i in listed] == ["陈信用", "赵二", "吴报送"]
+    assert [i["status"] for i in listed] == ["active", "active", "active"]
 
 
 INVALID = [
+    ({"display_name": "x", "roles": ["officer", "auditor"]}, "roles"),  # mutually exclusive
     ({"display_name": "x", "roles": ["resident"]}, "roles"),
     ({"display_name": "x", "roles": ["root"]}, "roles"),
     ({"display_name": "x", "roles": []}, "roles"),

@@ -46,28 +46,36 @@ async def proposed_entry(officers: Any, subject: RegisteredPerson) -> int:
 async def test_an_officer_cannot_approve_through_an_account_they_created(
     officers, subject, app
 ) -> None:
-    a, _ = officers
+    a, b = officers
     made = await a.post(
         "/api/v1/staff",
         headers=csrf(a),
         json={"display_name": "甲二", "roles": ["officer"], "organisation": "x"},
     )
     assert made.status_code == 201, made.text
+    assert "enrolment_code" not in made.json()  # the proposer never sees a code
+    approved = await b.post(f"/api/v1/staff/{made.json()['id']}/approve", headers=csrf(b))
+    assert approved.status_code == 200, approved.text
     transport = httpx.ASGITransport(app=app, client=("10.7.7.7", 7777))
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as alias:
         auth = SoftAuthenticator(origin=ORIGIN)
         start = await alias.post(
-            "/api/v1/enrolment/start", json={"enrolment_code": made.json()["enrolment_code"]}
+            "/api/v1/enrolment/start", json={"enrolment_code": approved.json()["enrolment_code"]}
         )
         assert (
             await alias.post("/api/v1/enrolment/finish", json=auth.create(start.json()))
         ).status_code == 200
-        entry = (await a.post(ENTRIES, headers=csrf(a), json=proposal(subject.person.id))).json()
-        response = await alias.post(
-            f"{ENTRIES}/{entry['id']}/decision", headers=csrf(alias), json={"approve": True}
-        )
-    refused(response, 403, "forbidden", "four_eyes")
-    assert (await ListEntry.get(id=entry["id"])).status == "proposed"
+        for proposer in (a, b):  # its proposer, and the officer who held its code
+            entry = (
+                await proposer.post(
+                    ENTRIES, headers=csrf(proposer), json=proposal(subject.person.id)
+                )
+            ).json()
+            response = await alias.post(
+                f"{ENTRIES}/{entry['id']}/decision", headers=csrf(alias), json={"approve": True}
+            )
+            refused(response, 403, "forbidden", "four_eyes")
+            assert (await ListEntry.get(id=entry["id"])).status == "proposed"
 
 
 async def test_two_officers_approving_one_proposal_at_once_make_one_decision(
