@@ -37,7 +37,7 @@ LISTS = tuple(sorted(EXCLUDABLE_LISTS))
 OFFER_FIELDS = (
     "title_zh", "title_en", "description_zh", "description_en", "kind", "amount_yuan",
     "discount_percent", "limit_note_zh", "limit_note_en", "min_tier", "quota", "grace_days",
-    "valid_from", "valid_until",
+    "per_person_limit", "per_person_period", "valid_from", "valid_until",
 )  # fmt: skip
 PORTAL_DONE = (
     "offer_created", "offer_withdrawn", "key_revoked", "outcome_fulfilled", "outcome_defaulted",
@@ -168,6 +168,7 @@ async def _portal(request: Request, context: dict[str, Any], status: int = 200) 
             "min_tier": "good",
             "excluded": ["black"],
             "grace_days": "30",
+            "per_person_period": "ever",
             "valid_from": today.isoformat(),
             "valid_until": (today + dt.timedelta(days=365)).isoformat(),
         },
@@ -202,6 +203,8 @@ def _offer_fields(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     data["discount_percent"] = raw["discount_percent"] or 0
     data["grace_days"] = raw["grace_days"] or 30
     data["quota"] = raw["quota"] or None
+    data["per_person_limit"] = raw["per_person_limit"] or None
+    data["per_person_period"] = raw["per_person_period"] or "ever"
     data["excluded_lists"] = excluded
     try:
         fields = schemas.NewOffer.model_validate(data).model_dump()

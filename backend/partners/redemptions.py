@@ -71,8 +71,7 @@ async def _replay(partner_id: int, key: str, fingerprint: str, offer_id: int) ->
     )
     if not same:
         raise IdempotencyKeyReused(
-            "this Idempotency-Key was already used for a different request; use a new key",
-            redemption_id=None,
+            "this Idempotency-Key was already used for a different request; use a new key"
         )
     return previous
 

@@ -1,0 +1,93 @@
+"""An offer's per-person limit, set by the partner: once in all, N a day or a month, or N at a
+time until the outcome is reported (a loan until returned). Checked at redemption, shown by
+verifyPass as `per_person_limit`, refused with the same reason by createRedemption."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from backend.partners.models import Offer, Redemption
+from tests.factories import csrf
+from tests.partners.helpers import resident_phone
+
+REDEEM = "/api/v1/redemptions"
+VERIFY = "/api/v1/passes/verify"
+
+
+async def _limit(library, limit: int, period: str) -> None:
+    await Offer.filter(id=library.offer_id).update(per_person_limit=limit, per_person_period=period)
+
+
+async def _redeem(library, text: str):
+    return await library.admin.post(
+        REDEEM, json={"text": text, "offer_id": library.offer_id}, headers=library.key
+    )
+
+
+async def test_once_in_all_refuses_the_next_presentation_and_verify_pass_says_why(
+    app, library, browsers
+) -> None:
+    await _limit(library, 1, "ever")
+    phone, _ = await resident_phone(app, browsers(), name="刘欢")
+    assert (await _redeem(library, phone.present(at=time.time() - 30))).status_code == 201
+    text = phone.present()
+    checked = await library.admin.post(VERIFY, json={"text": text}, headers=library.key)
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["eligible_offers"] == []
+    [offer] = checked.json()["ineligible_offers"]
+    assert offer["why_not"] == "per_person_limit"
+    assert (offer["per_person_limit"], offer["per_person_period"]) == (1, "ever")
+    refused = await _redeem(library, text)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["reason"] == "per_person_limit"
+    assert await Redemption.all().count() == 1
+    assert (await Offer.get(id=library.offer_id)).used == 1  # the refused one took no place
+    other, _ = await resident_phone(app, browsers(), name="王芳")  # another person may
+    assert (await _redeem(library, other.present())).status_code == 201
+
+
+async def test_one_at_a_time_until_the_loan_is_returned(app, library, browsers) -> None:
+    await _limit(library, 1, "open")
+    phone, _ = await resident_phone(app, browsers(), name="刘欢")
+    first = await _redeem(library, phone.present(at=time.time() - 60))
+    assert first.status_code == 201
+    assert (await _redeem(library, phone.present(at=time.time() - 30))).json()["reason"] == (
+        "per_person_limit"
+    )
+    returned = await library.admin.post(
+        f"{REDEEM}/{first.json()['id']}/outcome", json={"outcome": "fulfilled"}, headers=library.key
+    )
+    assert returned.status_code == 200, returned.text
+    assert (await _redeem(library, phone.present())).status_code == 201
+
+
+async def test_once_a_day_counts_the_city_day(app, library, browsers) -> None:
+    await _limit(library, 1, "day")
+    phone, _ = await resident_phone(app, browsers(), name="刘欢")
+    first = await _redeem(library, phone.present(at=time.time() - 60))
+    assert first.status_code == 201
+    assert (await _redeem(library, phone.present(at=time.time() - 30))).status_code == 409
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1, hours=1)
+    await Redemption.filter(id=first.json()["id"]).update(created_at=yesterday)
+    assert (await _redeem(library, phone.present())).status_code == 201
+
+
+async def test_the_limit_is_set_by_the_partner_with_bounds(library) -> None:
+    base = {
+        "title_zh": "免押金借阅", "title_en": "Deposit-free", "kind": "deposit_waived",
+        "amount_cents": 10000, "valid_from": "2026-01-01", "valid_until": "2026-12-31",
+    }  # fmt: skip
+    for bad in ({"per_person_limit": 0}, {"per_person_limit": 1001},
+                {"per_person_limit": 1, "per_person_period": "week"}):  # fmt: skip
+        response = await library.admin.post(
+            "/api/v1/partner/offers", json=base | bad, headers=csrf(library.admin)
+        )
+        assert response.status_code == 422, (bad, response.text)
+    made = await library.admin.post(
+        "/api/v1/partner/offers",
+        json=base | {"per_person_limit": 2, "per_person_period": "month"},
+        headers=csrf(library.admin),
+    )
+    assert made.status_code == 201, made.text
+    assert (made.json()["per_person_limit"], made.json()["per_person_period"]) == (2, "month")
