@@ -104,6 +104,7 @@ async def scoring_page(request: Request) -> Response:
 
 
 SUBMIT = requires(Permission.RECORDS_SUBMIT)
+EXTERNAL_ID = {"type": "string", "minLength": 1, "maxLength": 64}
 MINE = requires(Permission.SCORE_SELF)
 routes = [
     api(
@@ -114,7 +115,18 @@ routes = [
         summary=f"Submit records: JSON array or NDJSON, all-or-nothing, idempotent, ≤{ingest.MAX_RECORDS}",
         tag="departments",
         access=SUBMIT,
-        body=schemas.RecordBatch,
+        media={  # the body the server takes: an array, or one record per line
+            "application/json": {
+                "type": "array",
+                "maxItems": ingest.MAX_RECORDS,
+                "model": schemas.SubmittedRecord,
+            },
+            "application/x-ndjson": {
+                "type": "string",
+                "description": "one SubmittedRecord JSON object per line (UTF-8, at most "
+                f"{ingest.MAX_LINE} bytes a line, {ingest.MAX_RECORDS} lines)",
+            },
+        },
     ),
     api(
         "PATCH",
@@ -125,6 +137,7 @@ routes = [
         tag="departments",
         access=SUBMIT,
         body=schemas.CorrectRecord,
+        path_params={"external_id": EXTERNAL_ID},
     ),
     api(
         "POST",
@@ -135,6 +148,7 @@ routes = [
         tag="departments",
         access=SUBMIT,
         body=schemas.WithdrawRecord,
+        path_params={"external_id": EXTERNAL_ID},
     ),
     api(
         "GET",
