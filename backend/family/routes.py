@@ -57,7 +57,7 @@ async def _acting(request: Request, what: str, **details: Any) -> Acting:
 
 
 def _pid(acting: Acting) -> int:
-    return acting.grant.person_id
+    return int(acting.grant.person_id)
 
 
 async def their_score(request: Request) -> Response:

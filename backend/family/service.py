@@ -212,12 +212,12 @@ async def log_action(acting: Acting, what: str, **details: Any) -> None:
     grant = acting.grant
     names = await _names({grant.person_id})
     await audit.record(action="helper.acted", actor=acting.principal,
-                       subject_person_id=grant.person_id, purpose=what,
+                       subject_person_id=grant.person_id,
                        details={"grant": grant.id, "what": what, **details})  # fmt: skip
     await audit.record(
         action="helper.acted_for",
         actor_label=f"亲情账号代办 · family help: {mask_name(names.get(grant.person_id, ''))}",
-        subject_person_id=grant.helper_person_id, purpose=what,
+        subject_person_id=grant.helper_person_id,
         details={"grant": grant.id, "what": what, "for_person": grant.person_id, **details},
     )  # fmt: skip
 

@@ -32,6 +32,9 @@ RIGHTS_WORKFLOW = Workflow[RightsCaseStatus](
     closed_reason="case_closed",
 )
 PREFIX = {RightsCaseKind.MISUSE: "M", RightsCaseKind.REVIEW: "H"}
+# The audit actions, written out (audit/present.py names each for the resident).
+OPENED = {RightsCaseKind.MISUSE: "misuse.requested", RightsCaseKind.REVIEW: "review.requested"}
+ANSWERED = {RightsCaseKind.MISUSE: "misuse.answered", RightsCaseKind.REVIEW: "review.answered"}
 
 
 class ReviewSubject(StrEnum):
@@ -55,7 +58,7 @@ async def _open(
                 status=S.OPEN.value, created_at=clock.now(), history=step([], S.OPEN),
             )  # fmt: skip
             await audit.record(
-                action=f"{kind.value}.requested", actor=filed_by or principal,
+                action=OPENED[kind], actor=filed_by or principal,
                 subject_person_id=person_id,
                 details={"case": case.case_no, "subject": subject, "id": subject_id},
             )  # fmt: skip
@@ -127,7 +130,7 @@ async def answer(*, officer: Principal, case_id: int, answer_text: str) -> Right
         raise NotFound("no such case")
 
     async def record(item: RightsCase, _from: RightsCaseStatus) -> None:
-        await audit.record(action=f"{item.kind}.answered", actor=officer,
+        await audit.record(action=ANSWERED[RightsCaseKind(item.kind)], actor=officer,
                            subject_person_id=item.person_id, details={"case": item.case_no})  # fmt: skip
         await notify(
             person_id=item.person_id, kind=NoticeKind.CASE_STATUS,

@@ -82,7 +82,7 @@ async def _statements(person_id: int) -> list[dict[str, Any]]:
                     "status": o.status, "at": o.submitted_at.isoformat(), "text": o.reason})  # fmt: skip
     for r in await RepairRequest.filter(person_id=person_id).order_by("id"):
         out.append({"kind": "repair", "case_no": r.case_no, "record_id": r.record_id,
-                    "status": r.status, "at": r.created_at.isoformat(), "text": r.statement})  # fmt: skip
+                    "status": r.status, "at": r.submitted_at.isoformat(), "text": r.statement})  # fmt: skip
     return out
 
 

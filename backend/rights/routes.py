@@ -16,6 +16,7 @@ from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, principal_of, requires
 from ..core.templating import request_locale
 from . import cases, closure, confirm, consent, export, reports, schemas
+from .models import CreditReport
 from .notice import help_contacts, privacy_notice
 
 
@@ -48,7 +49,7 @@ async def export_my_data(request: Request) -> Response:
                                       "Cache-Control": "no-store"})  # fmt: skip
 
 
-def _pdf_response(report: reports.CreditReport, pdf: bytes, status: int = 200) -> Response:
+def _pdf_response(report: CreditReport, pdf: bytes, status: int = 200) -> Response:
     return Response(pdf, status_code=status, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="credit-report-{report.code}.pdf"',
         "X-Report-Code": report.code, "Cache-Control": "no-store",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from .cases import ReviewSubject
 from .confirm import Step
@@ -35,7 +35,7 @@ class ConsentChoice(BaseModel):
     """Give (true) or withdraw (false) consent to the score and the pass."""
 
     model_config = ConfigDict(extra="forbid")
-    given: bool
+    given: StrictBool  # "no" or 0 is refused, not read as a withdrawal
 
 
 class MisuseReport(BaseModel):

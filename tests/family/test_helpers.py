@@ -1,0 +1,132 @@
+"""Family help (亲情账号): a parent authorises an enrolled child, who accepts and then sees the
+parent's score, records, inbox and cases and files an objection for them, every action
+marked in both people's access logs; either side ends it and the next action is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from backend.family.models import HelperGrant
+from backend.objections.models import Objection
+from tests.credit.helpers import problem, refused
+from tests.due_process import Resident, resident
+from tests.factories import make_person
+from tests.rights.helpers import with_records
+
+
+async def invite(parent: Resident, child: Resident, **extra: Any) -> httpx.Response:
+    body = {"name": child.who.name, "id_number": child.who.id_number, "relation": "child", **extra}
+    return await parent.client.post("/api/v1/me/helpers", json=body, headers=parent.headers())
+
+
+async def helping(parent: Resident, child: Resident) -> int:
+    invited = await invite(parent, child)
+    assert invited.status_code == 201, invited.text
+    grant_id = int(invited.json()["id"])
+    accepted = await child.client.post(f"/api/v1/me/helpers/{grant_id}/accept",
+                                       headers=child.headers())  # fmt: skip
+    assert accepted.json()["status"] == "active", accepted.text
+    return grant_id
+
+
+def actions(log: dict[str, Any]) -> list[str]:
+    return [e["action"] for e in log["items"]]
+
+
+async def test_a_child_helps_a_parent_until_the_parent_ends_it(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, app: Any
+) -> None:
+    parent = await resident(client, app, name="王桂兰")
+    child = await resident(other_client, app, name="王小明")
+    record_id = await with_records(parent)
+    grant_id = await helping(parent, child)
+    listed = (await other_client.get("/api/v1/me/helpers")).json()
+    assert listed["helping"][0]["name"] == "王*兰" and listed["helping"][0]["status"] == "active"
+    base = f"/api/v1/people/{parent.person_id}"
+    score = await other_client.get(f"{base}/score")
+    assert score.status_code == 200 and score.json()["has_score"] is True
+    records = (await other_client.get(f"{base}/records")).json()["items"]
+    assert [x["id"] for x in records] == [record_id]
+    assert (await other_client.get(f"{base}/notifications")).status_code == 200
+    filed = await other_client.post(
+        f"{base}/objections",
+        data={"subject": "record", "subject_id": str(record_id), "reason": "我母亲已缴清罚款。"},
+        headers=child.headers(),
+    )  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    objection = await Objection.get(person_id=parent.person_id)
+    assert objection.filed_by_id is not None  # filed by the helper's account
+    cases = (await other_client.get(f"{base}/cases")).json()
+    assert [o["case_no"] for o in cases["objections"]] == [objection.case_no]
+    # The parent sees the objection as theirs, and who filed it in their access log.
+    mine = (await client.get("/api/v1/me/objections")).json()["items"]
+    assert [o["case_no"] for o in mine] == [objection.case_no]
+    parent_log = (await client.get("/api/v1/me/access-log")).json()
+    by_helper = [e for e in parent_log["items"] if "王小明" in e["who"]]
+    assert {"objection.submitted", "helper.acted"} <= {e["action"] for e in by_helper}
+    assert all("亲情账号代办" in e["who"] for e in by_helper if e["action"] != "helper.accepted")
+    child_log = (await other_client.get("/api/v1/me/access-log")).json()
+    assert "helper.acted_for" in actions(child_log)
+    # The parent ends it: the child's very next action is refused and stores nothing.
+    ended = await client.post(f"/api/v1/me/helpers/{grant_id}/end", headers=parent.headers())
+    assert ended.json() == {"id": grant_id, "status": "ended", "ended_by": "resident"}
+    late = await other_client.post(
+        f"{base}/objections",
+        data={"subject": "record", "subject_id": str(record_id), "reason": "再提一次"},
+        headers=child.headers(),
+    )  # fmt: skip
+    refused(late, 403, "forbidden", "no_helper_grant")
+    refused(await other_client.get(f"{base}/score"), 403, "forbidden", "no_helper_grant")
+    assert await Objection.all().count() == 1
+    again = await other_client.post(f"/api/v1/me/helpers/{grant_id}/end", headers=child.headers())
+    refused(again, 409, "conflict", "already_ended")
+
+
+async def test_the_helper_can_end_it_and_print_the_paper_pass_while_helping(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, app: Any
+) -> None:
+    parent = await resident(client, app, name="王桂兰")
+    child = await resident(other_client, app, name="王小明")
+    grant_id = await helping(parent, child)
+    intro = await other_client.get(f"/people/{parent.person_id}/paper-pass")
+    assert intro.status_code == 200
+    printed = await other_client.post(f"/people/{parent.person_id}/paper-pass",
+                                      data={"csrf_token": child.headers()["X-CSRF-Token"]})  # fmt: skip
+    assert printed.status_code == 200 and "王*兰" in printed.text
+    ended = await other_client.post(f"/api/v1/me/helpers/{grant_id}/end", headers=child.headers())
+    assert ended.json()["ended_by"] == "helper"
+    assert (await other_client.get(f"/people/{parent.person_id}/paper-pass")).status_code == 403
+    # Invited again later: a new grant (the old one stays ended in the history).
+    assert (await invite(parent, child)).status_code == 201
+    assert await HelperGrant.filter(status="ended").count() == 1
+
+
+async def test_invitations_to_someone_not_enrolled_or_to_oneself_are_refused(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, app: Any
+) -> None:
+    parent = await resident(client, app, name="王桂兰")
+    stranger = await make_person(app.state.ctx.cipher, name="赵未开")  # in the register only
+    not_enrolled = await client.post(
+        "/api/v1/me/helpers", json={"name": stranger.name, "id_number": stranger.id_number},
+        headers=parent.headers(),
+    )  # fmt: skip
+    refused(not_enrolled, 409, "conflict", "helper_not_enrolled")
+    myself = await invite(parent, parent)
+    refused(myself, 409, "conflict", "self_helper")
+    wrong_name = await client.post(
+        "/api/v1/me/helpers", json={"name": "别人", "id_number": stranger.id_number},
+        headers=parent.headers(),
+    )  # fmt: skip
+    assert wrong_name.status_code in (403, 422), wrong_name.text
+    child = await resident(other_client, app, name="王小明")
+    assert (await invite(parent, child)).status_code == 201
+    refused(await invite(parent, child), 409, "conflict", "already_open")
+    bad = await client.post("/api/v1/me/helpers", json={"name": "x", "id_number": "1" * 18,
+                                                        "relation": "boss"},
+                            headers=parent.headers())  # fmt: skip
+    problem(bad, 422, "validation_failed")
+    not_theirs = await client.post("/api/v1/me/helpers/1/accept", headers=parent.headers())
+    problem(not_theirs, 404, "not_found")  # only the invited helper accepts
+    assert await HelperGrant.all().count() == 1
