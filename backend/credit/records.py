@@ -10,7 +10,6 @@ from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
 from ..consent.service import withdrawn as consent_withdrawn
-from ..consent.service import withdrawn as consent_withdrawn
 from ..core.clock import now, today
 from ..core.crypto import IdCipher
 from ..core.errors import Conflict, NotFound, ValidationFailed, invalid
@@ -253,13 +252,6 @@ def describe_score(
 
 async def my_score(*, person_id: int) -> dict[str, Any]:
     model, catalog, as_of = load_model(), load_catalog(), today()
-    if await consent_withdrawn(person_id):  # no score shown or used (records are kept)
-        return {
-            "has_score": False,
-            "consent_withdrawn": True,
-            "model_version": model.version,
-            "range": {"min": model.min, "max": model.max, "base": model.base},
-        }
     if await consent_withdrawn(person_id):  # no score shown or used (records are kept)
         return {
             "has_score": False,
