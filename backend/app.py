@@ -16,6 +16,8 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from .apitokens import routes as token_routes
+from .audit import chain as audit_chain
+from .audit import checkpoints as audit_checkpoints
 from .audit import routes as audit_routes
 from .audit import service as audit_service
 from .auth import routes as auth_routes
@@ -35,6 +37,7 @@ from .core.keys import KeyRing
 from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from .core.openapi import build_openapi
 from .core.periodic import Job, background
+from .core.private import prepare_storage
 from .core.ratelimit import RateLimiter
 from .core.routing import operations
 from .core.settings import Settings, load_settings
@@ -50,6 +53,8 @@ from .objections import routes as objection_routes
 from .office import partner_pages as office_partner_pages
 from .office import routes as office_routes
 from .partners import approval_routes as partner_approval_routes
+from .partners import bundle_routes as partner_bundle_routes
+from .partners import offline_routes as partner_offline_routes
 from .partners import pages as partner_pages
 from .partners import routes as partner_routes
 from .partners.principals import token_principal
@@ -61,6 +66,7 @@ from .platform.routes import PWA_DIR
 from .repairs import routes as repair_routes
 from .rights import pages as rights_pages
 from .rights import routes as rights_routes
+from .residents import register
 
 log = logging.getLogger("xinyi")
 VERSION = "0.1.0"
@@ -78,6 +84,8 @@ def declared_routes() -> list[BaseRoute]:
         *pass_pages.routes,
         *partner_routes.routes,
         *partner_approval_routes.routes,
+        *partner_bundle_routes.routes,
+        *partner_offline_routes.routes,
         *partner_pages.routes,
         *office_partner_pages.routes,
         *office_routes.routes,
@@ -107,13 +115,19 @@ def wire(settings: Settings) -> None:
     model = load_model()
     templating.add_globals(tier_name=model.tier_name, list_name=model.list_name)
     events.standing_changed.connect(passes_service.revoke_people)
+    audit_chain.configure(keys_dir=settings.keys_dir, data_dir=settings.data_dir)
+    prepare_storage(settings)  # owner-only DATA_DIR, keys and SQLite file
+    register.use_cipher(IdCipher.from_settings(settings))  # masked forms come from it
+    templating.add_globals(shown_id=register.shown_id)
 
 
 def periodic_jobs() -> list[Job]:
-    """Records that reach the end of their period; cases whose deadline passed."""
+    """Records that reach the end of their period; cases whose deadline passed; the signed
+    checkpoint of the audit trail's head (at least every minute)."""
     return [
         Job("expiry", expiry.sweep, every_seconds=3600),
         Job("deadlines", case_sweep.sweep, every_seconds=600),
+        Job("audit-checkpoint", audit_checkpoints.checkpoint_job, every_seconds=60),
     ]
 
 

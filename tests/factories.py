@@ -11,7 +11,7 @@ import httpx
 
 from backend.auth.staff import create_staff_account
 from backend.core.crypto import IdCipher
-from backend.residents import idnumber
+from backend.residents import idnumber, register
 from backend.residents.models import Person
 from tests.authenticator import SoftAuthenticator
 
@@ -35,15 +35,7 @@ async def make_person(
 ) -> RegisteredPerson:
     n = next(_seq)
     number = idnumber.make(area, birth, (n * 2 + (1 if male else 0)) % 1000)
-    person = await Person.create(
-        id_hash=cipher.lookup_hash(number),
-        id_encrypted=cipher.encrypt(number),
-        id_masked=idnumber.mask(number),
-        name=name,
-        sex="M" if male else "F",
-        birth_date=birth,
-        district_code=area,
-    )
+    person = await register.create_person(cipher, number, name=name)
     return RegisteredPerson(person, number, name)
 
 

@@ -32,6 +32,7 @@ from ..objections import service as objections
 from ..objections.models import Objection, ObjectionSubject
 from ..repairs import service as repairs
 from ..repairs.models import RepairRequest
+from ..residents import register
 from ..residents.idnumber import mask_name
 from ..residents.models import Person
 
@@ -96,7 +97,7 @@ async def _visit(*, person: Person, ticket: str) -> Visit:
     return Visit(
         person_id=person.id,
         masked_name=mask_name(person.name),
-        masked_id=person.id_masked,
+        masked_id=register.shown_id(person),
         ticket=ticket,
         repair_options=options,
         records=await my_records(person_id=person.id, for_others=True),

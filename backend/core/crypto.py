@@ -1,5 +1,8 @@
 """At-rest protection of ID numbers: AES-256-GCM encryption plus a keyed hash for lookup,
-and hashing of bearer secrets (session tokens, one-time and recovery codes)."""
+and hashing of bearer secrets (session tokens, one-time and recovery codes).
+
+The ciphertext of an ID number is bound to its row: the associated data names the row's
+lookup hash, so a ciphertext copied into another person's row does not decrypt there."""
 
 from __future__ import annotations
 
@@ -9,11 +12,18 @@ import hmac
 import os
 import secrets
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .settings import Settings
 
-_AAD = b"xinyi:id-number:v1"
+_AAD_V1 = b"xinyi:id-number:v1"  # before binding to the row: only the migration reads it
+_AAD_PREFIX = b"xinyi:id-number:v2:"
+
+
+class UnboundCiphertext(ValueError):
+    """A ciphertext that does not decrypt for the row it is read from (moved, edited, or
+    encrypted under another key)."""
 
 
 class IdCipher:
@@ -31,12 +41,28 @@ class IdCipher:
     def lookup_hash(self, id_number: str) -> str:
         return hmac.new(self._hash_key, id_number.encode(), hashlib.sha256).hexdigest()
 
-    def encrypt(self, id_number: str) -> bytes:
+    def encrypt(self, id_number: str, *, bound_to: str) -> bytes:
+        """`bound_to` is the row's lookup hash (`lookup_hash(id_number)`)."""
         nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, id_number.encode(), _AAD)
+        return nonce + self._aead.encrypt(nonce, id_number.encode(), _AAD_PREFIX + bound_to.encode())
 
-    def decrypt(self, blob: bytes) -> str:
-        return self._aead.decrypt(blob[:12], blob[12:], _AAD).decode()
+    def seal(self, id_number: str) -> tuple[str, bytes]:
+        """The lookup hash and the ciphertext bound to it, for a new register row."""
+        row = self.lookup_hash(id_number)
+        return row, self.encrypt(id_number, bound_to=row)
+
+    def decrypt(self, blob: bytes, *, bound_to: str) -> str:
+        try:
+            return self._aead.decrypt(blob[:12], blob[12:], _AAD_PREFIX + bound_to.encode()).decode()
+        except InvalidTag as exc:
+            raise UnboundCiphertext("the ID number does not decrypt for this row") from exc
+
+    def decrypt_unbound(self, blob: bytes) -> str:
+        """A ciphertext written before row binding (migration 0006 re-encrypts them)."""
+        try:
+            return self._aead.decrypt(blob[:12], blob[12:], _AAD_V1).decode()
+        except InvalidTag as exc:
+            raise UnboundCiphertext("not a v1 ciphertext under this key") from exc
 
 
 def secret_hash(secret: str) -> str:

@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from webauthn.helpers import bytes_to_base64url
 
+from .private import private_dir, write_private
+
 
 @dataclass(frozen=True)
 class SigningKey:
@@ -40,18 +42,37 @@ def kid_for(public: Ed25519PublicKey) -> str:
     return bytes_to_base64url(hashlib.sha256(raw).digest()[:8])
 
 
-def create_key(keys_dir: Path) -> SigningKey:
-    keys_dir.mkdir(parents=True, exist_ok=True)
+DEFAULT_PUBLISH_LEAD = 48 * 3600  # a new key is in the JWKS this long before it signs
+
+
+def create_key(keys_dir: Path, *, signs_from: int | None = None) -> SigningKey:
+    """A new key, published at once. Without `signs_from` it signs at once (the first key);
+    with it, the previous key keeps signing until then, so offline verifiers that refresh
+    on schedule know the key before any pass carries it (docs/pass-format.md)."""
+    private_dir(keys_dir)
     private = Ed25519PrivateKey.generate()
     key = SigningKey(kid_for(private.public_key()), private)
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path = keys_dir / f"{key.kid}.pem"
-    path.write_bytes(pem)
-    path.chmod(0o600)
-    (keys_dir / "active").write_text(key.kid)
+    write_private(path, pem)  # 0600 from the first byte
+    if signs_from is None:
+        (keys_dir / "active").write_text(key.kid)
+    at = int(time.time()) if signs_from is None else int(signs_from)
+    (keys_dir / f"{key.kid}.signs_from").write_text(str(at))
     return key
+
+
+def signing_schedule(keys_dir: Path) -> dict[str, int]:
+    """kid → Unix time from which it signs, for keys added with a lead time."""
+    found: dict[str, int] = {}
+    for path in keys_dir.glob("*.signs_from"):
+        try:
+            found[path.name.removesuffix(".signs_from")] = int(path.read_text().strip())
+        except ValueError:
+            continue
+    return found
 
 
 def load_keys(keys_dir: Path) -> list[SigningKey]:
@@ -80,6 +101,7 @@ class KeyRing:
         self._stamp = -1.0
         self._keys: dict[str, SigningKey] = {}
         self._active = ""
+        self._schedule: dict[str, int] = {}
         self._next_check = 0.0
         self.reload_if_changed()
 
@@ -102,12 +124,21 @@ class KeyRing:
         active_file = self.keys_dir / "active"
         active = active_file.read_text().strip() if active_file.exists() else ""
         self._active = active if active in self._keys else keys[-1].kid
+        self._schedule = {
+            kid: at for kid, at in signing_schedule(self.keys_dir).items() if kid in self._keys
+        }
         self._stamp = self._folder_stamp()
 
     @property
     def active(self) -> SigningKey:
+        """The key named in `active`, or the latest scheduled key whose time has come."""
         self.reload_if_changed()
-        return self._keys[self._active]
+        now = time.time()
+        kid, since = self._active, 0
+        for scheduled, at in self._schedule.items():
+            if since <= at <= now:
+                kid, since = scheduled, at
+        return self._keys[kid]
 
     def public_keys(self) -> dict[str, Ed25519PublicKey]:
         self.reload_if_changed()

@@ -7,6 +7,7 @@ Development defaults let `./scripts/run` work on a fresh machine; production mod
 from __future__ import annotations
 
 import base64
+import binascii
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,8 +21,32 @@ DEV_ID_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"dev-only-id-encryption-key-32
 DEV_ID_HASH_KEY = "dev-only-id-hash-key-change-me"
 
 
+# Every value XINYI_ENV may take; anything else refuses to start.
+ENVIRONMENTS = ("development", "test", "production")
+
+
 class InsecureSettings(RuntimeError):
-    """Raised when production mode is asked to run with development secrets."""
+    """Raised when production mode is asked to run with development secrets or weak keys, or
+    when XINYI_ENV names no known environment."""
+
+
+def _urlsafe_b64(value: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value.encode())
+    except (ValueError, binascii.Error):
+        return b""
+
+
+def weak_secret(raw: bytes, min_bytes: int, *, exact: bool = False) -> bool:
+    """A secret nobody should trust: too short (or, with `exact`, not exactly `min_bytes`),
+    one byte repeated (all zero), a pattern repeated ("abcabc…"), or drawn from a handful of
+    values. A random key of 16 bytes or more has far more than 8 distinct bytes."""
+    if len(raw) < min_bytes or (exact and len(raw) != min_bytes):
+        return True
+    if len(set(raw)) < 8:
+        return True
+    half = len(raw) // 2
+    return any(raw == (raw[:p] * (len(raw) // p + 1))[: len(raw)] for p in range(1, half + 1))
 
 
 @dataclass(frozen=True)
@@ -49,6 +74,10 @@ class Settings:
     background_tasks: bool = True
     api_key_rate: float = 50.0  # requests per second per API key and app process
     api_key_burst: int = 100
+    register_unknown_budget: int = 200  # unknown ID numbers answered per token and day
+    # An offline counter verifies with lists (keys, status list, offers) at most this old, and
+    # refuses after (docs/operations.md); 1–24: the eligibility keys reach one day ahead.
+    counter_offline_hours: int = 12
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -67,16 +96,27 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def check(self) -> None:
-        """Refuse insecure production configurations."""
+        """Refuse an unknown environment (fail closed: a typo in XINYI_ENV must not run with
+        development secrets) and insecure production configurations."""
+        if self.env not in ENVIRONMENTS:
+            raise InsecureSettings(
+                f"XINYI_ENV={self.env!r} is not one of {', '.join(ENVIRONMENTS)}: refusing to start"
+            )
+        if not 1 <= self.counter_offline_hours <= 24:
+            raise InsecureSettings("COUNTER_OFFLINE_HOURS must be 1 to 24")
         if not self.is_production:
             return
         problems = []
-        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+        if self.secret_key == DEV_SECRET_KEY or weak_secret(self.secret_key.encode(), 32):
             problems.append("SECRET_KEY")
-        if self.id_encryption_key == DEV_ID_ENCRYPTION_KEY:
-            problems.append("ID_ENCRYPTION_KEY")
-        if self.id_hash_key == DEV_ID_HASH_KEY or len(self.id_hash_key) < 16:
+        if self.id_encryption_key == DEV_ID_ENCRYPTION_KEY or weak_secret(
+            _urlsafe_b64(self.id_encryption_key), 32, exact=True
+        ):
+            problems.append("ID_ENCRYPTION_KEY (32 random bytes, url-safe base64)")
+        if self.id_hash_key == DEV_ID_HASH_KEY or weak_secret(self.id_hash_key.encode(), 16):
             problems.append("ID_HASH_KEY")
+        if not self.cookie_secure:
+            problems.append("COOKIE_SECURE (must be true)")
         if any(o.startswith("http://") for o in self.origins):
             problems.append("ORIGINS (must be https)")
         if self.clock_shift_days:
@@ -122,4 +162,6 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         background_tasks=config("BACKGROUND_TASKS", cast=bool, default=True),
         api_key_rate=config("API_KEY_RATE", cast=float, default=50.0),
         api_key_burst=config("API_KEY_BURST", cast=int, default=100),
+        register_unknown_budget=config("REGISTER_UNKNOWN_BUDGET", cast=int, default=200),
+        counter_offline_hours=config("COUNTER_OFFLINE_HOURS", cast=int, default=12),
     )

@@ -26,7 +26,8 @@ from ..core import bulk
 from ..core.city import City, load_city
 from ..core.crypto import IdCipher
 from ..core.permissions import STAFF_ROLES
-from ..core.settings import Settings
+from ..core.private import write_private
+from ..core.settings import InsecureSettings, Settings
 from ..credit.ingest import RECORD_COLUMNS
 from ..credit.service import rescore_city
 from ..residents import idnumber
@@ -38,11 +39,12 @@ from .records import records_for_chunk
 MAX_CHUNKS = 50  # 500 sequence numbers per sex / 10 per chunk
 SEQ_PER_CHUNK = 10
 WINDOW = 3
+# What the register stores of a person: no birth date, sex or masked number (residents.models).
 PERSON_COLUMNS = (
-    "id", "id_hash", "id_encrypted", "id_masked", "name", "sex", "birth_date", "district_code",
-    "created_at",
+    "id", "id_hash", "id_encrypted", "name", "birth_year", "district_code", "created_at",
 )  # fmt: skip
 OCCUPATION_SHARE = 0.07
+MOVED_SHARE = 0.15  # registered today in another district than the area code of their number
 BIRTH_FROM = dt.date(1940, 1, 1)
 BIRTH_TO = dt.date(2008, 12, 31)
 STAFF_DEMO = {
@@ -120,19 +122,9 @@ def _chunk(args: ChunkArgs) -> ChunkRows:
         surname = SURNAMES[_pick(surname_cum, rng.random() * surname_cum[-1])]
         pool = MALE_GIVEN if male else FEMALE_GIVEN
         given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.7 else "")
-        people.append(
-            (
-                pid,
-                cipher.lookup_hash(number),
-                cipher.encrypt(number),
-                idnumber.mask(number),
-                surname + given,
-                "M" if male else "F",
-                born,
-                area,
-                now,
-            )
-        )
+        lives = codes[_pick(cum, rng.random() * total)] if rng.random() < MOVED_SHARE else area
+        id_hash, sealed = cipher.seal(number)
+        people.append((pid, id_hash, sealed, surname + given, born.year, lives, now))
         age = 2026 - born.year
         if 22 <= age <= 62 and rng.random() < OCCUPATION_SHARE:
             jobs.append((pid, groups[rng.randrange(len(groups))]))
@@ -140,7 +132,7 @@ def _chunk(args: ChunkArgs) -> ChunkRows:
     if with_records:
         occupation = dict(jobs)
         records = records_for_chunk(
-            seed, chunk_no, [(p[0], p[6], occupation.get(p[0])) for p in people]
+            seed, chunk_no, [(p[0], p[4], occupation.get(p[0])) for p in people]
         )
     return people, jobs, records
 
@@ -169,7 +161,9 @@ def demo_people(settings: Settings, seed: int, how_many: int = 3) -> list[dict[s
     city = load_city(settings.city_file)
     people, _, _ = _chunk(_chunk_args(settings, city, seed, 0, 1, min(how_many, 10), False))
     cipher = IdCipher.from_settings(settings)
-    return [{"name": p[4], "id_number": cipher.decrypt(p[2])} for p in people[:how_many]]
+    return [
+        {"name": p[3], "id_number": cipher.decrypt(p[2], bound_to=p[1])} for p in people[:how_many]
+    ]
 
 
 def _chunk_args(
@@ -229,6 +223,8 @@ async def seed_people(
 async def seed_demo(
     settings: Settings, residents: int, seed: int, if_empty: bool = False, score: bool = True
 ) -> dict[str, Any] | None:
+    if settings.is_production:  # the demo city's logins and codes are written to a file
+        raise InsecureSettings("production mode refuses to seed a demo city")
     if await Person.exists():
         if if_empty:
             return None
@@ -275,8 +271,7 @@ async def seed_demo(
         "staff": staff,
     }
     path = settings.data_dir / "demo-credentials.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private(path, json.dumps(credentials, ensure_ascii=False, indent=2))  # 0600
     seconds = (dt.datetime.now() - started).total_seconds()
     return {
         "summary": {"residents": residents, "seed": seed, "seconds": round(seconds, 1)},

@@ -39,9 +39,11 @@ def _cumulative(weights: dict[str, float]) -> tuple[list[str], list[float]]:
 
 
 def records_for_chunk(
-    seed: int, chunk_no: int, people: list[tuple[int, dt.date, str | None]]
+    seed: int, chunk_no: int, people: list[tuple[int, int, str | None]]
 ) -> list[tuple[Any, ...]]:
-    """Rows for `credit_record` (see ingest.RECORD_COLUMNS) for people (id, birth, occupation)."""
+    """Rows for `credit_record` (see ingest.RECORD_COLUMNS) for people (id, birth year,
+    occupation). Dates follow the birth year, never the birth date: the earliest record of a
+    young person would otherwise tell their birthday to anyone holding the database."""
     catalog = load_catalog()
     rng = random.Random(seed * 7_000_003 + chunk_no)
     codes, cum = _cumulative(WEIGHTS)
@@ -49,10 +51,11 @@ def records_for_chunk(
     created = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     rows: list[tuple[Any, ...]] = []
     first_department = {code: sorted(t.departments)[0] for code, t in catalog.types.items()}
-    for pid, born, occupation in people:
+    for pid, born_in, occupation in people:
         if rng.random() >= HAS_RECORDS:
             continue
-        earliest = max(born + dt.timedelta(days=18 * 365), TODAY - dt.timedelta(days=SPAN_DAYS))
+        adult = dt.date(born_in + 19, 1, 1)  # 18 or over, whatever the birthday
+        earliest = max(adult, TODAY - dt.timedelta(days=SPAN_DAYS))
         if earliest >= TODAY:
             earliest = TODAY - dt.timedelta(days=200)
         span = (TODAY - earliest).days

@@ -10,6 +10,7 @@ from ..core.principal import Principal
 from ..credit.catalog import department_for
 from ..evidence import service as evidence
 from ..evidence.models import CaseKind, EvidenceFile
+from ..residents import register
 from ..residents.idnumber import mask_name
 from ..residents.models import Person
 from . import present
@@ -45,7 +46,7 @@ async def department_view(*, actor: Principal, objection_id: int) -> dict[str, A
     await audit.record(action="person.viewed", actor=actor, subject_person_id=found.person_id,
                        purpose=f"objection case {found.case_no}")  # fmt: skip
     person = await Person.get(id=found.person_id)
-    resident = {"masked_name": mask_name(person.name), "masked_id": person.id_masked}
+    resident = {"masked_name": mask_name(person.name), "masked_id": register.shown_id(person)}
     return await shape(found, base=DEPARTMENT_BASE) | {"resident": resident}
 
 

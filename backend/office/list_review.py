@@ -14,6 +14,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.principal import Principal
 from ..credit import lists
 from ..credit.models import ListEntry, ListStatus
+from ..residents import register
 from ..residents.models import Person
 
 REVIEW_LIMIT = 200  # active manual entries shown for lifting, newest first
@@ -52,7 +53,7 @@ async def review_lists(*, officer: Principal) -> ListReview:
         person = people.get(entry.person_id)
         return ReviewItem(
             entry=entry,
-            masked_id=person.id_masked if person else "—",
+            masked_id=register.shown_id(person) if person else "—",
             name=person.name if person else "—",
             mine=proposer == officer.account_id,
         )

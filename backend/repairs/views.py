@@ -12,6 +12,7 @@ from ..credit.catalog import department_for
 from ..credit.models import CreditRecord
 from ..evidence import service as evidence
 from ..evidence.models import CaseKind, EvidenceFile
+from ..residents import register
 from ..residents.idnumber import mask_name
 from ..residents.models import Person
 from . import present
@@ -71,4 +72,4 @@ async def department_evidence(*, actor: Principal, request_id: int, file_id: int
 async def resident_of(request: RepairRequest) -> dict[str, str]:
     """Who applied, as a department needs it to match its own files: masked."""
     person = await Person.get(id=request.person_id)
-    return {"masked_name": mask_name(person.name), "masked_id": person.id_masked}
+    return {"masked_name": mask_name(person.name), "masked_id": register.shown_id(person)}

@@ -8,15 +8,18 @@ from tortoise.models import Model
 
 class Person(Model):
     """A person in the population register (人口基础信息). The ID number is stored encrypted
-    (`id_encrypted`), found by a keyed hash (`id_hash`) and shown masked (`id_masked`)."""
+    (`id_encrypted`, bound to this row's `id_hash`) and found by a keyed hash (`id_hash`);
+    its masked form is computed for display (`residents.register.shown_id`).
+
+    Nothing else derived from the ID number is kept in clear: the birth year (for the ID-card
+    check and ages, not the date) and the district the person is registered in (which need
+    not be the area code of the number). docs/operations.md counts what that leaves."""
 
     id = fields.BigIntField(primary_key=True)
     id_hash = fields.CharField(max_length=64, unique=True)
     id_encrypted = fields.BinaryField()
-    id_masked = fields.CharField(max_length=18)
     name = fields.CharField(max_length=64)
-    sex = fields.CharField(max_length=1)
-    birth_date = fields.DateField()
+    birth_year = fields.SmallIntField(default=0, db_default=0)
     district_code = fields.CharField(max_length=6, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

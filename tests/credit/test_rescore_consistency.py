@@ -26,10 +26,8 @@ PERSON_COLUMNS = (
     "id",
     "id_hash",
     "id_encrypted",
-    "id_masked",
     "name",
-    "sex",
-    "birth_date",
+    "birth_year",
     "district_code",
     "created_at",
 )
@@ -74,10 +72,8 @@ def _generate(seed: int) -> tuple[list[tuple], list[tuple]]:
                 person_id,
                 digest,
                 b"x",
-                "4202**********0000",
                 f"人{n}",
-                "F",
-                dt.date(1960, 1, 1),
+                1960,
                 "420202",
                 now,
             )

@@ -11,6 +11,7 @@ import pytest
 
 from backend.audit.models import AuditEntry
 from backend.auth.models import Account, EnrolmentCode
+from backend.residents import idnumber
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.dbstate import row_counts
@@ -180,7 +181,7 @@ async def test_issuing_an_enrolment_code_from_the_counter_page(officer, fresh, a
         },
     )
     assert page.status_code == 200, page.text
-    assert f"已为 {who.person.id_masked} 发放注册码" in page.text
+    assert f"已为 {idnumber.mask(who.id_number)} 发放注册码" in page.text
     assert who.id_number not in page.text
     code = shown_code(page.text, "issued-code")
     row = await EnrolmentCode.get(person_id=who.person.id)

@@ -144,7 +144,7 @@ async def test_every_problem_of_the_form_is_reported_at_once(officer) -> None:
 
 
 async def test_an_unknown_number_says_so_and_logs_nothing(officer, resident) -> None:
-    unknown = idnumber.make("420281", resident.person.birth_date, 999)
+    unknown = idnumber.make("420281", idnumber.parse(resident.id_number).birth_date, 999)
     before = await row_counts()
     page = await look_up(officer, unknown)
     assert page.status_code == 404
