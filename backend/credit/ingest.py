@@ -20,10 +20,17 @@ from tortoise.transactions import in_transaction
 from ..audit import service as audit
 from ..core import bulk, clock
 from ..core.crypto import IdCipher
-from ..core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from ..core.errors import (
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    XinyiError,
+)
 from ..core.http import loads_json
 from ..core.principal import Principal
 from ..residents import idnumber
+from . import register_budget
 from .catalog import Catalog, add_months, load_catalog
 from .notices import send_record_notices
 from .service import rescore_people
@@ -195,9 +202,62 @@ def _parse_line(raw: bytes) -> Any:
         return ValueError("malformed JSON: a number with too many digits")
 
 
+@dataclass
+class Tally:
+    """What a batch asked of the register, for the audit entry of a rejected batch."""
+
+    received: int = 0
+    checked: int = 0
+    unknown: int = 0
+
+
 async def submit_records(
-    *, actor: Principal, cipher: IdCipher, items: AsyncIterator[tuple[int, Any]]
+    *,
+    actor: Principal,
+    cipher: IdCipher,
+    content_type: str,
+    declared_bytes: int | None,
+    body: AsyncIterator[bytes],
+    unknown_budget: int,
 ) -> SubmitResult:
+    """All or nothing. A rejected batch (422, 413, 429, …) is audited with its counts, never
+    its ID numbers; unknown ID numbers are answered line by line only within the caller's
+    daily budget (`register_budget`)."""
+    tally = Tally()
+    try:
+        if content_type not in ("application/json", "application/x-ndjson"):
+            raise UnsupportedMediaType("send application/json (an array) or application/x-ndjson")
+        if declared_bytes is not None and declared_bytes > MAX_BYTES:
+            raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
+        items = read_items(body, content_type)
+        return await _submit(actor, cipher, items, unknown_budget, tally)
+    except XinyiError as exc:
+        await register_budget.count_rejected(actor)
+        await audit.record(
+            action="records.rejected",
+            actor=actor,
+            details={
+                "department": actor.organisation,
+                "status": exc.status,
+                "code": exc.code,
+                "reason": str(exc.extra.get("reason", "")),
+                "received": tally.received,
+                "errors": len(exc.errors),
+                "id_numbers_checked": tally.checked,
+                "unknown_id_numbers": tally.unknown,
+            },
+        )
+        raise
+
+
+async def _submit(
+    actor: Principal,
+    cipher: IdCipher,
+    items: AsyncIterator[tuple[int, Any]],
+    unknown_budget: int,
+    tally: Tally,
+) -> SubmitResult:
+    budget_row = await register_budget.ensure_open(actor)
     department = actor.organisation
     catalog = load_catalog()
     today_ = clock.today()
@@ -206,6 +266,7 @@ async def submit_records(
     received = 0
     async for line, item in items:
         received += 1
+        tally.received = received
         if received > MAX_RECORDS:
             raise PayloadTooLarge(f"at most {MAX_RECORDS} records per batch; split it")
         if isinstance(item, ValueError):
@@ -226,6 +287,15 @@ async def submit_records(
             "the batch is empty", errors=[{"line": 0, "field": "(body)", "message": "no records"}]
         )
     people = await _people(batch)
+    looked_up = {c.id_hash for c in batch.candidates}
+    tally.checked, tally.unknown = len(looked_up), len(looked_up - people.keys())
+    await register_budget.charge(
+        row=budget_row,
+        actor=actor,
+        checked=tally.checked,
+        unknown=tally.unknown,
+        budget=unknown_budget,
+    )
     existing = await _existing(department, batch)
     rows, unchanged = _rows(batch, people, existing, department, catalog)
     if batch.errors:
@@ -265,17 +335,17 @@ async def submit_records(
     return SubmitResult(received, len(rows), unchanged, rescored)
 
 
-async def _people(batch: Batch) -> dict[str, tuple[int, dt.date]]:
+async def _people(batch: Batch) -> dict[str, int]:
     hashes = sorted({c.id_hash for c in batch.candidates})
-    found: dict[str, tuple[int, dt.date]] = {}
+    found: dict[str, int] = {}
     for start in range(0, len(hashes), LOOKUP_CHUNK):
         chunk = hashes[start : start + LOOKUP_CHUNK]
         rows = await bulk.fetch(
-            f'SELECT "id", "id_hash", "birth_date" FROM "person" WHERE "id_hash" IN {bulk.in_list(len(chunk))}',
+            f'SELECT "id", "id_hash" FROM "person" WHERE "id_hash" IN {bulk.in_list(len(chunk))}',
             chunk,
         )
         for row in rows:
-            found[row["id_hash"]] = (int(row["id"]), row["birth_date"])
+            found[row["id_hash"]] = int(row["id"])
     return found
 
 
@@ -297,7 +367,7 @@ async def _existing(department: str, batch: Batch) -> dict[str, dict[str, Any]]:
 
 def _rows(
     batch: Batch,
-    people: dict[str, tuple[int, dt.date]],
+    people: dict[str, int],
     existing: dict[str, dict[str, Any]],
     department: str,
     catalog: Catalog,
@@ -313,7 +383,7 @@ def _rows(
         old = existing.get(c.external_id)
         if old is not None:
             same = (
-                int(old["person_id"]) == person[0]
+                int(old["person_id"]) == person
                 and old["type_code"] == c.type_code
                 and str(old["decision_date"])[:10] == c.decision_date.isoformat()
                 and old["summary"] == c.summary
@@ -329,7 +399,7 @@ def _rows(
         t = catalog.types[c.type_code]
         rows.append(
             (
-                person[0],
+                person,
                 department,
                 c.external_id,
                 c.type_code,

@@ -173,3 +173,26 @@ class ListEntry(Model):
     class Meta:
         table = "list_entry"
         indexes = (("kind", "status"), ("source", "rule_code", "status"))
+
+
+class RegisterTally(Model):
+    """How much of the population register one department token (or submitter account) has
+    tested on one day (人口库比对额度): ID numbers looked up, unknown ones answered line by line
+    (the daily budget), rejected and refused batches. A row per caller and day, updated by
+    conditional `UPDATE`s so the budget holds across app processes."""
+
+    id = fields.BigIntField(primary_key=True)
+    caller = fields.CharField(max_length=48)  # register_budget.caller_key: token:<id> | account:<id>
+    organisation = fields.CharField(max_length=32, default="")
+    label = fields.CharField(max_length=200, default="")
+    day = fields.DateField()
+    checked = fields.BigIntField(default=0)  # well-formed ID numbers looked up in the register
+    unknown = fields.BigIntField(default=0)  # not in the register, answered line by line
+    rejected = fields.IntField(default=0)  # batches (and corrections) refused for any reason
+    refused = fields.IntField(default=0)  # refused with 429: over the budget
+    exhausted_at = fields.DatetimeField(null=True)  # the budget ran out: the office is alerted
+
+    class Meta:
+        table = "register_tally"
+        unique_together = (("caller", "day"),)
+        indexes = (("day",),)

@@ -12,12 +12,13 @@ from ..audit import service as audit
 from ..consent.service import withdrawn as consent_withdrawn
 from ..core.clock import now, today
 from ..core.crypto import IdCipher
-from ..core.errors import Conflict, NotFound, ValidationFailed, invalid
+from ..core.errors import Conflict, NotFound, ValidationFailed, XinyiError, invalid
 from ..core.principal import Principal
 from ..core.transitions import apply
-from ..residents import idnumber
+from ..residents import idnumber, register
 from ..residents.models import Person
 from . import lists as lists_service
+from . import register_budget
 from .catalog import Catalog, ScoreModel, add_months, load_catalog, load_model
 from .facts import RECORD_FIELDS, facts, person_facts
 from .models import CreditRecord, ListEntry, ListSource, RecordStatus, Score, ScoreHistory
@@ -40,11 +41,47 @@ CORRECTED_FIELDS = (
 
 
 async def correct_record(
-    *, actor: Principal, cipher: IdCipher, external_id: str, changes: dict[str, Any]
+    *,
+    actor: Principal,
+    cipher: IdCipher,
+    external_id: str,
+    changes: dict[str, Any],
+    unknown_budget: int,
 ) -> CreditRecord:
     """更正: fix a record's type, date, text or person; both people are re-scored at once.
     The correction is stored only if the record is still as it was read (same revision, not
-    withdrawn meanwhile), so two corrections at once cannot overwrite each other."""
+    withdrawn meanwhile), so two corrections at once cannot overwrite each other.
+
+    A new ID number is looked up in the register last, after every other check, and counts
+    against the caller's daily budget of unknown ID numbers (`register_budget`): a correction
+    must not be a one-line register test."""
+    try:
+        return await _correct(actor, cipher, external_id, changes, unknown_budget)
+    except XinyiError as exc:
+        if "id_number" in changes:
+            await register_budget.count_rejected(actor)
+            await audit.record(
+                action="record.correction_rejected",
+                actor=actor,
+                details={
+                    "department": actor.organisation,
+                    "external_id": external_id[:64],
+                    "status": exc.status,
+                    "code": exc.code,
+                    "reason": str(exc.extra.get("reason", "")),
+                },
+            )
+        raise
+
+
+async def _correct(
+    actor: Principal,
+    cipher: IdCipher,
+    external_id: str,
+    changes: dict[str, Any],
+    unknown_budget: int,
+) -> CreditRecord:
+    budget_row = await register_budget.ensure_open(actor) if "id_number" in changes else None
     if not changes:
         raise ValidationFailed(
             "nothing to correct",
@@ -61,16 +98,13 @@ async def correct_record(
         "person": record.person_id,
     }
     people = {record.person_id}
+    new_number: idnumber.IdNumber | None = None
     if "id_number" in changes:
         number = idnumber.normalise(changes["id_number"])
         problem = idnumber.problem_with(number)
-        if problem is not None:
+        if problem is not None:  # a malformed number says nothing about the register
             raise invalid("id_number", f"invalid ID number ({problem.value})")
-        person = await Person.get_or_none(id_hash=cipher.lookup_hash(number))
-        if person is None:
-            raise invalid("id_number", "not in the population register")
-        record.person_id = person.id
-        people.add(person.id)
+        new_number = idnumber.parse(number)
     if "type" in changes:
         record_type = catalog.types.get(changes["type"])
         if record_type is None:
@@ -90,9 +124,24 @@ async def correct_record(
         if decided > today():
             raise invalid("decision_date", "is in the future")
         record.decision_date = decided
-    person = await Person.get(id=record.person_id)
-    if record.decision_date < person.birth_date:
-        raise invalid("decision_date", "is before the person was born")
+    if new_number is not None:
+        if record.decision_date < new_number.birth_date:
+            raise invalid("decision_date", "is before the person was born")
+        assert budget_row is not None
+        person = await Person.get_or_none(id_hash=cipher.lookup_hash(new_number.value))
+        await register_budget.charge(
+            row=budget_row, actor=actor, checked=1, unknown=int(person is None),
+            budget=unknown_budget,
+        )  # fmt: skip
+        if person is None:
+            raise invalid("id_number", "not in the population register")
+        record.person_id = person.id
+        people.add(person.id)
+    else:  # the register keeps the birth year only: the date is in the encrypted number
+        person = await Person.get(id=record.person_id)
+        born = idnumber.parse(register.id_number_of(person, keys=cipher)).birth_date
+        if record.decision_date < born:
+            raise invalid("decision_date", "is before the person was born")
     record_type = catalog.types[record.type_code]
     record.repairable_from = add_months(record.decision_date, record_type.min_months)
     record.expires_on = add_months(record.decision_date, record_type.max_months)

@@ -28,6 +28,7 @@ class Refusal(StrEnum):
     RECORD_CHANGED = "record_changed"  # 409: another correction was stored at the same moment
     RECORD_EXISTS = "record_exists"  # 409: this external id already holds another record type
     CONCURRENT_BATCH = "concurrent_batch"  # 409: the same external ids were stored at once
+    REGISTER_BUDGET = "register_budget"  # 429: today's unknown ID numbers are used up
 
 
 # Rule entries take the active → lifted move too, in bulk, when their rule stops holding

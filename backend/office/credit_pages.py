@@ -17,6 +17,7 @@ from ..core.forms import path_id, redirect, text
 from ..core.permissions import Permission
 from ..core.routing import page, principal_of, requires
 from ..core.templating import request_locale
+from ..credit import register_budget
 from ..credit.catalog import load_catalog
 from ..credit.lists import KINDS
 from . import figures, people, present, service
@@ -32,6 +33,14 @@ async def dashboard_page(request: Request) -> Response:
             "d": cached.value,
             "computed_at": cached.computed_at,
             "c": present.dashboard_charts(cached.value, request_locale(request)),
+            # Live, not cached with the figures: an exhausted budget is an alert.
+            "probing": await register_budget.unusual_callers(),
+            "probing_rule": {
+                "days": register_budget.WINDOW_DAYS,
+                "share": register_budget.UNUSUAL_SHARE,
+                "min": register_budget.UNUSUAL_MIN_CHECKED,
+                "budget": ctx(request).settings.register_unknown_budget,
+            },
         },
     )
 

@@ -1,5 +1,6 @@
 """submitRecords refuses bad batches with a 4xx that lists every problem by line and field,
-and stores nothing: no record, score, score history, list entry or audit entry."""
+and stores nothing (no record, score, score history or list entry) but one audit entry of the
+refusal with its counts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from backend.apitokens.models import ApiToken
+from backend.audit.models import AuditEntry
 from backend.core.clock import today
 from backend.credit import ingest
 from backend.credit.models import CreditRecord, Score, ScoreHistory
@@ -52,10 +54,21 @@ def good(who, external_id: str = "C-1", **overrides: Any) -> dict[str, Any]:
 async def refused(
     client, status: int, code: str, headers: dict[str, str], **request: Any
 ) -> dict[str, Any]:
+    """Refused with that status and code; nothing stored but the audit entry of the refusal,
+    which counts the batch without a single ID number (a caller that is not a department
+    never reaches the batch: 401 and 403 are not audited as batches)."""
     before = await credit_counts()
     response = await client.post(URL, headers=headers, **request)
     body = problem(response, status, code)
-    assert await credit_counts() == before
+    after = await credit_counts()
+    if status in (401, 403):
+        assert after == before
+        return body
+    assert after == {**before, "AuditEntry": before["AuditEntry"] + 1}
+    entry = await AuditEntry.all().order_by("-id").first()
+    assert entry is not None and entry.action == "records.rejected"
+    assert entry.details["status"] == status and entry.details["code"] == code
+    assert entry.subject_person_id is None
     return body
 
 
