@@ -2,7 +2,7 @@
 // Network first keeps shell files fresh; bump VERSION when the SHELL list changes, and
 // activate deletes the old caches.
 
-const VERSION = "v4";
+const VERSION = "v5";
 const CACHE = `xinyi-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -26,9 +26,12 @@ const SHELL = [
   "/app/js/views/benefits.js",
   "/app/js/views/caseform.js",
   "/app/js/views/cases.js",
+  "/app/js/views/closeaccount.js",
   "/app/js/views/commitments.js",
+  "/app/js/views/consent.js",
   "/app/js/views/devices.js",
   "/app/js/views/enrol.js",
+  "/app/js/views/family.js",
   "/app/js/views/home.js",
   "/app/js/views/inbox.js",
   "/app/js/views/lists.js",
@@ -38,11 +41,14 @@ const SHELL = [
   "/app/js/views/offline.js",
   "/app/js/views/pass.js",
   "/app/js/views/passkeys.js",
+  "/app/js/views/privacy.js",
   "/app/js/views/record.js",
   "/app/js/views/records.js",
   "/app/js/views/recovery.js",
   "/app/js/views/repaircase.js",
   "/app/js/views/repairform.js",
+  "/app/js/views/rights.js",
+  "/app/js/views/rightscases.js",
   "/app/js/views/score.js",
   "/app/js/views/settings.js",
   "/app/js/views/welcome.js",

@@ -7,6 +7,9 @@ import { clearPass } from "./pass.js";
 import { getPasskey } from "./webauthn.js";
 import * as access from "./views/access.js";
 import * as benefits from "./views/benefits.js";
+import * as closeaccount from "./views/closeaccount.js";
+import * as consent from "./views/consent.js";
+import * as family from "./views/family.js";
 import * as cases from "./views/cases.js";
 import * as commitments from "./views/commitments.js";
 import * as devices from "./views/devices.js";
@@ -20,11 +23,14 @@ import * as offers from "./views/offers.js";
 import * as offline from "./views/offline.js";
 import * as pass from "./views/pass.js";
 import * as passkeys from "./views/passkeys.js";
+import * as privacy from "./views/privacy.js";
 import * as record from "./views/record.js";
 import * as records from "./views/records.js";
 import * as recovery from "./views/recovery.js";
 import * as repaircase from "./views/repaircase.js";
 import * as repairform from "./views/repairform.js";
+import * as rights from "./views/rights.js";
+import * as rightscases from "./views/rightscases.js";
 import * as score from "./views/score.js";
 import * as settings from "./views/settings.js";
 import * as welcome from "./views/welcome.js";
@@ -57,6 +63,16 @@ const ROUTES = {
   objection: { signedIn: objectioncase },
   commitments: { signedIn: commitments },
   inbox: { signedIn: inbox },
+  rights: { signedIn: rights },
+  consent: { signedIn: consent },
+  close: { signedIn: closeaccount },
+  family: { signedIn: family },
+  "family-person": { signedIn: family.person },
+  "rights-cases": { signedIn: rightscases },
+  misuse: { signedIn: rightscases.misuse },
+  review: { signedIn: rightscases.review },
+  privacy: { signedIn: privacy, signedOut: privacy },
+  help: { signedIn: privacy.help, signedOut: privacy.help },
 };
 // Routes with an id in the path: "#/records/12" → the "record" view (it reads the id).
 const PATTERNS = [
@@ -65,6 +81,9 @@ const PATTERNS = [
   [/^repairs\/\d+$/, "repair"],
   [/^objections\/new$/, "objection-new"],
   [/^objections\/\d+$/, "objection"],
+  [/^family\/\d+$/, "family-person"],
+  [/^misuse\/\d+$/, "misuse"],
+  [/^review\/(score|list\/\d+)$/, "review"],
 ];
 
 const state = {

@@ -51,6 +51,7 @@ function entry(item, zone) {
       h("dt", { text: t("pwa.access.when") }),
       h("dd", { class: "access-time" }, h("time", { datetime: item.at, text: when(item, zone) })),
     ),
+    h("p", { class: "small" }, h("a", { href: `#/misuse/${item.id}`, class: "misuse-link", "data-entry": String(item.id), text: t("pwa.access.not_me") })),
   );
 }
 

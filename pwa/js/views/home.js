@@ -88,10 +88,14 @@ export async function render(app, root) {
   const tiles = elder
     ? [
         tile("#/access", "pwa.access.heading", null, "eye"),
+        tile("#/family", "pwa.family.heading", null, "key"),
+        tile("#/help", "pwa.help.heading", null, "list"),
         tile("#/settings", "pwa.settings.heading_elder", null, "gear"),
       ]
     : [
         tile("#/access", "pwa.access.heading", "pwa.home.access_desc", "eye"),
+        tile("#/rights", "pwa.rights.heading", "pwa.home.rights_desc", "doc"),
+        tile("#/family", "pwa.family.heading", "pwa.home.family_desc", "key"),
         tile("#/passkeys", "pwa.passkeys.heading", "pwa.home.passkeys_desc", "key"),
         tile("#/recovery-codes", "pwa.recovery.heading", "pwa.home.recovery_desc", "list"),
         tile("#/settings", "pwa.settings.heading", "pwa.home.settings_desc", "gear"),

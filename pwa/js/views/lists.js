@@ -36,6 +36,7 @@ function objectAction(app, item, objection) {
       text: t("pwa.lists.object_action"),
       onclick: () => app.navigate(`objections/new?subject=list_entry&id=${item.id}`),
     }),
+    item.source === "rule" ? h("a", { href: `#/review/list/${item.id}`, class: "review-link", "data-review": String(item.id), text: t("pwa.rightscases.review_action") }) : null,
   );
 }
 

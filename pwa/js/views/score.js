@@ -290,6 +290,7 @@ export async function render(app, root) {
       ),
       h("p", { class: "score-note", text: t("pwa.score.low_is_ok") }),
       h("p", {}, h("a", { href: "/scoring", id: "scoring-link", text: t("pwa.score.how") })),
+      h("p", {}, h("a", { href: "#/review/score", id: "score-review", text: t("pwa.rightscases.review_action") })),
     ),
     dimensions(score),
     reasons(score, dimensionNames),
