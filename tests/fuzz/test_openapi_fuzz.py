@@ -10,6 +10,7 @@ import os
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
@@ -94,6 +95,7 @@ async def _principals(
     return made
 
 
+@pytest.mark.fuzz  # not excluded anywhere: it runs in ./scripts/test and so in CI
 async def test_no_server_error_and_no_schema_violation(app, library) -> None:
     app.state.api_key_limiter.rate = 1e9  # the fuzz is not a client to throttle
     app.state.api_key_limiter.burst = 1e9

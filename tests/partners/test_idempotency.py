@@ -27,7 +27,7 @@ async def _second_offer(library) -> int:
             "kind": "priority",
             "valid_from": today.isoformat(),
             "valid_until": (today + dt.timedelta(days=30)).isoformat(),
-        },  # fmt: skip
+        },
     )
     assert made.status_code == 201, made.text
     offer_id = made.json()["id"]
