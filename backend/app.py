@@ -127,7 +127,7 @@ def periodic_jobs() -> list[Job]:
     return [
         Job("expiry", expiry.sweep, every_seconds=3600),
         Job("deadlines", case_sweep.sweep, every_seconds=600),
-        Job("audit-checkpoint", audit_checkpoints.checkpoint_job, every_seconds=60),
+        Job("audit-checkpoint", audit_checkpoints.checkpoint_job, audit_checkpoints.EVERY_SECONDS),
     ]
 
 

@@ -10,7 +10,9 @@ from tortoise.models import Model
 
 class AuditEntry(Model):
     """One audited event. `hash` covers every field and `prev_hash`, so editing or removing
-    any entry breaks the chain at that point."""
+    any entry breaks the chain at that point; `mac` is an HMAC of `hash` under the audit key
+    `key_id`, which is kept in the key folder and never in the database, so whoever holds only
+    the database cannot re-chain edited entries."""
 
     id = fields.BigIntField(primary_key=True)
     at = fields.DatetimeField()
@@ -23,6 +25,8 @@ class AuditEntry(Model):
     details: dict[str, Any] = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64, unique=True)
+    key_id = fields.CharField(max_length=16, default="")
+    mac = fields.CharField(max_length=64, default="")
 
     class Meta:
         table = "audit_entry"
@@ -34,6 +38,8 @@ class AuditHead(Model):
     id = fields.IntField(primary_key=True)
     last_hash = fields.CharField(max_length=64)
     count = fields.BigIntField(default=0)
+    key_id = fields.CharField(max_length=16, default="")
+    mac = fields.CharField(max_length=64, default="")  # HMAC of (count, last_hash)
 
     class Meta:
         table = "audit_head"

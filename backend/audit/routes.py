@@ -10,7 +10,7 @@ from ..core import clock
 from ..core.http import ID_MAX, json_ok, query_of
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
-from . import present, service
+from . import checkpoints, present, service
 from .models import AuditEntry
 
 
@@ -41,6 +41,8 @@ def _entry(row: AuditEntry, *, full: bool) -> dict[str, object]:
             "details": row.details,
             "prev_hash": row.prev_hash,
             "hash": row.hash,
+            "key_id": row.key_id,
+            "mac": row.mac,
         }
     return item
 
@@ -85,8 +87,14 @@ async def verify_audit_chain(request: Request) -> Response:
             "entries": report.entries,
             "first_broken_id": report.first_broken_id,
             "reason": report.reason,
+            "problem": report.problem.value or None,
+            "checkpoints": report.checkpoints,
         }
     )
+
+
+async def get_audit_checkpoint(request: Request) -> Response:
+    return json_ok(checkpoints.for_auditors(), headers={"cache-control": "no-store"})
 
 
 routes = [
@@ -115,7 +123,16 @@ routes = [
         "/api/v1/audit/verify",
         verify_audit_chain,
         operation_id="verifyAuditChain",
-        summary="Recompute the hash chain",
+        summary="Check the chain: links, MACs, the head and the signed checkpoints",
+        tag="audit",
+        access=requires(Permission.AUDIT_READ),
+    ),
+    api(
+        "GET",
+        "/api/v1/audit/checkpoint",
+        get_audit_checkpoint,
+        operation_id="getAuditCheckpoint",
+        summary="The latest signed checkpoint of the audit trail's head, to pin",
         tag="audit",
         access=requires(Permission.AUDIT_READ),
     ),

@@ -4,11 +4,13 @@ only: parse the form, call one use case, render."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..audit import checkpoints as audit_checkpoints
 from ..audit import service as audit_service
 from ..auth import sessions, signin
 from ..core.context import ctx
@@ -70,7 +72,19 @@ async def enrolment_code_page(request: Request) -> Response:
 async def audit_page(request: Request) -> Response:
     entries = await audit_service.list_entries(limit=100)
     report = await audit_service.verify_chain()
-    return render(request, "office/audit.html", {"entries": entries, "report": report})
+    pin = audit_checkpoints.for_auditors()  # the latest signed checkpoint, to pin
+    return render(
+        request,
+        "office/audit.html",
+        {"entries": entries, "report": report, "pin": pin, "pin_json": _line(pin)},
+    )
+
+
+def _line(pin: dict[str, Any]) -> str:
+    """The checkpoint exactly as the server's file holds it: what an auditor saves."""
+    if not pin["checkpoint"]:
+        return ""
+    return json.dumps(pin["checkpoint"], sort_keys=True, separators=(",", ":"))
 
 
 async def logout(request: Request) -> Response:
