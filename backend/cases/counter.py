@@ -33,7 +33,7 @@ from ..objections.models import Objection, ObjectionSubject
 from ..repairs import service as repairs
 from ..repairs.models import RepairRequest
 from ..residents import register
-from ..residents.idnumber import mask_name
+from ..residents.display import IdCheck, clerk_name, id_check
 from ..residents.models import Person
 
 VISIT = dt.timedelta(minutes=30)  # how long one ID-card check lets the officer file
@@ -74,6 +74,7 @@ class Visit:
 
     person_id: int
     masked_name: str
+    id_check: IdCheck  # what the ID-card check compares: surname, characters, birth year
     masked_id: str
     ticket: str
     repair_options: list[dict[str, Any]]
@@ -96,7 +97,8 @@ async def _visit(*, person: Person, ticket: str) -> Visit:
     ]
     return Visit(
         person_id=person.id,
-        masked_name=mask_name(person.name),
+        masked_name=clerk_name(person.name),
+        id_check=id_check(person),
         masked_id=register.shown_id(person),
         ticket=ticket,
         repair_options=options,
@@ -213,5 +215,5 @@ async def receipt(*, officer: Principal, kind: str, case_id: int) -> dict[str, A
         "submitted_at": found.submitted_at.isoformat(),
         "due": due,
         "department_name": department,
-        "masked_name": mask_name(person.name),
+        "masked_name": clerk_name(person.name),
     }

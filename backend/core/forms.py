@@ -10,13 +10,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from .errors import NotFound, ValidationFailed
+from .redact import is_free_text, scrub_id_numbers
 
 
 def text(form: Any, name: str, limit: int = 200) -> str:
     """One text field, trimmed and cut to `limit` characters ("" when absent or a file)."""
     value = form.get(name, "") if hasattr(form, "get") else ""
+    if not isinstance(value, str):
+        return ""
     # NUL cannot be stored in PostgreSQL text, and never belongs in a form field.
-    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
+    value = value.replace("\x00", "").strip()
+    if is_free_text(name):  # a statement or purpose never keeps an ID number (core.redact)
+        value = scrub_id_numbers(value)
+    return value[:limit]
 
 
 def texts(form: Any, name: str) -> list[str]:

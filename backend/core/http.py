@@ -20,6 +20,7 @@ from .errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from .redact import scrub_fields
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_MAX_BYTES = 64 * 1024
@@ -110,8 +111,8 @@ async def parse_json(request: Request, model: type[M], max_bytes: int | None = N
             "text may not contain NUL characters",
             errors=[{"field": "(body)", "message": "a string holds U+0000", "type": "string_nul"}],
         )
-    try:
-        return model.model_validate(data)
+    try:  # free text (statements, reasons, purposes, …) never keeps an ID number
+        return model.model_validate(scrub_fields(data))
     except ValidationError as exc:
         raise ValidationFailed(
             "the request has invalid fields", errors=pydantic_errors(exc)
@@ -172,7 +173,7 @@ async def parse_form(
     finally:
         await form.close()
     try:
-        return model.model_validate(values), uploads
+        return model.model_validate(scrub_fields(values)), uploads
     except ValidationError as exc:
         raise ValidationFailed(
             "the request has invalid fields", errors=pydantic_errors(exc)

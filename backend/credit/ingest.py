@@ -29,6 +29,7 @@ from ..core.errors import (
 )
 from ..core.http import loads_json
 from ..core.principal import Principal
+from ..core.redact import scrub_id_numbers
 from ..residents import idnumber
 from . import register_budget
 from .catalog import Catalog, add_months, load_catalog
@@ -134,6 +135,8 @@ def check_item(
     summary = item.get("summary", "")
     if not isinstance(summary, str) or len(summary) > 500:
         batch.error(line, "summary", "must be a string of at most 500 characters")
+    else:
+        summary = scrub_id_numbers(summary)  # a summary never keeps an ID number (core.redact)
     doc_no = item.get("decision_doc_no", "")
     if not isinstance(doc_no, str) or len(doc_no) > 64:
         batch.error(line, "decision_doc_no", "must be a string of at most 64 characters")

@@ -11,7 +11,7 @@ from ..credit.catalog import department_for
 from ..evidence import service as evidence
 from ..evidence.models import CaseKind, EvidenceFile
 from ..residents import register
-from ..residents.idnumber import mask_name
+from ..residents.display import clerk_name
 from ..residents.models import Person
 from . import present
 from .models import Objection
@@ -46,7 +46,7 @@ async def department_view(*, actor: Principal, objection_id: int) -> dict[str, A
     await audit.record(action="person.viewed", actor=actor, subject_person_id=found.person_id,
                        purpose=f"objection case {found.case_no}")  # fmt: skip
     person = await Person.get(id=found.person_id)
-    resident = {"masked_name": mask_name(person.name), "masked_id": register.shown_id(person)}
+    resident = {"masked_name": clerk_name(person.name), "masked_id": register.shown_id(person)}
     return await shape(found, base=DEPARTMENT_BASE) | {"resident": resident}
 
 

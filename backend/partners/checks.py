@@ -13,7 +13,7 @@ from ..core.principal import Principal
 from ..passes import service as passes
 from ..passes.models import PassCertificate
 from ..passes.verify import Verdict
-from ..residents.idnumber import mask_name
+from ..residents import display
 from ..residents.models import Person
 from .eligibility import WhyNot, why_not
 from .models import Offer
@@ -79,4 +79,9 @@ async def check_pass(
 
 
 def masked_name(person: Person | None) -> str | None:
-    return mask_name(person.name) if person else None
+    return display.clerk_name(person.name) if person else None
+
+
+def id_check(person: Person | None) -> display.IdCheck | None:
+    """What the clerk compares with the ID card (residents.display)."""
+    return display.id_check(person) if person else None

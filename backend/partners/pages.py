@@ -93,6 +93,7 @@ def _verdict(checked: checks.Check, scanned: str) -> dict[str, Any]:
         "tier": cert.tier if cert and valid else None,
         "paper": bool(cert and cert.paper),
         "masked_name": checks.masked_name(checked.person) if valid else None,
+        "id_check": checks.id_check(checked.person) if valid else None,
         "eligible": [(o, secrets.token_urlsafe(18)) for o in checked.eligible],
         "ineligible": checked.ineligible if valid else [],
         "text": scanned,

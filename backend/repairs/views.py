@@ -13,7 +13,7 @@ from ..credit.models import CreditRecord
 from ..evidence import service as evidence
 from ..evidence.models import CaseKind, EvidenceFile
 from ..residents import register
-from ..residents.idnumber import mask_name
+from ..residents.display import clerk_name
 from ..residents.models import Person
 from . import present
 from .decisions import department_case
@@ -72,4 +72,4 @@ async def department_evidence(*, actor: Principal, request_id: int, file_id: int
 async def resident_of(request: RepairRequest) -> dict[str, str]:
     """Who applied, as a department needs it to match its own files: masked."""
     person = await Person.get(id=request.person_id)
-    return {"masked_name": mask_name(person.name), "masked_id": register.shown_id(person)}
+    return {"masked_name": clerk_name(person.name), "masked_id": register.shown_id(person)}
