@@ -56,6 +56,13 @@ async def _lists(request: Request, error: XinyiError | None = None) -> Response:
     review = await list_review.review_lists(officer=principal_of(request))
     done = request.query_params.get("done", "")
     entry = request.query_params.get("entry", "")
+    message = present.list_error(error) if error is not None else None
+    if message == "office.lists.error.four_eyes":
+        # The real reason: the officer's own proposal, or accounts made through one another.
+        refused = request.path_params.get("entry_id")
+        items = [*review.proposals, *review.lifts]
+        if not any(i.mine for i in items if i.entry.id == refused):
+            message = "office.lists.error.not_independent"
     return office_page(
         request,
         "office/lists.html",
@@ -63,7 +70,7 @@ async def _lists(request: Request, error: XinyiError | None = None) -> Response:
             "review": review,
             "done": done if done in LIST_OUTCOMES else "",
             "entry": entry if entry.isdigit() else "",
-            "message": present.list_error(error) if error is not None else None,
+            "message": message,
             "limit": list_review.REVIEW_LIMIT,
         },
         status=error.status if error else 200,

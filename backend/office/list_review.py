@@ -26,6 +26,7 @@ class ReviewItem:
     masked_id: str
     name: str
     mine: bool  # this officer proposed it (or its lifting): a second officer must decide
+    may_decide: bool = False  # independent of the proposer (auth.foureyes): the buttons show
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ async def review_lists(*, officer: Principal) -> ListReview:
     active, active_total = await lists.active_manual(limit=REVIEW_LIMIT)
     people = await _people([e.person_id for e in [*pending, *active]])
 
+    # The one four-eyes rule, asked once per proposer: who may decide sees the buttons, and
+    # who may not is told why (their own proposal, or accounts made through one another).
+    proposers = {e.proposed_by_id for e in pending} | {e.lift_proposed_by_id for e in pending}
+    may = {p: await lists.independent(p, officer.account_id) for p in proposers if p is not None}
+
     def item(entry: ListEntry, proposer: int | None) -> ReviewItem:
         person = people.get(entry.person_id)
         return ReviewItem(
@@ -56,6 +62,7 @@ async def review_lists(*, officer: Principal) -> ListReview:
             masked_id=register.shown_id(person) if person else "—",
             name=person.name if person else "—",
             mine=proposer == officer.account_id,
+            may_decide=may.get(proposer, False) if proposer is not None else False,
         )
 
     review = ListReview(
