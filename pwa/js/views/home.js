@@ -1,6 +1,8 @@
 // Signed in: who I am, and the things I can do. Elder mode shows fewer, larger choices.
 
+import { api } from "../api.js";
 import { add, h } from "../dom.js";
+import { localised } from "../format.js";
 import { busy } from "../forms.js";
 import { t, tOr } from "../i18n.js";
 
@@ -28,6 +30,19 @@ function profile(me) {
   );
 }
 
+function scoreTile() {
+  return h(
+    "li",
+    {},
+    h(
+      "a",
+      { href: "#/score", class: "tile tile-gauge", id: "score-tile" },
+      h("span", { class: "tile-title", text: t("pwa.score.heading") }),
+      h("span", { class: "tile-desc tile-score pending", id: "home-score", "aria-live": "polite", text: t("pwa.home.score_desc") }),
+    ),
+  );
+}
+
 function tile(href, titleKey, descKey, icon) {
   return h(
     "li",
@@ -39,6 +54,22 @@ function tile(href, titleKey, descKey, icon) {
       descKey ? h("span", { class: "tile-desc", text: t(descKey) }) : null,
     ),
   );
+}
+
+/** The score on its tile: the number and tier, filled in when it arrives (the tile keeps its
+ * size, so nothing moves); without a score yet, the tile says so. */
+async function showScore(root) {
+  const slot = root.querySelector("#home-score");
+  if (!slot) return;
+  try {
+    const score = await api("/api/v1/me/score");
+    slot.textContent = score.has_score
+      ? t("pwa.home.score_value", { score: score.score, tier: localised(score.tier.name) })
+      : t("pwa.home.score_none");
+    slot.classList.remove("pending");
+  } catch {
+    slot.textContent = ""; /* offline: the tile still opens the score page */
+  }
 }
 
 function reminders(me) {
@@ -54,7 +85,17 @@ function reminders(me) {
       ),
     );
   }
-  if (me.passkeys === 1) notes.push(h("p", { class: "notice info", text: t("pwa.home.one_passkey") }));
+  if (me.passkeys === 1) {
+    notes.push(
+      h(
+        "p",
+        { class: "notice info", id: "one-passkey" },
+        t("pwa.home.one_passkey"),
+        " ",
+        h("a", { href: "#/passkeys", id: "one-passkey-how", text: t("pwa.home.one_passkey_how") }),
+      ),
+    );
+  }
   return notes;
 }
 
@@ -75,11 +116,11 @@ export async function render(app, root) {
   const credit = elder
     ? [
         tile("#/pass", "pwa.pass.heading", null, "qr"),
-        tile("#/score", "pwa.score.heading", null, "gauge"),
+        scoreTile(),
       ]
     : [
         tile("#/pass", "pwa.pass.heading", "pwa.home.pass_desc", "qr"),
-        tile("#/score", "pwa.score.heading", "pwa.home.score_desc", "gauge"),
+        scoreTile(),
         tile("#/records", "pwa.records.heading", "pwa.home.records_desc", "doc"),
         tile("#/lists", "pwa.lists.heading", "pwa.home.lists_desc", "flag"),
         tile("#/offers", "pwa.offers.heading", "pwa.home.offers_desc", "gift"),
@@ -126,5 +167,6 @@ export async function render(app, root) {
     ),
     signOut,
   );
+  if (me.person) showScore(root); // not awaited: the page shows at once, the number follows
   return { title: t("pwa.home.title") };
 }

@@ -37,7 +37,9 @@ function currentDomain() {
   return DOMAINS.includes(domain) ? domain : null;
 }
 
-function filters(active) {
+/** The domain filters: only domains that have an offer now (an empty category is a dead end),
+ * and none at all when every offer is of one domain. The chosen one stays, even if empty. */
+function filters(active, present) {
   const link = (domain) =>
     h(
       "li",
@@ -52,10 +54,12 @@ function filters(active) {
         },
       }),
     );
+  const shown = DOMAINS.filter((d) => present.has(d) || d === active);
+  if (shown.length < 2 && !active) return null;
   return h(
     "nav",
     { class: "filters", "aria-label": t("pwa.offers.filter_label") },
-    h("ul", { class: "plain segmented wrap" }, link(null), DOMAINS.map(link)),
+    h("ul", { class: "plain segmented wrap" }, link(null), shown.map(link)),
   );
 }
 
@@ -81,10 +85,14 @@ function offerCard(offer) {
 
 export async function render(app, root) {
   const domain = currentDomain();
-  const data = await api(domain ? `/api/v1/me/offers?domain=${domain}` : "/api/v1/me/offers");
+  // All offers in one request (a city has tens, not thousands): the filters know which domains
+  // have any, and switching domain needs no network.
+  const data = await api("/api/v1/me/offers");
   const heading = t("pwa.offers.heading");
-  const eligible = data.items.filter((o) => o.eligible).length;
-  const items = [...data.items].sort((a, b) => Number(b.eligible) - Number(a.eligible)); // mine first
+  const present = new Set(data.items.map((o) => o.domain));
+  const chosen = domain ? data.items.filter((o) => o.domain === domain) : data.items;
+  const eligible = chosen.filter((o) => o.eligible).length;
+  const items = [...chosen].sort((a, b) => Number(b.eligible) - Number(a.eligible)); // mine first
   add(
     root,
     h("p", { class: "back" }, h("a", { href: "#/", text: t("pwa.nav.home") })),
@@ -98,8 +106,8 @@ export async function render(app, root) {
       h("a", { href: "#/pass", text: t("pwa.offers.show_pass") }),
     ),
     data.lists?.includes("black") ? h("p", { class: "notice warning", text: t("pwa.offers.black_note") }) : null,
-    filters(domain),
-    h("p", { class: "small", id: "offers-count", text: t("pwa.offers.count", { count: data.items.length, eligible }) }),
+    filters(domain, present),
+    h("p", { class: "small", id: "offers-count", text: t("pwa.offers.count", { count: items.length, eligible }) }),
     items.length
       ? h("ul", { class: "plain offers", id: "offers-list" }, items.map(offerCard))
       : h(

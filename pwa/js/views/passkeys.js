@@ -108,6 +108,23 @@ function passkeyItem(app, item, index, refresh, status) {
   return li;
 }
 
+/** How to add a passkey on a second phone or computer (the home page's reminder links here). */
+function anotherDevice() {
+  return h(
+    "section",
+    { class: "card", id: "another-device", "aria-labelledby": "another-device-h" },
+    h("h2", { id: "another-device-h", text: t("pwa.passkeys.another_heading") }),
+    h(
+      "ol",
+      { class: "steps" },
+      ["pwa.passkeys.another_step1", "pwa.passkeys.another_step2", "pwa.passkeys.another_step3"].map((key) =>
+        h("li", { text: t(key, { address: location.origin }) }),
+      ),
+    ),
+    h("p", { class: "small", text: t("pwa.passkeys.another_note") }),
+  );
+}
+
 export async function render(app, root) {
   const { items } = await api("/api/v1/me/passkeys");
   const status = h("p", { class: "notice error", role: "alert", tabindex: "-1", hidden: true, id: "passkeys-status" });
@@ -149,6 +166,7 @@ export async function render(app, root) {
       { class: "passkeys plain" },
       items.map((item, index) => passkeyItem(app, item, index, refresh, status)),
     ),
+    anotherDevice(),
   );
   return { title: t("pwa.passkeys.heading") };
 }

@@ -9,7 +9,10 @@ import { conditionalMediationAvailable, createPasskey, passkeysSupported } from 
 
 export const id = "welcome";
 
-function signInSection(app) {
+// The autofill box appears only where the browser offers passkeys in it (conditional
+// mediation): elsewhere an empty "account" field would ask for something nobody has. Decided
+// before the view is shown, so nothing shifts when the answer comes.
+function signInSection(app, autofill) {
   const status = h("p", { class: "notice error", role: "alert", hidden: true });
   const button = h("button", { type: "button", class: "primary", id: "signin-button", text: t("auth.sign_in_with_passkey") });
   const username = h("input", {
@@ -42,13 +45,15 @@ function signInSection(app) {
     h("h2", { id: "signin-h", text: t("pwa.signin.heading") }),
     h("p", { text: t("pwa.signin.intro") }),
     status,
-    h(
-      "div",
-      { class: "field autofill" },
-      h("label", { for: "signin-username", text: t("pwa.signin.autofill_label") }),
-      h("p", { class: "hint", id: "signin-username-hint", text: t("pwa.signin.autofill_hint") }),
-      username,
-    ),
+    autofill
+      ? h(
+          "div",
+          { class: "field autofill" },
+          h("label", { for: "signin-username", text: t("pwa.signin.autofill_label") }),
+          h("p", { class: "hint", id: "signin-username-hint", text: t("pwa.signin.autofill_hint") }),
+          username,
+        )
+      : null,
     button,
   );
 }
@@ -135,7 +140,8 @@ export async function render(app, root) {
   if (!passkeysSupported()) {
     add(root, h("p", { class: "notice error", text: t("pwa.passkey.unsupported") }));
   }
-  add(root, h("div", { class: "welcome-grid" }, signInSection(app), enrolSection(app), otherWays()));
+  const autofill = await conditionalMediationAvailable().catch(() => false);
+  add(root, h("div", { class: "welcome-grid" }, signInSection(app, autofill), enrolSection(app), otherWays()));
   return { title: t("pwa.welcome.title") };
 }
 
