@@ -109,12 +109,12 @@ class AuditKeys:
 
 
 def entry_mac(key: bytes, entry_hash: str) -> str:
-    return hmac.new(key, ENTRY_CONTEXT + entry_hash.encode(), hashlib.sha256).hexdigest()
+    # hmac.digest is the one-shot C path: a fraction of hmac.new's cost on the hot path.
+    return hmac.digest(key, ENTRY_CONTEXT + entry_hash.encode(), "sha256").hex()
 
 
 def head_mac(key: bytes, count: int, last_hash: str) -> str:
-    message = HEAD_CONTEXT + f"{count}:{last_hash}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, HEAD_CONTEXT + f"{count}:{last_hash}".encode(), "sha256").hex()
 
 
 def same(a: str, b: str) -> bool:
