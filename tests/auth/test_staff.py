@@ -73,7 +73,7 @@ async def test_a_proposed_staff_account_is_approved_by_a_second_officer_who_hand
     assert me["roles"] == ["department_submitter"] and me["person"] is None
 
     listed = (await officer.get(STAFF)).json()["items"]
-    assert [i["display_name"] for i in listed] == ["陈信用", "赵二", "吴报送"]
+    assert [i["display_name"] for i in listed] == ["陈信用", "吴报送", "赵二"]
     assert [i["status"] for i in listed] == ["active", "active", "active"]
 
 

@@ -74,7 +74,9 @@ async def test_forms_are_plain_html_forms(officer) -> None:
             assert f'<label for="{field}">' in page, field
 
 
-async def test_creating_a_staff_account_shows_its_one_time_code(officer, fresh) -> None:
+async def test_a_staff_account_is_proposed_and_a_second_officer_hands_over_its_code(
+    officer, second_officer, fresh
+) -> None:
     page = await officer.post(
         "/office/staff",
         data={
@@ -85,12 +87,27 @@ async def test_creating_a_staff_account_shows_its_one_time_code(officer, fresh) 
         },
     )
     assert page.status_code == 200, page.text
-    assert "已为 周审计 创建账号" in page.text
-    code = shown_code(page.text, "new-code")
+    assert 'id="staff-proposed"' in page.text and "周审计" in page.text
+    assert 'id="new-code"' not in page.text  # the proposer never sees a code
     account = await Account.get(display_name="周审计")
-    assert account.kind == "staff" and account.roles == "auditor"
+    assert account.kind == "staff" and account.roles == "auditor" and account.status == "proposed"
     assert account.organisation == "黄石市审计局"
     assert "周审计" in page.text.split("现有工作人员")[1]  # listed among the staff
+    assert f'action="/office/staff/{account.id}/approve"' not in page.text  # not for its proposer
+    own = await officer.post(
+        f"/office/staff/{account.id}/approve", data={"csrf_token": token(officer)}
+    )
+    assert own.status_code == 403 and 'data-reason="four_eyes"' in own.text
+    assert not await EnrolmentCode.filter(account_id=account.id).exists()
+
+    listed = (await second_officer.get("/office/staff")).text
+    assert f'action="/office/staff/{account.id}/approve"' in listed
+    approved = await second_officer.post(
+        f"/office/staff/{account.id}/approve", data={"csrf_token": token(second_officer)}
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.headers["cache-control"] == "no-store"
+    code = shown_code(approved.text, "new-code")
 
     # The code shown is the one that works, once.
     auth = SoftAuthenticator(origin=ORIGIN)

@@ -65,6 +65,12 @@ export function wording(notice) {
         title: t("notice.commitment_signed.title"),
         body: t("notice.commitment_signed.body", { title: localised(p.title, ""), version: p.version || "" }),
       };
+    case "account_security": {
+      // A passkey added through a counter or recovery code (auth.recovery): where, and what it ended.
+      const values = { at: p.at ? day(p.at.slice(0, 10)) : "", counter: p.counter || "", sessions: p.sessions_ended ?? 0, passkeys: p.passkeys_removed ?? 0 };
+      const way = p.via === "enrolment-code" ? "counter" : "recovery";
+      return { title: t("notice.account_security.title"), body: t(`notice.account_security.body_${way}`, values) };
+    }
     default:
       return { title: t("notice.other.title"), body: "" };
   }
