@@ -3,10 +3,13 @@
 // sends the page's own forms with fetch and swaps in that part of the page that comes back,
 // so a scan needs no reload and the scan field stays ready for the next resident. It also
 // scans with the camera on any browser that has one (counter/camera.js).
-// Without JavaScript the same forms POST to /counter and /counter/redeem.
+// Without JavaScript the same forms POST to /counter and /counter/redeem. When the network
+// is gone it verifies on the device and queues confirmed benefits (counter/offline.js); the
+// counter's own service worker (/counter-sw.js) keeps the page itself available.
 
 import { setApiLocale, submitForm } from "./api.js";
 import { cameraSupported, startScan } from "./counter/camera.js";
+import { OfflineCounter } from "./counter/offline.js";
 import { h } from "./dom.js";
 import { t, useLocale } from "./i18n.js";
 
@@ -25,6 +28,22 @@ async function init(page) {
   const input = document.getElementById("pass-text");
   const region = document.getElementById("verdict");
   let latest = 0; // only the answer to the newest scan is shown
+  const offline = new OfflineCounter(page, document.getElementById("counter-status"));
+  offline.start().catch(() => {}); // no IndexedDB (private mode): online only
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/counter-sw.js", { scope: "/counter" }).catch(() => {});
+  }
+
+  /** No network: the verdict from this device's own lists. */
+  async function verifyHere(text, mine) {
+    const nodes = await offline.verify(text);
+    if (mine !== latest) return;
+    region.replaceChildren(...nodes);
+    document.getElementById("verdict-title")?.focus();
+    document.title = `${document.getElementById("verdict-title")?.textContent.trim()} · ${t("counter.title")}`;
+    offline.show();
+    input.focus();
+  }
 
 
   /** The localised title of a page that is not the counter (error.html's h1). */
@@ -61,14 +80,17 @@ async function init(page) {
     const text = input.value;
     input.value = ""; // a scanner may type the next pass while this one is checked
     region.replaceChildren(h("p", { class: "checking", text: t("counter.checking") }));
+    if (!navigator.onLine) {
+      sent.catch(() => {});
+      await verifyHere(text, mine);
+      return;
+    }
     let answer;
     try {
       answer = await sent;
     } catch {
       if (mine !== latest) return;
-      region.replaceChildren(notice(t("counter.offline")));
-      if (!input.value) input.value = text; // Enter tries again
-      input.focus();
+      await verifyHere(text, mine);
       return;
     }
     if (mine !== latest) return;
@@ -89,6 +111,11 @@ async function init(page) {
 
   // 确认办理: the form carries the idempotency key the server gave this verdict, so sending
   // it again (a retry after a network failure) never records twice.
+  region.addEventListener("click", (event) => {
+    const button = event.target.closest("button.offline-confirm");
+    if (button && !button.disabled) offline.confirm(button).then(() => input.focus());
+  });
+
   region.addEventListener("submit", async (event) => {
     const redeem = event.target.closest("form.redeem");
     if (!redeem) return;

@@ -67,7 +67,7 @@ def test_counter_camera_reads_a_live_pass_without_barcode_detector(
             page.locator("#camera[data-decoder='zxing-wasm']").wait_for(state="attached")
         assert verified.value.status == 200
         sent = verified.value.request.post_data or ""
-        assert "text=XY1%3A" in sent  # the decoded pass, as the form sends it
+        assert "text=XY" in sent  # the decoded pass, as the form sends it
         panel = page.locator("#verdict-panel.verdict-ok")
         panel.wait_for()
         assert panel.locator("#verdict-title").inner_text().strip() == ZH["counter.state.ok"]

@@ -97,7 +97,7 @@ export function startScan(video, { onText, onError, onReady }) {
     if (stopped) return;
     try {
       const texts = await reader.read(video);
-      const hit = texts.find((t) => t.trim().toUpperCase().startsWith("XY1:")) || texts[0];
+      const hit = texts.find((t) => /^XY[12]:/.test(t.trim().toUpperCase())) || texts[0];
       if (hit && !stopped) {
         stop();
         onText(hit);
