@@ -12,7 +12,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from .apitokens import routes as token_routes
@@ -54,6 +53,7 @@ from .office import partner_pages as office_partner_pages
 from .office import routes as office_routes
 from .partners import approval_routes as partner_approval_routes
 from .partners import bundle_routes as partner_bundle_routes
+from .partners import offboarding_pages as partner_offboarding_pages
 from .partners import offline_routes as partner_offline_routes
 from .partners import pages as partner_pages
 from .partners import routes as partner_routes
@@ -62,7 +62,7 @@ from .passes import pages as pass_pages
 from .passes import routes as pass_routes
 from .passes import service as passes_service
 from .platform import routes as platform_routes
-from .platform.routes import PWA_DIR
+from .platform.shell import RevalidatedFiles, VersionedFiles, asset
 from .repairs import routes as repair_routes
 from .rights import pages as rights_pages
 from .rights import routes as rights_routes
@@ -87,6 +87,7 @@ def declared_routes() -> list[BaseRoute]:
         *partner_bundle_routes.routes,
         *partner_offline_routes.routes,
         *partner_pages.routes,
+        *partner_offboarding_pages.routes,
         *office_partner_pages.routes,
         *office_routes.routes,
         *notice_routes.routes,
@@ -100,7 +101,9 @@ def declared_routes() -> list[BaseRoute]:
         *rights_pages.routes,
         *family_routes.routes,
         *family_pages.routes,
-        Mount("/app", app=StaticFiles(directory=PWA_DIR), name="app"),
+        # Versioned shell files may be kept for a year; plain /app/ URLs are revalidated.
+        Mount("/app/v/{build}", app=VersionedFiles(), name="app_versioned"),
+        Mount("/app", app=RevalidatedFiles(), name="app"),
     ]
 
 
@@ -113,7 +116,7 @@ def wire(settings: Settings) -> None:
     if settings.clock_shift_days:  # a drill (refused in production by Settings.check)
         clock.shift(dt.timedelta(days=settings.clock_shift_days))
     model = load_model()
-    templating.add_globals(tier_name=model.tier_name, list_name=model.list_name)
+    templating.add_globals(tier_name=model.tier_name, list_name=model.list_name, asset=asset)
     events.standing_changed.connect(passes_service.revoke_people)
     audit_chain.configure(keys_dir=settings.keys_dir, data_dir=settings.data_dir)
     prepare_storage(settings)  # owner-only DATA_DIR, keys and SQLite file

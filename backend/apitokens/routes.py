@@ -53,7 +53,9 @@ async def list_tokens(request: Request) -> Response:
 
 async def revoke_token(request: Request) -> Response:
     await service.revoke_token(
-        officer=principal_of(request), token_id=path_int(request, "token_id")
+        officer=principal_of(request),
+        token_id=path_int(request, "token_id"),
+        kind=TokenKind.DEPARTMENT,
     )
     return Response(status_code=204)
 

@@ -121,11 +121,14 @@ def forget_cached() -> None:
     _CACHE.forget()
 
 
-async def revoke_token(*, officer: Principal, token_id: int) -> ApiToken:
+async def revoke_token(
+    *, officer: Principal, token_id: int, kind: TokenKind | None = None
+) -> ApiToken:
     """Revoke a token (idempotent). Revocation sets `revoked_at` once, by a conditional update
-    with its audit entry, so two revocations at once write one entry."""
+    with its audit entry, so two revocations at once write one entry. With `kind`, a token of
+    another kind is not found (the department-token endpoint never revokes a partner's key)."""
     row = await ApiToken.get_or_none(id=token_id)
-    if row is None:
+    if row is None or (kind is not None and row.kind != kind):
         raise NotFound("no such token")
     if row.revoked_at is None:
         moment = now()
@@ -137,6 +140,23 @@ async def revoke_token(*, officer: Principal, token_id: int) -> ApiToken:
                 )
     forget_cached()  # after the update: a lookup meanwhile cannot cache the token as valid
     return row
+
+
+async def revoke_organisation(*, actor: Principal, kind: TokenKind, organisation: str) -> int:
+    """Revoke every live token of one organisation at once (offboarding a partner), with one
+    audit entry; answers how many were revoked. Caches are cleared after the update."""
+    moment = now()
+    async with in_transaction():
+        revoked = await ApiToken.filter(
+            kind=kind, organisation=organisation, revoked_at=None
+        ).update(revoked_at=moment)
+        await audit.record(
+            action="api_token.revoked_all",
+            actor=actor,
+            details={"kind": kind.value, "organisation": organisation, "tokens": revoked},
+        )
+    forget_cached()
+    return revoked
 
 
 async def list_tokens(*, kind: str | None = None) -> list[ApiToken]:

@@ -116,7 +116,9 @@ async def tokens_page(request: Request) -> Response:
 
 async def revoke_token_page(request: Request) -> Response:
     await token_service.revoke_token(
-        officer=principal_of(request), token_id=path_id(request, "token_id")
+        officer=principal_of(request),
+        token_id=path_id(request, "token_id"),
+        kind=token_service.TokenKind.DEPARTMENT,  # the tokens page never revokes a partner key
     )
     return redirect("/office/tokens?done=revoked")
 

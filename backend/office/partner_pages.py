@@ -15,9 +15,9 @@ from ..core.forms import decision, path_id, redirect
 from ..core.permissions import Permission
 from ..core.routing import page, principal_of, requires
 from ..core.templating import render
-from ..partners import joining, offers, present
+from ..partners import joining, offboarding, offers, present
 
-OFFICE_DONE = ("partner_rejected", "offer_approved", "offer_rejected")
+OFFICE_DONE = ("partner_rejected", "offer_approved", "offer_rejected", "disabled")
 
 
 async def _office(request: Request, context: dict[str, Any], status: int = 200) -> Response:
@@ -31,6 +31,7 @@ async def _office(request: Request, context: dict[str, Any], status: int = 200) 
         "applications": queue.applications,
         "pending": queue.pending,
         "cases": queue.cases,
+        "partners_approved": await offboarding.approved_partners(),
         "done": done if done in OFFICE_DONE else "",
         "approved": None,
         "error": None,

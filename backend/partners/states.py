@@ -19,7 +19,7 @@ class PartnerStatus(StrEnum):
     APPLIED = "applied"  # waiting for the credit office's decision
     APPROVED = "approved"  # may verify passes and grant benefits
     REJECTED = "rejected"
-    SUSPENDED = "suspended"  # kept for stored rows: acts like rejected, no move leads here yet
+    SUSPENDED = "suspended"  # offboarded by the credit office: keys revoked, accounts disabled
 
 
 class OfferStatus(StrEnum):
@@ -52,12 +52,19 @@ class Refusal(StrEnum):
     REMINDER_PERIOD = "reminder_period"  # the resident may still settle or object
     NOT_ELIGIBLE = "not_eligible"
     NOT_LIVE = "not_live"  # the offer is not live at this partner
+    ALREADY_DISABLED = "already_disabled"  # the partner or operator is disabled already
+    NOT_MEMBER = "not_member"  # the account is not one of this partner's operators
 
 
 PARTNER_WORKFLOW: Workflow[PartnerStatus] = Workflow(
     name="partner application",
-    moves={PartnerStatus.APPLIED: frozenset({PartnerStatus.APPROVED, PartnerStatus.REJECTED})},
+    moves={
+        PartnerStatus.APPLIED: frozenset({PartnerStatus.APPROVED, PartnerStatus.REJECTED}),
+        # Offboarding (`offboarding.disable_partner`): its keys and accounts go with it.
+        PartnerStatus.APPROVED: frozenset({PartnerStatus.SUSPENDED}),
+    },
     conflict_reason=Refusal.ALREADY_DECIDED,
+    reasons={PartnerStatus.SUSPENDED: Refusal.ALREADY_DISABLED},
 )
 
 OFFER_WORKFLOW: Workflow[OfferStatus] = Workflow(
