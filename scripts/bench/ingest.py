@@ -50,8 +50,8 @@ async def prepare(residents: int) -> tuple[str, list[str]]:
             scopes=["records.submit"],
         )
         cipher = IdCipher.from_settings(settings)
-        rows = await Person.all().limit(50_000).values_list("id_encrypted", flat=True)
-        return token, [cipher.decrypt(r) for r in rows]  # type: ignore[arg-type]
+        rows = await Person.all().limit(50_000).values_list("id_encrypted", "id_hash")
+        return token, [cipher.decrypt(blob, bound_to=row) for blob, row in rows]
 
     return await with_orm(settings, work)
 
