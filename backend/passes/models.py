@@ -7,7 +7,9 @@ from tortoise.models import Model
 
 
 class DeviceKey(Model):
-    """A phone's non-extractable WebCrypto P-256 key (设备密钥), bound into its passes."""
+    """A phone's non-extractable WebCrypto P-256 key (设备密钥) — or a printed paper pass
+    (`kind` paper, `public_key` "paper:…", until `expires_at`): what the resident sees under
+    "My devices" and can remove, revoking its passes."""
 
     id = fields.BigIntField(primary_key=True)
     account_id = fields.BigIntField(db_index=True)
@@ -16,6 +18,8 @@ class DeviceKey(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_issued_at = fields.DatetimeField(null=True)
     removed_at = fields.DatetimeField(null=True)
+    kind = fields.CharField(max_length=8, default="phone")  # phone | paper
+    expires_at = fields.DatetimeField(null=True)  # paper: its certificate's expiry
 
     class Meta:
         table = "device_key"

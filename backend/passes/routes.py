@@ -14,7 +14,7 @@ from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
 from . import schemas, service
-from .format import STEP_SECONDS
+from .format import STEP_SECONDS, VERSION
 
 
 def keyring_of(request: Request) -> KeyRing:
@@ -29,6 +29,7 @@ async def issue_pass(request: Request) -> Response:
         keyring=keyring_of(request),
         device_jwk=body.device_key,
         label=body.label or device_label(request),
+        presentation_jwk=body.presentation_key,
     )
     row = issued.row
     return json_ok(
@@ -42,6 +43,7 @@ async def issue_pass(request: Request) -> Response:
             "device_id": issued.device.id if issued.device else None,
             "server_time": int(clock.now().timestamp()),
             "step_seconds": STEP_SECONDS,
+            "format_version": VERSION,
         },
         status=201,
     )
@@ -54,7 +56,9 @@ async def list_devices(request: Request) -> Response:
             "items": [
                 {
                     "id": d.id,
+                    "kind": d.kind,
                     "label": d.label,
+                    "expires_at": d.expires_at.isoformat() if d.expires_at else None,
                     "created_at": d.created_at.isoformat(),
                     "last_issued_at": d.last_issued_at.isoformat() if d.last_issued_at else None,
                 }
@@ -96,7 +100,7 @@ routes = [
         "/api/v1/me/devices",
         list_devices,
         operation_id="listMyDevices",
-        summary="Devices holding a pass key",
+        summary="Devices holding a pass key, and unexpired paper passes",
         tag="pass",
         access=requires(P.PASS_SELF),
     ),
@@ -105,7 +109,7 @@ routes = [
         "/api/v1/me/devices/{device_id}",
         remove_device,
         operation_id="removeMyDevice",
-        summary="Remove a device: its passes are revoked",
+        summary="Remove a device or a paper pass: its passes are revoked",
         tag="pass",
         access=requires(P.PASS_SELF),
         status=204,

@@ -6,22 +6,24 @@ import datetime as dt
 import os
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from tortoise.expressions import Q
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from ..audit import service as audit
 from ..core import clock
-from ..core.errors import NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..core.ttlcache import TTLCache
 from ..credit.standing import standing
-from ..residents.idnumber import mask_name
+from ..residents.display import clerk_name
 from ..residents.models import Person
 from .format import (
     FLAG_BLACK,
@@ -29,19 +31,25 @@ from .format import (
     FLAG_PAPER,
     FLAG_RED,
     NO_DEVICE,
+    STATUS_LIST_SIZE,
     TIERS,
     Certificate,
+    clip_name,
+    seal,
     to_text,
 )
 from .models import DeviceKey, PassCertificate
-from .verify import Verdict, verify_text
+from .present import local_date
+from .sealing import Sealer, day_of
+from .verify import NeverRevoked, Verdict, verify_text
 
 CERT_LIFETIME = dt.timedelta(hours=24)
-PAPER_LIFETIME = dt.timedelta(days=30)
-# Bits; a certificate's index is its id modulo this. 2^27 ≈ 134 M: at 2.5 M certificates a
-# day an index comes round again after ~54 days, longer than any certificate lives (paper
-# passes: 30 days). The list compresses to a few kilobytes while few passes are revoked.
-STATUS_LIST_SIZE = 1 << 27
+# Paper: shorter than version 1's 30 days (a lost sheet works for a week at most), and few.
+PAPER_LIFETIME = dt.timedelta(days=7)
+PAPER_PASS_LIMIT = 2
+# A certificate's index is its id modulo 2^27 through a keyed permutation (sealing.py): at
+# 10 M certificates a day an index comes round again after ~13 days, longer than any
+# certificate lives (paper passes: 7 days). The list compresses to a few tens of kilobytes.
 STATUS_LIST_TTL = 300
 
 
@@ -77,11 +85,29 @@ def flags_for(lists: frozenset[str], *, paper: bool = False) -> int:
     return flags
 
 
+def sealer_of(keyring: KeyRing) -> Sealer:
+    """The eligibility-key secret beside the signing keys (read once per key folder)."""
+    found = _SEALERS.get(keyring.keys_dir)
+    if found is None:
+        found = _SEALERS[keyring.keys_dir] = Sealer.of(keyring.keys_dir)
+    return found
+
+
+_SEALERS: dict[Path, Sealer] = {}
+
+
 async def _issue(
-    *, keyring: KeyRing, person_id: int, device: DeviceKey | None, device_point: bytes, paper: bool
+    *,
+    keyring: KeyRing,
+    person_id: int,
+    device: DeviceKey | None,
+    device_point: bytes,
+    paper: bool,
+    holder: tuple[int, str] = (0, ""),
 ) -> tuple[PassCertificate, bytes]:
     tier, lists = await pass_state(person_id)
     key = keyring.active
+    sealer = sealer_of(keyring)
     issued = clock.now_seconds()
     expires = issued + (PAPER_LIFETIME if paper else CERT_LIFETIME)
     pass_id = os.urandom(12)
@@ -97,20 +123,24 @@ async def _issue(
         issued_at=issued,
         expires_at=expires,
     )
-    row.status_index = row.id % STATUS_LIST_SIZE
+    row.status_index = sealer.status_index(row.id)
     await row.save(update_fields=["status_index"])
+    issued_s = int(issued.timestamp())
     cert = Certificate(
         kid=base64url_to_bytes(key.kid),
+        ekid=day_of(issued_s),
         pass_id=pass_id,
-        issued_at=int(issued.timestamp()),
+        issued_at=issued_s,
         expires_at=int(expires.timestamp()),
         tier=tier,
         flags=row.flags,
         status_index=row.status_index,
         device_key=device_point,
+        birth_year=holder[0],
+        holder_name=clip_name(holder[1]),
     )
-    signed = Certificate(**{**cert.__dict__, "signature": key.private.sign(cert.body())})
-    return row, signed.pack()
+    signed = seal(cert, sealer.key_for(cert.ekid))
+    return row, signed + key.private.sign(signed)
 
 
 @dataclass(frozen=True)
@@ -120,55 +150,104 @@ class IssuedPass:
     device: DeviceKey | None
 
 
+def _device_refused(message: str) -> ValidationFailed:
+    return ValidationFailed(
+        "this device key cannot be used: create a new one",
+        errors=[{"field": "device_key", "message": message, "type": "value"}],
+    )
+
+
 async def issue_pass(
-    *, principal: Principal, keyring: KeyRing, device_jwk: dict[str, Any], label: str
+    *,
+    principal: Principal,
+    keyring: KeyRing,
+    device_jwk: dict[str, Any],
+    label: str,
+    presentation_jwk: dict[str, Any] | None = None,
 ) -> IssuedPass:
-    """issuePass: a day-long certificate bound to this phone's device key."""
+    """issuePass: a day-long certificate for this phone. `device_jwk` names the phone (its
+    registered device key, listed among the resident's devices); `presentation_jwk`, a fresh
+    key the phone makes at every renewal, is what the certificate binds, so two certificates
+    of one phone share no key (docs/pass-format.md, "Linking"). Without it the device key
+    itself is bound."""
     if principal.person_id is None:
         raise NotFound("only residents in the population register have a pass")
     point = compressed_device_key(device_jwk)
+    bound = point if presentation_jwk is None else compressed_device_key(presentation_jwk)
     device, _ = await DeviceKey.get_or_create(
         public_key=bytes_to_base64url(point),
         defaults={"account_id": principal.account_id, "label": label[:120]},
     )
     if device.account_id != principal.account_id or device.removed_at is not None:
-        raise ValidationFailed(
-            "this device key cannot be used: create a new one",
-            errors=[
-                {
-                    "field": "device_key",
-                    "message": "removed or belongs to another account",
-                    "type": "value",
-                }
-            ],
-        )
+        raise _device_refused("removed or belongs to another account")
+    if device.kind != "phone":
+        raise _device_refused("not a phone")
     device.last_issued_at = clock.now_seconds()
     await device.save(update_fields=["last_issued_at"])
     row, cert = await _issue(
         keyring=keyring,
         person_id=principal.person_id,
         device=device,
-        device_point=point,
+        device_point=bound,
         paper=False,
     )
     return IssuedPass(cert, row, device)
 
 
+def birth_year_of(person: Person) -> int:
+    """The birth year the ID-card check compares (0 when the register keeps none)."""
+    year = getattr(person, "birth_year", None)
+    if isinstance(year, int) and year > 0:
+        return year
+    born = getattr(person, "birth_date", None)
+    return born.year if isinstance(born, dt.date) else 0
+
+
 async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedPass:
-    """A printable pass (纸质通行证): no device key, 30 days, the counter checks the ID card."""
+    """A printable pass (纸质通行证): 7 days, at most PAPER_PASS_LIMIT unexpired at once, each
+    listed among the resident's devices and removable there. It carries the clerk-facing
+    name and the birth year under the signature, for the ID-card check offline too."""
     if principal.person_id is None:
         raise NotFound("only residents in the population register have a pass")
+    now = clock.now_seconds()
+    active = await DeviceKey.filter(
+        account_id=principal.account_id, kind="paper", removed_at=None, expires_at__gt=now
+    ).count()
+    if active >= PAPER_PASS_LIMIT:
+        raise Conflict(
+            f"at most {PAPER_PASS_LIMIT} paper passes can be valid at once: remove one "
+            "under “My devices” first",
+            reason="paper_pass_limit",
+        )
+    person = await Person.get(id=principal.person_id)
+    pass_id_hint = os.urandom(9).hex()
+    device = await DeviceKey.create(
+        account_id=principal.account_id,
+        public_key=f"paper:{pass_id_hint}",
+        label="",
+        kind="paper",
+        expires_at=now + PAPER_LIFETIME,
+        last_issued_at=now,
+    )
     row, cert = await _issue(
         keyring=keyring,
         person_id=principal.person_id,
-        device=None,
+        device=device,
         device_point=NO_DEVICE,
         paper=True,
+        holder=(birth_year_of(person), clerk_name(person.name)),
     )
+    device.expires_at = row.expires_at
+    # The devices list shows the label as it is: both languages and the last day it works.
+    device.label = f"纸质通行证 · Paper pass · {local_date(row.expires_at)}"
+    await device.save(update_fields=["expires_at", "label"])
     await audit.record(
-        action="pass.paper_issued", actor=principal, subject_person_id=principal.person_id
+        action="pass.paper_issued",
+        actor=principal,
+        subject_person_id=principal.person_id,
+        details={"device": device.id},
     )
-    return IssuedPass(cert, row, None)
+    return IssuedPass(cert, row, device)
 
 
 def certificate_text(cert: bytes) -> str:
@@ -177,18 +256,21 @@ def certificate_text(cert: bytes) -> str:
 
 @dataclass(frozen=True)
 class PaperPass:
-    """A paper pass ready to print: its row, its text (what the QR holds) and the holder's
-    masked name, which the counter compares with the ID card."""
+    """A paper pass ready to print: its row, its text (what the QR holds) and what the
+    counter compares with the ID card — also sealed in the certificate."""
 
     row: PassCertificate
     text: str
     masked_name: str
+    birth_year: int
 
 
 async def print_paper_pass(*, principal: Principal, keyring: KeyRing) -> PaperPass:
     issued = await issue_paper_pass(principal=principal, keyring=keyring)
     person = await Person.get(id=issued.row.person_id)
-    return PaperPass(issued.row, to_text(issued.certificate), mask_name(person.name))
+    return PaperPass(
+        issued.row, to_text(issued.certificate), clerk_name(person.name), birth_year_of(person)
+    )
 
 
 async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
@@ -217,7 +299,12 @@ async def revoke_people(person_ids: Iterable[int], reason: str) -> int:
 
 
 async def list_devices(*, principal: Principal) -> list[DeviceKey]:
-    return await DeviceKey.filter(account_id=principal.account_id, removed_at=None).order_by("id")
+    """Phones holding a pass key, and paper passes not yet expired (each removable)."""
+    return (
+        await DeviceKey.filter(account_id=principal.account_id, removed_at=None)
+        .filter(Q(kind="phone") | Q(expires_at__gt=clock.now_seconds()))
+        .order_by("id")
+    )
 
 
 async def remove_device(*, principal: Principal, device_id: int) -> None:
@@ -275,31 +362,44 @@ async def _signed_status_list(keyring: KeyRing) -> str:
     return token
 
 
+def eligibility_keys(keyring: KeyRing, *, now: int) -> dict[int, bytes]:
+    """The day keys a verifier needs now: the server's for `check`, a partner's bundle."""
+    sealer = sealer_of(keyring)
+    today = day_of(now)
+    cached = _DAY_KEYS.get(sealer.secret)
+    if cached is None or cached[0] != today:
+        cached = _DAY_KEYS[sealer.secret] = (today, sealer.keys_around(now))
+    return cached[1]
+
+
+_DAY_KEYS: dict[bytes, tuple[int, dict[int, bytes]]] = {}
+
+
 async def check(
     text: str, *, keyring: KeyRing, now: int | None = None
 ) -> tuple[Verdict, PassCertificate | None]:
-    """Online verification: signature and freshness by the pure checks, revocation from the
-    database (fresher than any status list)."""
+    """Online verification: the pure checks in their order with the server's keys, then
+    revocation from the database (fresher than any status list)."""
+    at = now if now is not None else int(clock.now().timestamp())
     verdict = verify_text(
         text,
         keys=keyring.public_keys(),
-        is_revoked=lambda _: False,
-        now=now if now is not None else int(clock.now().timestamp()),
+        eligibility_keys=eligibility_keys(keyring, now=at),
+        status=NeverRevoked(),
+        now=at,
     )
-    if verdict.presentation is None or verdict.reason in (
-        "malformed",
-        "unknown_key",
-        "bad_signature",
-    ):
-        return verdict, None
-    found = await PassCertificate.get_or_none(
-        pass_id=verdict.presentation.certificate.pass_id.hex()
-    )
+    if verdict.certificate is None or verdict.pass_id is None:
+        return verdict, None  # malformed, unknown key, bad signature: no look-up
+    found = await PassCertificate.get_or_none(pass_id=verdict.pass_id.hex())
     if found is None:  # signed by us but unknown here (e.g. restored from an older backup)
-        return Verdict(False, "revoked", verdict.presentation), None
+        return _revoked(verdict), None
     if verdict.valid and found.revoked_at is not None:
-        return Verdict(False, "revoked", verdict.presentation), found
+        return _revoked(verdict), found
     return verdict, found
+
+
+def _revoked(verdict: Verdict) -> Verdict:
+    return replace(verdict, valid=False, reason="revoked")
 
 
 __all__ = ["TIERS", "Verdict"]

@@ -1,16 +1,17 @@
-// The credit pass on this phone (docs/pass-format.md): a non-extractable P-256 device key,
-// a day-long certificate the server binds to it, and a presentation signed every 30 s.
-// Signing is local, so the pass keeps working without a network.
+// The credit pass on this phone (docs/pass-format.md, version 2): a non-extractable P-256
+// device key that names this phone, a fresh non-extractable presentation key per renewal
+// that the day-long certificate binds (so two certificates share no key), and a
+// presentation signed every 30 s. Signing is local, so the pass keeps working offline.
 
 import { api } from "./api.js";
 import { encode } from "./base45.js";
 import * as keystore from "./keystore.js";
 
-export const PREFIX = "XY1:";
-export const CERTIFICATE_BYTES = 132;
+export const PREFIX = "XY2:";
+export const CERTIFICATE_BYTES = 134;
 const DEVICE = "device";
 const CERTIFICATE = "certificate";
-const RENEW_AFTER_MS = 12 * 3600 * 1000; // renew silently once half the day has passed
+const RENEW_AFTER_MS = 6 * 3600 * 1000; // renew silently every 6 h: fewer scans share a certificate
 const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
 let renewedThisRun = false; // "renew on every app start when online"
 
@@ -74,6 +75,7 @@ export function isExpired(certificate) {
 
 export function needsRenewal(certificate, accountId) {
   if (!certificate || certificate.accountId !== accountId) return true;
+  if (certificate.format_version !== 2) return true; // stored before version 2: renew when online
   if (!renewedThisRun) return true;
   const age = correctedNow(certificate) - Date.parse(certificate.issued_at);
   return isExpired(certificate) || age >= RENEW_AFTER_MS;
@@ -83,7 +85,12 @@ export function needsRenewal(certificate, accountId) {
  * A device key the server refuses (the phone was removed elsewhere) is replaced once. */
 export async function renew(accountId, { retried = false } = {}) {
   const device = await deviceFor(accountId);
-  const body = { device_key: await publicJwk(device.keyPair) };
+  // A new key for this certificate only; like the device key, it can never be exported.
+  const presentationKey = await crypto.subtle.generateKey(ECDSA, false, ["sign"]);
+  const body = {
+    device_key: await publicJwk(device.keyPair),
+    presentation_key: await publicJwk(presentationKey),
+  };
   const sent = Date.now();
   let issued;
   try {
@@ -99,25 +106,29 @@ export async function renew(accountId, { retried = false } = {}) {
   const received = Date.now();
   // server_time is whole seconds: +500 ms centres it; the request took (received − sent).
   const offsetMs = Math.round(issued.server_time * 1000 + 500 - (sent + received) / 2);
-  const certificate = { ...issued, accountId, offsetMs, fetchedAt: received };
+  const certificate = { ...issued, accountId, offsetMs, fetchedAt: received, presentationKey };
   await keystore.put(CERTIFICATE, certificate);
   renewedThisRun = true;
   return certificate;
 }
 
-/** The QR text for one time step: "XY1:" + Base45(certificate ‖ step ‖ ECDSA(r ‖ s)). */
+/** The QR text for one time step: "XY2:" + Base45(certificate ‖ step ‖ ECDSA(r ‖ s)), signed
+ * with the certificate's own presentation key (the device key for one stored before). */
 export async function present(certificate, device, step) {
   const cert = unb64url(certificate.certificate);
-  if (cert.length !== CERTIFICATE_BYTES) throw new Error("certificate: wrong length");
-  const signed = new Uint8Array(CERTIFICATE_BYTES + 4);
+  // A version-1 certificate stored before the update still works until it expires.
+  const [prefix, length] = cert[0] === 1 ? ["XY1:", 132] : [PREFIX, CERTIFICATE_BYTES];
+  if (cert.length !== length) throw new Error("certificate: wrong length");
+  const signer = certificate.presentationKey || device.keyPair;
+  const signed = new Uint8Array(length + 4);
   signed.set(cert);
-  new DataView(signed.buffer).setUint32(CERTIFICATE_BYTES, step, false);
+  new DataView(signed.buffer).setUint32(length, step, false);
   // WebCrypto's ECDSA signature is already raw r ‖ s (IEEE P1363), 64 bytes for P-256.
   const signature = new Uint8Array(
-    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, device.keyPair.privateKey, signed),
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, signer.privateKey, signed),
   );
   const all = new Uint8Array(signed.length + signature.length);
   all.set(signed);
   all.set(signature, signed.length);
-  return PREFIX + encode(all);
+  return prefix + encode(all);
 }
