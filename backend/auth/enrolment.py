@@ -28,7 +28,7 @@ from ..core.errors import (
 from ..core.principal import Principal
 from ..residents import idnumber, register
 from ..residents.models import Person
-from . import recovery, registration, sessions, throttle
+from . import quota, recovery, registration, sessions, throttle
 from .accounts import Refusal
 from .models import Account, EnrolmentCode, Passkey, RecoveryCode
 
@@ -243,7 +243,17 @@ async def issue_resident_code(
             "check the ID card in person before issuing a code",
             errors=[{"field": "id_card_checked", "message": "must be true", "type": "value"}],
         )
-    person = await person_in_front_of(cipher=cipher, name=name, id_number=id_number)
+    await quota.take(quota.LOOKUPS, f"account:{officer.account_id}")  # as the office look-up
+    try:
+        person = await person_in_front_of(cipher=cipher, name=name, id_number=id_number)
+    except IdentityNotMatched:  # recorded without the number, like a look-up finding nobody
+        await audit.record(
+            action="person.lookup_missed",
+            actor=officer,
+            purpose=purpose or "in-person identity check",
+            details={"found": False, "use": "enrolment_code"},
+        )
+        raise
     code = new_code()
     where = " ".join(counter.split())[:120] or officer.organisation[:120]
     async with in_transaction():

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..audit import service as audit
+from ..auth import quota
 from ..core.city import City
 from ..core.crypto import IdCipher
 from ..core.errors import InvalidIdNumber, NotFound, ValidationFailed, invalid
@@ -124,11 +125,24 @@ async def look_up(
 async def view_person(
     *, officer: Principal, cipher: IdCipher, city: City, id_number: str, purpose: str
 ) -> PersonView:
-    """Look a person up with a stated purpose. Only a found person is a look at someone's
-    data, so only then is it recorded (and shown to them in "who viewed my data")."""
+    """Look a person up with a stated purpose, within the officer's hourly quota. A found
+    person is a look at someone's data, recorded and shown to them in "who viewed my data";
+    a look-up that finds nobody is recorded without a subject and without the number."""
     if not purpose.strip():
         raise invalid("purpose", "state the purpose of this look-up")
-    person = await find_person(cipher=cipher, id_number=id_number)
+    await quota.take(quota.LOOKUPS, f"account:{officer.account_id}")  # per officer, shared
+    try:
+        person = await find_person(cipher=cipher, id_number=id_number)
+    except NotFound:
+        # A look-up that finds nobody is recorded too (who, when, why; never the number), so
+        # an officer probing the register leaves a trace auditors can count.
+        await audit.record(
+            action="person.lookup_missed",
+            actor=officer,
+            purpose=purpose,
+            details={"found": False},
+        )
+        raise
     await audit.record(
         action="person.viewed", actor=officer, subject_person_id=person.id, purpose=purpose
     )

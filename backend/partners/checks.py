@@ -3,7 +3,9 @@ apply and why the others do not. Each check of a person's pass is a logged look.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, replace
 
 from ..audit import service as audit
 from ..core import clock
@@ -15,8 +17,9 @@ from ..passes.models import PassCertificate
 from ..passes.verify import Verdict
 from ..residents import display
 from ..residents.models import Person
+from . import verifylimits
 from .eligibility import WhyNot, why_not
-from .models import Offer
+from .models import Offer, Redemption
 from .offers import at_per_person_limit, is_live_at, offers_of, terms
 from .service import partner_of
 
@@ -28,6 +31,24 @@ class Check:
     person: Person | None
     eligible: list[Offer]
     ineligible: list[tuple[Offer, WhyNot]]
+    identity: str = ""  # the redemption identity of a valid presentation (pass-format.md)
+
+
+def redemption_identity(verdict: Verdict, certificate: PassCertificate, today: dt.date) -> str:
+    """Phone: SHA-256 of certificate ‖ step — the signed bytes without the ECDSA signature, so
+    its (r, n − s) twin is the same presentation. Paper: the pass id and the day."""
+    if certificate.kind == "paper":
+        return f"paper:{certificate.pass_id}:{today.isoformat()}"[:64]
+    return hashlib.sha256(verdict.signed).hexdigest()
+
+
+async def _used(identity: str, offers: list[Offer], offer_id: int | None) -> bool:
+    """No green for a used pass: already redeemed here for the offer asked about, or, with
+    none asked about, for any of these offers (one indexed look-up)."""
+    ids = [o.id for o in offers if offer_id is None or o.id == offer_id]
+    if not ids:
+        return False
+    return await Redemption.filter(presentation_hash=identity, offer_id__in=ids).exists()
 
 
 async def check_pass(
@@ -35,10 +56,12 @@ async def check_pass(
 ) -> Check:
     """verifyPass: every check of the pass, then which of this partner's offers apply."""
     partner = await partner_of(actor)
+    await verifylimits.verification_allowed(actor)
     verdict, cert = await passes.check(text, keyring=keyring)
     person = await Person.get_or_none(id=cert.person_id) if cert else None
     eligible: list[Offer] = []
     ineligible: list[tuple[Offer, WhyNot]] = []
+    identity = ""
     if person is not None and cert is not None:
         offers = await offers_of(partner.id, live_only=True)
         if offer_id is not None:
@@ -47,6 +70,9 @@ async def check_pass(
                 raise NotFound("no such live offer at your organisation")
         tier, lists = await passes.pass_state(person.id)
         today = clock.today()
+        identity = redemption_identity(verdict, cert, today) if verdict.valid else ""
+        if identity and await _used(identity, offers, offer_id):
+            verdict = replace(verdict, valid=False, reason="used")
         used_up = await at_per_person_limit(person.id, offers) if verdict.valid else set()
         for offer in offers:
             reason = (
@@ -61,6 +87,7 @@ async def check_pass(
             else:
                 ineligible.append((offer, reason))
         restricted = any(r.is_list_restriction for _, r in ineligible)
+        await verifylimits.look_allowed(actor, person.id)
         await audit.record(
             action="pass.verified",
             actor=actor,
@@ -75,7 +102,7 @@ async def check_pass(
         )
     elif offer_id is not None and not await is_live_at(partner.id, offer_id):
         raise NotFound("no such live offer at your organisation")
-    return Check(verdict, cert, person, eligible, ineligible)
+    return Check(verdict, cert, person, eligible, ineligible, identity if verdict.valid else "")
 
 
 def masked_name(person: Person | None) -> str | None:

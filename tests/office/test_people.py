@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from backend.audit.models import AuditEntry
+from backend.auth.models import Throttle
 from backend.residents import idnumber
 from backend.residents.models import PersonOccupation
 from tests.authenticator import SoftAuthenticator
@@ -143,14 +144,24 @@ async def test_every_problem_of_the_form_is_reported_at_once(officer) -> None:
     assert 'aria-describedby="id_number-hint id_number-error"' in page.text
 
 
-async def test_an_unknown_number_says_so_and_logs_nothing(officer, resident) -> None:
+async def test_an_unknown_number_says_so_and_is_recorded_without_the_number(
+    officer, resident
+) -> None:
     unknown = idnumber.make("420281", idnumber.parse(resident.id_number).birth_date, 999)
     before = await row_counts()
-    page = await look_up(officer, unknown)
+    page = await look_up(officer, unknown, "other", "核查来电")
     assert page.status_code == 404
     assert "人口库中没有这个身份证号码对应的居民" in page.text
     assert unknown not in page.text
-    assert await row_counts() == before
+    missed = await AuditEntry.filter(action="person.lookup_missed")
+    assert len(missed) == 1 and missed[0].subject_person_id is None
+    assert missed[0].purpose == "核查来电" and missed[0].actor_account_id is not None
+    everything = repr(await AuditEntry.all().values())
+    assert unknown not in everything and unknown[-8:] not in everything  # never the number
+    after = await row_counts(without=(Throttle,))  # the quota counts the look-up
+    assert after.pop("AuditEntry") == before.pop("AuditEntry") + 1
+    before.pop("Throttle")
+    assert after == before
 
 
 async def test_the_look_up_form_is_a_plain_accessible_form(officer) -> None:

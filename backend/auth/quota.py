@@ -1,0 +1,78 @@
+"""Per-account quotas (配额): how many times one signed-in account may do something in a window.
+
+Unlike `throttle` (which slows failures of anonymous callers), a quota counts every use by a
+known account: an officer's person look-ups, a counter's pass verifications. The counters live
+in the database (the `throttle` table, under their own key prefix) so every app process shares
+them, and each use is counted atomically (the row is locked while it is checked and counted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from ..core import bulk, clock
+from ..core.errors import TooManyRequests
+from .models import Throttle
+
+
+@dataclass(frozen=True)
+class Quota:
+    name: str
+    limit: int
+    window: dt.timedelta
+    message: str
+
+
+# An officer looks people up one at a time, each with a stated purpose: two a minute for an
+# hour is far above a working desk's pace and far below what testing the register would need.
+LOOKUPS = Quota(
+    "lookup", 120, dt.timedelta(hours=1), "too many look-ups from this account: wait and try again"
+)
+# A busy counter scans one pass every few seconds; a script scanning faster is stopped.
+VERIFICATIONS = Quota(
+    "verify", 1200, dt.timedelta(hours=1), "too many verifications from this account: slow down"
+)
+# One verifier and one resident: more looks in a day than any real visit needs fill the
+# resident's access log; past this the verification is refused and the flood is recorded.
+SAME_PERSON = Quota(
+    "same-person", 20, dt.timedelta(days=1), "this pass was checked too often today by this desk"
+)
+
+
+def _key(quota: Quota, subject: str) -> str:
+    return f"quota:{quota.name}:{subject}"[:100]
+
+
+async def take(quota: Quota, subject: str, now: dt.datetime | None = None) -> int:
+    """Count one use of `quota` by `subject`; refuse (429, `Retry-After`) past its limit.
+    Answers the number of uses in the current window, this one included."""
+    moment = now or clock.now()
+    key = _key(quota, subject)
+    await bulk.ensure_rows(
+        "throttle", ("key", "failures", "first_failure_at", "last_failure_at"),
+        [(key, 0, moment, moment)],
+    )  # fmt: skip
+    async with in_transaction():
+        row = await Throttle.select_for_update().get(key=key)
+        if moment - row.first_failure_at >= quota.window:
+            row.failures, row.first_failure_at = 0, moment
+        if row.failures >= quota.limit:
+            wait = int((row.first_failure_at + quota.window - moment).total_seconds()) + 1
+            raise TooManyRequests(
+                quota.message, headers={"Retry-After": str(wait)}, retry_after=wait
+            )
+        row.failures += 1
+        row.last_failure_at = moment
+        await row.save()
+    return int(row.failures)
+
+
+async def used(quota: Quota, subject: str) -> int:
+    """How many uses the current window holds (0 when it has passed)."""
+    row = await Throttle.get_or_none(key=_key(quota, subject))
+    if row is None or clock.now() - row.first_failure_at >= quota.window:
+        return 0
+    return int(row.failures)
