@@ -39,6 +39,7 @@ from .models import AuditEntry, AuditHead
 log = logging.getLogger("xinyi.audit")
 SIGNED_CONTEXT = b"xinyi:audit-checkpoint:v1\n"
 EVERY_SECONDS = 60
+IDLE_RESIGN_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ class CheckpointRefused(RuntimeError):
 
 
 async def write_checkpoint() -> Checkpoint:
-    """Sign the current head and append it to today's file (the periodic job)."""
+    """Sign the current head and append it to today's file (the periodic job); an unchanged
+    head is signed again only once an hour."""
     config = trail()
     previous = latest(config.checkpoint_dir)
     if previous is None:
@@ -218,8 +220,17 @@ async def write_checkpoint() -> Checkpoint:
         raise CheckpointRefused(
             f"the head went back from {previous.count} to {count} entries: not signing it"
         )
+    now = clock.now().astimezone(dt.UTC)
+    if previous is not None and (previous.count, previous.hash) == (count, last_hash):
+        # Nothing was appended: the last checkpoint still covers the head. Re-sign it hourly
+        # only, as a sign of life, so an idle city does not write 1,440 identical lines a day.
+        signed_at = dt.datetime.strptime(previous.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=dt.UTC
+        )
+        if now - signed_at < dt.timedelta(seconds=IDLE_RESIGN_SECONDS):
+            return previous
     signing = KeyRing(config.signing_keys_dir).active
-    at = clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     unsigned = Checkpoint(count=count, last_id=last_id, hash=last_hash, at=at, kid=signing.kid)
     sig = base64.urlsafe_b64encode(signing.private.sign(unsigned.message())).rstrip(b"=")
     checkpoint = replace(unsigned, sig=sig.decode())

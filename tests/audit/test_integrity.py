@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import json
 import os
 import stat
@@ -23,6 +24,7 @@ from backend.audit import service as audit
 from backend.audit.chain import trail
 from backend.audit.keys import entry_mac, head_mac
 from backend.audit.models import AuditEntry, AuditHead
+from backend.core import clock
 from backend.core.permissions import Role
 from backend.core.principal import Principal
 from tests.conftest import IS_PG
@@ -299,3 +301,18 @@ async def test_the_cli_names_the_problem_and_takes_pinned_checkpoints(
 
     rotated = await asyncio.to_thread(run_cli, settings, "rotate-audit-key")
     assert rotated.returncode == 0 and "new active audit key" in rotated.stdout
+
+
+async def test_an_idle_head_is_signed_again_hourly_only(app) -> None:
+    await append(2)
+    first = await checkpoints.write_checkpoint()
+    assert await checkpoints.write_checkpoint() == first  # nothing appended: nothing written
+    try:
+        clock.shift(dt.timedelta(minutes=61))
+        again = await checkpoints.write_checkpoint()
+    finally:
+        clock.reset()
+    assert again != first and (again.count, again.hash) == (first.count, first.hash)
+    lines = list(trail().checkpoint_dir.glob("*.jsonl"))
+    assert sum(len(p.read_text().splitlines()) for p in lines) == 2
+    assert (await audit.verify_chain()).checkpoints == 2
