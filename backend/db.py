@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "backend.apitokens.models",
     "backend.passes.models",
     "backend.partners.models",
+    "backend.partners.offline_models",
     "backend.notices.models",
     "backend.evidence.models",
     "backend.commitments.models",

@@ -131,6 +131,7 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/",
         "/manifest.webmanifest",
         "/sw.js",
+        "/counter-sw.js",  # the counter page's service worker (offline counters)
         "/app",  # static PWA assets (Mount)
         "/i18n/{locale}.json",
         "/office/login",

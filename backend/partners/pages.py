@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core import clock
+from ..core.context import ctx
 from ..core.errors import Conflict, ValidationFailed
 from ..core.forms import date, path_id, positive, redirect, text, texts
 from ..core.http import pydantic_errors
@@ -69,6 +70,9 @@ async def _counter(request: Request, context: dict[str, Any], status: int = 200)
         request,
         "counter.html",
         {"partner": desk.partner, "offers": desk.offers, "verdict": None, "outcome": None}
+        # the offline counter's limit and the city's time zone (counter/offline.js)
+        | {"offline_max_age": ctx(request).settings.counter_offline_hours * 3600,
+           "time_zone": clock.zone().key}
         | context,
         status=status,
     )
@@ -159,6 +163,7 @@ async def _portal(request: Request, context: dict[str, Any], status: int = 200) 
         "members": seen.members,
         "keys": seen.keys,
         "open_redemptions": seen.open_redemptions,
+        "offline_flags": seen.offline_flags,
         "kinds": KINDS,
         "tiers": TIERS,
         "lists": LISTS,

@@ -9,6 +9,8 @@ from ..apitokens.models import ApiToken
 from ..core.principal import Principal
 from .models import Offer, Partner, Redemption
 from .offers import offers_of
+from .offline_models import OfflineItem
+from .offline_sync import flagged
 from .redemptions import open_redemptions, stats
 from .service import list_keys, members, partner_of
 
@@ -21,6 +23,7 @@ class Overview:
     members: list[dict[str, Any]]
     keys: list[ApiToken]
     open_redemptions: list[Redemption]
+    offline_flags: list[OfflineItem]  # what offline counters sent that needs a look
 
 
 async def overview(*, admin: Principal) -> Overview:
@@ -32,4 +35,5 @@ async def overview(*, admin: Principal) -> Overview:
         members=await members(admin=admin),
         keys=await list_keys(admin=admin),
         open_redemptions=await open_redemptions(partner.id),
+        offline_flags=await flagged(partner_id=partner.id),
     )

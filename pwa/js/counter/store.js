@@ -1,6 +1,7 @@
 // The offline counter's storage (IndexedDB "xinyi-counter"): the last offline bundle, and the
 // queue of checks and confirmed benefits waiting to be sent (syncOfflineRedemptions). The
-// bundle holds keys that open passes: it is kept per partner and deleted on sign-out.
+// bundle holds keys that open a week of passes: it is kept per partner, and its keys expire
+// with the passes they open (docs/operations.md, "Offline counters").
 
 const DB = "xinyi-counter";
 const VERSION = 1;
