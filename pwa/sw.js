@@ -1,84 +1,73 @@
 // Xinyi service worker: the app shell works offline; API responses are never cached.
-// Network first keeps shell files fresh; bump VERSION when the SHELL list changes, and
-// activate deletes the old caches.
+//
+// Shell files live under versioned URLs (/app/v/<BUILD>/…, set by the server when it serves
+// this file): they never change, so they are answered from the cache first, and installing
+// reads them from the browser's HTTP cache the page already filled (each file crosses the
+// network once). Precached is only what the app needs offline — the page, its first modules,
+// the pass and the offline page, and both catalogs; other views are cached when first used.
+// The page itself ("/") is network first. Bump VERSION only to rename the cache.
 
 const VERSION = "v5";
+const BUILD = "dev";
 const CACHE = `xinyi-shell-${VERSION}`;
+const BASE = `/app/v/${BUILD}/`;
 const SHELL = [
   "/",
   "/manifest.webmanifest",
-  "/app/styles.css",
-  "/app/js/app.js",
-  "/app/js/api.js",
-  "/app/js/base45.js",
-  "/app/js/dom.js",
-  "/app/js/format.js",
-  "/app/js/vocabulary.js",
-  "/app/js/forms.js",
-  "/app/js/i18n.js",
-  "/app/js/idnumber.js",
-  "/app/js/keystore.js",
-  "/app/js/pass.js",
-  "/app/js/qr.js",
-  "/app/js/svg.js",
-  "/app/js/webauthn.js",
-  "/app/js/views/access.js",
-  "/app/js/views/benefits.js",
-  "/app/js/views/caseform.js",
-  "/app/js/views/cases.js",
-  "/app/js/views/closeaccount.js",
-  "/app/js/views/commitments.js",
-  "/app/js/views/consent.js",
-  "/app/js/views/devices.js",
-  "/app/js/views/enrol.js",
-  "/app/js/views/family.js",
-  "/app/js/views/home.js",
-  "/app/js/views/inbox.js",
-  "/app/js/views/lists.js",
-  "/app/js/views/objectioncase.js",
-  "/app/js/views/objectionform.js",
-  "/app/js/views/offers.js",
-  "/app/js/views/offline.js",
-  "/app/js/views/pass.js",
-  "/app/js/views/passkeys.js",
-  "/app/js/views/privacy.js",
-  "/app/js/views/record.js",
-  "/app/js/views/records.js",
-  "/app/js/views/recovery.js",
-  "/app/js/views/repaircase.js",
-  "/app/js/views/repairform.js",
-  "/app/js/views/rights.js",
-  "/app/js/views/rightscases.js",
-  "/app/js/views/score.js",
-  "/app/js/views/settings.js",
-  "/app/js/views/welcome.js",
-  "/app/vendor/qrcode-generator.mjs",
-  "/app/icons/icon.svg",
-  "/app/icons/icon-192.png",
-  "/app/icons/icon-512.png",
-  "/app/icons/icon-maskable-512.png",
-  "/app/icons/apple-touch-icon.png",
-  "/app/icons/favicon-32.png",
-  "/i18n/zh-CN.json",
-  "/i18n/en.json",
+  ...[
+    "styles.css",
+    "js/app.js",
+    "js/api.js",
+    "js/dom.js",
+    "js/i18n.js",
+    "js/format.js",
+    "js/forms.js",
+    "js/vocabulary.js",
+    "js/webauthn.js",
+    "js/idnumber.js",
+    "js/base45.js",
+    "js/keystore.js",
+    "js/pass.js",
+    "js/qr.js",
+    "js/svg.js",
+    "js/views/home.js",
+    "js/views/welcome.js",
+    "js/views/pass.js",
+    "js/views/offers.js",
+    "js/views/offline.js",
+    "vendor/qrcode-generator.mjs",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/favicon-32.png",
+    "i18n/zh-CN.json",
+    "i18n/en.json",
+  ].map((path) => BASE + path),
 ];
 const NETWORK_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
+  // Not bypassing the HTTP cache: a versioned file found there is the same file.
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
+      .then((cache) => cache.addAll(SHELL))
       .then(() => self.skipWaiting()),
   );
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches
-      .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("xinyi-") && k !== CACHE).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim()),
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((k) => k.startsWith("xinyi-shell-") && k !== CACHE).map((k) => caches.delete(k)));
+      // Files of older builds are never asked for again.
+      const cache = await caches.open(CACHE);
+      for (const request of await cache.keys()) {
+        const path = new URL(request.url).pathname;
+        if (path.startsWith("/app/v/") && !path.startsWith(BASE)) await cache.delete(request);
+      }
+      await self.clients.claim();
+    })(),
   );
 });
 
@@ -89,6 +78,16 @@ function isShellRequest(url) {
     url.pathname.startsWith("/app/") ||
     url.pathname.startsWith("/i18n/")
   );
+}
+
+/** A versioned file: the cache, else the network (and keep it). */
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") cache.put(request, response.clone());
+  return response;
 }
 
 /** Network first (so updates show at once), the cache when the network fails or stalls. */
@@ -124,5 +123,6 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, "/"));
     return;
   }
-  if (isShellRequest(url)) event.respondWith(networkFirst(request, url.pathname));
+  if (url.pathname.startsWith("/app/v/")) event.respondWith(cacheFirst(request));
+  else if (isShellRequest(url)) event.respondWith(networkFirst(request, url.pathname));
 });

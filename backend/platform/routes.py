@@ -10,10 +10,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from ..core.errors import NotFound
 from ..core.i18n import CATALOG_DIR, LOCALES
 from ..core.routing import PUBLIC, page
-from ..core.settings import ROOT
-from . import health
+from ..core.templating import render, request_locale
+from . import docs, health, shell
+from .shell import PWA_DIR
 
-PWA_DIR = ROOT / "pwa"
+__all__ = ["PWA_DIR", "routes"]
 
 
 async def healthz(request: Request) -> Response:
@@ -47,17 +48,43 @@ async def catalog(request: Request) -> Response:
     )
 
 
-async def pwa_index(request: Request) -> Response:
+async def versioned_catalog(request: Request) -> Response:
+    """A catalog under the build's URL: kept for a year when it is the current build's."""
+    locale = request.path_params["locale"]
+    if locale not in LOCALES:
+        raise NotFound("no catalog for this language")
+    current = request.path_params["build"] == shell.build_id()
     return FileResponse(
-        PWA_DIR / "index.html",
+        CATALOG_DIR / f"{locale}.json",
+        media_type="application/json",
+        headers={"cache-control": shell.IMMUTABLE if current else shell.REVALIDATE},
+    )
+
+
+async def guide(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in docs.GUIDES:
+        raise NotFound("no such guide")
+    title, html = docs.rendered(name)
+    return render(request, "guide.html", {"title": title, "html": html})
+
+
+async def pwa_index(request: Request) -> Response:
+    # The CSRF cookie (readable, set with the session) says a session probably exists: the
+    # first view's modules are preloaded accordingly. Nothing here trusts it.
+    html = shell.index_html(
+        locale=request_locale(request), signed_in=bool(request.cookies.get("xinyi_csrf"))
+    )
+    return Response(
+        html,
         media_type="text/html; charset=utf-8",
-        headers={"cache-control": "no-cache"},
+        headers={"cache-control": "no-cache", "vary": "cookie, accept-language"},
     )
 
 
 async def service_worker(request: Request) -> Response:
-    return FileResponse(
-        PWA_DIR / "sw.js",
+    return Response(
+        shell.service_worker_js(),
         media_type="text/javascript",
         headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
     )
@@ -73,6 +100,13 @@ routes = [
     page("/openapi.json", openapi, name="openapi", access=PUBLIC),
     page("/.well-known/jwks.json", jwks, name="jwks", access=PUBLIC),
     page("/i18n/{locale}.json", catalog, name="catalog", access=PUBLIC),
+    page(
+        "/app/v/{build}/i18n/{locale}.json",
+        versioned_catalog,
+        name="versioned_catalog",
+        access=PUBLIC,
+    ),
+    page("/docs/{name}", guide, name="guide", access=PUBLIC),
     page("/", pwa_index, name="pwa", access=PUBLIC),
     page("/sw.js", service_worker, name="service_worker", access=PUBLIC),
     page("/manifest.webmanifest", manifest, name="manifest", access=PUBLIC),

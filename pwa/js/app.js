@@ -3,76 +3,79 @@
 import { api, onUnauthenticated, setApiLocale, setCsrfToken } from "./api.js";
 import { $, add, clear, h } from "./dom.js";
 import { initialLocale, locale, t, useLocale } from "./i18n.js";
-import { clearPass } from "./pass.js";
-import { getPasskey } from "./webauthn.js";
-import * as access from "./views/access.js";
-import * as benefits from "./views/benefits.js";
-import * as closeaccount from "./views/closeaccount.js";
-import * as consent from "./views/consent.js";
-import * as family from "./views/family.js";
-import * as cases from "./views/cases.js";
-import * as commitments from "./views/commitments.js";
-import * as devices from "./views/devices.js";
-import * as enrol from "./views/enrol.js";
-import * as home from "./views/home.js";
-import * as inbox from "./views/inbox.js";
-import * as lists from "./views/lists.js";
-import * as objectioncase from "./views/objectioncase.js";
-import * as objectionform from "./views/objectionform.js";
-import * as offers from "./views/offers.js";
-import * as offline from "./views/offline.js";
-import * as pass from "./views/pass.js";
-import * as passkeys from "./views/passkeys.js";
-import * as privacy from "./views/privacy.js";
-import * as record from "./views/record.js";
-import * as records from "./views/records.js";
-import * as recovery from "./views/recovery.js";
-import * as repaircase from "./views/repaircase.js";
-import * as repairform from "./views/repairform.js";
-import * as rights from "./views/rights.js";
-import * as rightscases from "./views/rightscases.js";
-import * as score from "./views/score.js";
-import * as settings from "./views/settings.js";
-import * as welcome from "./views/welcome.js";
+
+// Each view is loaded when first shown (a dynamic import): the first load fetches the shell
+// and one view, not thirty.
+const VIEWS = {
+  access: () => import("./views/access.js"),
+  benefits: () => import("./views/benefits.js"),
+  cases: () => import("./views/cases.js"),
+  closeaccount: () => import("./views/closeaccount.js"),
+  commitments: () => import("./views/commitments.js"),
+  consent: () => import("./views/consent.js"),
+  devices: () => import("./views/devices.js"),
+  enrol: () => import("./views/enrol.js"),
+  family: () => import("./views/family.js"),
+  home: () => import("./views/home.js"),
+  inbox: () => import("./views/inbox.js"),
+  lists: () => import("./views/lists.js"),
+  objectioncase: () => import("./views/objectioncase.js"),
+  objectionform: () => import("./views/objectionform.js"),
+  offers: () => import("./views/offers.js"),
+  offline: () => import("./views/offline.js"),
+  pass: () => import("./views/pass.js"),
+  passkeys: () => import("./views/passkeys.js"),
+  privacy: () => import("./views/privacy.js"),
+  record: () => import("./views/record.js"),
+  records: () => import("./views/records.js"),
+  recovery: () => import("./views/recovery.js"),
+  repaircase: () => import("./views/repaircase.js"),
+  repairform: () => import("./views/repairform.js"),
+  rights: () => import("./views/rights.js"),
+  rightscases: () => import("./views/rightscases.js"),
+  score: () => import("./views/score.js"),
+  settings: () => import("./views/settings.js"),
+  welcome: () => import("./views/welcome.js"),
+};
 
 const ELDER_KEY = "xinyi.elder";
 const SIGNED_IN_HINT = "xinyi.signedIn";
 
-// Route → view module. `signedIn`: needs a session; `signedOut`: without one; `offline`:
-// shown when the server cannot be reached (the pass signs locally, so it works offline).
+// Route → view (a VIEWS name, or "name#export"). `signedIn`: needs a session; `signedOut`:
+// without one; `offline`: shown when the server cannot be reached (the pass signs locally).
 const ROUTES = {
-  "": { signedIn: home, signedOut: welcome },
-  code: { signedOut: enrol.byCode },
-  recover: { signedOut: enrol.byRecoveryCode },
-  passkeys: { signedIn: passkeys },
-  access: { signedIn: access },
-  "recovery-codes": { signedIn: recovery },
-  settings: { signedIn: settings, signedOut: settings },
-  pass: { signedIn: pass, offline: pass },
-  devices: { signedIn: devices },
-  score: { signedIn: score },
-  records: { signedIn: records },
-  record: { signedIn: record },
-  lists: { signedIn: lists },
-  offers: { signedIn: offers },
-  benefits: { signedIn: benefits },
-  cases: { signedIn: cases },
-  "repair-new": { signedIn: repairform },
-  repair: { signedIn: repaircase },
-  "objection-new": { signedIn: objectionform },
-  objection: { signedIn: objectioncase },
-  commitments: { signedIn: commitments },
-  inbox: { signedIn: inbox },
-  rights: { signedIn: rights },
-  consent: { signedIn: consent },
-  close: { signedIn: closeaccount },
-  family: { signedIn: family },
-  "family-person": { signedIn: family.person },
-  "rights-cases": { signedIn: rightscases },
-  misuse: { signedIn: rightscases.misuse },
-  review: { signedIn: rightscases.review },
-  privacy: { signedIn: privacy, signedOut: privacy },
-  help: { signedIn: privacy.help, signedOut: privacy.help },
+  "": { signedIn: "home", signedOut: "welcome" },
+  code: { signedOut: "enrol#byCode" },
+  recover: { signedOut: "enrol#byRecoveryCode" },
+  passkeys: { signedIn: "passkeys" },
+  access: { signedIn: "access" },
+  "recovery-codes": { signedIn: "recovery" },
+  settings: { signedIn: "settings", signedOut: "settings" },
+  pass: { signedIn: "pass", offline: "pass" },
+  devices: { signedIn: "devices" },
+  score: { signedIn: "score" },
+  records: { signedIn: "records" },
+  record: { signedIn: "record" },
+  lists: { signedIn: "lists" },
+  offers: { signedIn: "offers" },
+  benefits: { signedIn: "benefits" },
+  cases: { signedIn: "cases" },
+  "repair-new": { signedIn: "repairform" },
+  repair: { signedIn: "repaircase" },
+  "objection-new": { signedIn: "objectionform" },
+  objection: { signedIn: "objectioncase" },
+  commitments: { signedIn: "commitments" },
+  inbox: { signedIn: "inbox" },
+  rights: { signedIn: "rights" },
+  consent: { signedIn: "consent" },
+  close: { signedIn: "closeaccount" },
+  family: { signedIn: "family" },
+  "family-person": { signedIn: "family#person" },
+  "rights-cases": { signedIn: "rightscases" },
+  misuse: { signedIn: "rightscases#misuse" },
+  review: { signedIn: "rightscases#review" },
+  privacy: { signedIn: "privacy", signedOut: "privacy" },
+  help: { signedIn: "privacy#help", signedOut: "privacy#help" },
 };
 // Routes with an id in the path: "#/records/12" → the "record" view (it reads the id).
 const PATTERNS = [
@@ -232,7 +235,19 @@ async function adoptServerPreferences(me) {
   if (me.elder_mode !== state.elder) applyElder(me.elder_mode, { remember: true });
 }
 
+/** The CSRF cookie is set with the session and readable: without it there is no session, and
+ * asking /api/v1/me would only earn a 401 (in the console of every signed-out visit). */
+function sessionCookie() {
+  return document.cookie.split(";").some((part) => part.trim().startsWith("xinyi_csrf="));
+}
+
 export async function refreshMe() {
+  if (!sessionCookie()) {
+    state.me = null;
+    state.unreachable = false;
+    store(SIGNED_IN_HINT, null);
+    return null;
+  }
   try {
     const me = await api("/api/v1/me");
     state.me = me;
@@ -267,6 +282,7 @@ export async function signIn({ conditional = false } = {}) {
     // The page moved on while the options were fetched: autofill belongs to the old view.
     if (generation !== renderCount) return;
     const controller = new AbortController();
+    const { getPasskey } = await import("./webauthn.js");
     const done = getPasskey(options, { mediation: "conditional", signal: controller.signal });
     state.conditional = { controller, done };
     try {
@@ -275,6 +291,7 @@ export async function signIn({ conditional = false } = {}) {
       if (state.conditional?.controller === controller) state.conditional = null;
     }
   } else {
+    const { getPasskey } = await import("./webauthn.js");
     credential = await getPasskey(options);
   }
   await api("/api/v1/login/finish", { method: "POST", body: credential });
@@ -295,6 +312,7 @@ export async function signOut({ everywhere = false } = {}) {
   await api(path, { method: "POST" });
   state.me = null;
   store(SIGNED_IN_HINT, null);
+  const { clearPass } = await import("./pass.js");
   await clearPass(); // the pass key and certificate belong to the account, not the phone
   flash("success", t(everywhere ? "pwa.signout.everywhere_done" : "pwa.signout.done"));
   navigate("");
@@ -323,15 +341,30 @@ const app = {
 
 let renderCount = 0;
 
+/** A view module (or one of its exports) by name, loaded on first use. Offline and not yet
+ * cached, a view cannot load: the offline page (precached) says so. */
+async function loadView(name) {
+  const [file, part] = name.split("#");
+  try {
+    const module = await VIEWS[file]();
+    return part ? module[part] : module;
+  } catch (error) {
+    if (file === "offline") throw error;
+    console.warn("view not loaded", name, error);
+    return loadView("offline");
+  }
+}
+
 export async function render({ focus = true } = {}) {
   const mine = ++renderCount;
   await abortConditional();
   const route = currentRoute();
   const entry = ROUTES[route];
-  let view;
-  if (state.unreachable && !state.me) view = (app.signedInHint() && entry.offline) || offline;
-  else if (state.me) view = entry.signedIn || home;
-  else view = entry.signedOut || welcome;
+  let name;
+  if (state.unreachable && !state.me) name = (app.signedInHint() && entry.offline) || "offline";
+  else if (state.me) name = entry.signedIn || "home";
+  else name = entry.signedOut || "welcome";
+  const view = await loadView(name);
   if (!state.me && entry.signedIn && !entry.signedOut && !state.unreachable) {
     flash("info", t("pwa.signin.needed"));
   }
@@ -356,7 +389,7 @@ export async function render({ focus = true } = {}) {
   document.body.dataset.view = view.id || route || "home";
   if (focus) (main.querySelector("h1") || main).focus();
   view.mounted?.(app, container);
-  if (view !== inbox) refreshUnread(); // the inbox view sets the count it loaded
+  if (view.id !== "inbox") refreshUnread(); // the inbox view sets the count it loaded
   else showUnread(state.unread);
 }
 
@@ -424,11 +457,16 @@ function bindShell() {
   });
 }
 
+/** After the page has loaded: installing the worker then reads the shell from the HTTP cache
+ * instead of competing with the first view for the network. */
 function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
-    console.warn("service worker not registered", error);
-  });
+  const register = () =>
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
+      console.warn("service worker not registered", error);
+    });
+  if (document.readyState === "complete") register();
+  else window.addEventListener("load", register, { once: true });
 }
 
 async function boot() {

@@ -1,5 +1,5 @@
-// Message catalogs shared with the server (/i18n/<locale>.json). zh-CN is primary; any
-// missing key falls back to zh-CN, then to the key itself.
+// Message catalogs shared with the server (/i18n/<locale>.json). zh-CN is primary; a key
+// missing from the current catalog falls back to zh-CN if it was loaded, then to the key.
 
 export const LOCALES = ["zh-CN", "en"];
 export const DEFAULT_LOCALE = "zh-CN";
@@ -33,19 +33,24 @@ export function initialLocale() {
   return storedLocale() || browserLocale();
 }
 
+// Next to the modules' own build: /app/v/<build>/js/i18n.js reads /app/v/<build>/i18n/…, kept
+// for a year; a page that loads /app/js/i18n.js (the counter) reads /i18n/…, revalidated.
+const CATALOGS = new URL(import.meta.url.includes("/app/v/") ? "../i18n/" : "/i18n/", import.meta.url);
+
 async function load(loc) {
   if (catalogs.has(loc)) return catalogs.get(loc);
-  const response = await fetch(`/i18n/${loc}.json`, { headers: { Accept: "application/json" } });
+  const response = await fetch(new URL(`${loc}.json`, CATALOGS), { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`catalog ${loc}: ${response.status}`);
   const messages = await response.json();
   catalogs.set(loc, messages);
   return messages;
 }
 
-/** Load the catalog (and the zh-CN fallback), remember the choice, set <html lang>. */
+/** Load the catalog of this language only (both are complete: a test checks it), remember the
+ * choice, set <html lang>. */
 export async function useLocale(loc, { remember = false } = {}) {
   const chosen = LOCALES.includes(loc) ? loc : DEFAULT_LOCALE;
-  await Promise.all([load(chosen), load(DEFAULT_LOCALE).catch(() => ({}))]);
+  await load(chosen);
   current = chosen;
   document.documentElement.lang = chosen;
   if (remember) {

@@ -12,6 +12,7 @@ PWA = ROOT / "pwa"
 TEMPLATES = ROOT / "backend" / "templates"
 MODULE_SCRIPT = re.compile(r'<script type="module" src="/app/([^"]+)"></script>')
 STATIC_IMPORT = re.compile(r'^import[^;]*?from\s+"(\.{1,2}/[^"]+)"', re.M | re.S)
+DYNAMIC_IMPORT = re.compile(r'\bimport\(\s*"(\.{1,2}/[^"]+)"\s*\)')
 
 
 def catalog(locale: str) -> dict[str, str]:
@@ -35,8 +36,9 @@ def script_entries() -> set[Path]:
     }
 
 
-def module_graph(entry: Path) -> set[Path]:
-    """Every module reachable from `entry` through static relative imports."""
+def module_graph(entry: Path, *, dynamic: bool = True) -> set[Path]:
+    """Every module reachable from `entry` through relative imports: static ones, and (unless
+    `dynamic` is false) the views the app loads with `import("./views/….js")`."""
     seen: set[Path] = set()
     todo = [entry.resolve()]
     while todo:
@@ -44,7 +46,9 @@ def module_graph(entry: Path) -> set[Path]:
         if path in seen:
             continue
         seen.add(path)
-        for spec in STATIC_IMPORT.findall(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        specs = STATIC_IMPORT.findall(text) + (DYNAMIC_IMPORT.findall(text) if dynamic else [])
+        for spec in specs:
             todo.append((path.parent / spec).resolve())
     return seen
 

@@ -4,7 +4,6 @@ precaches every shell file, and nothing inline would trip the strict CSP. No bro
 
 from __future__ import annotations
 
-import json
 import re
 
 from .sources import PWA, catalog, module_graph, page_modules, pages, script_entries
@@ -46,25 +45,52 @@ def test_every_message_key_is_in_both_catalogs_with_the_same_placeholders() -> N
     )
 
 
-def test_service_worker_precaches_every_shell_file() -> None:
+def _shell(source: str) -> set[str]:
+    listed = source.split("const SHELL = [", 1)[1].split("];", 1)[0]
+    return set(re.findall(r'"([^"]+)"', listed))
+
+
+def test_service_worker_precaches_what_the_app_needs_offline() -> None:
     source = (PWA / "sw.js").read_text(encoding="utf-8")
-    listed = set(re.findall(r'"(/[^"]*)"', source.split("const SHELL = [", 1)[1].split("];", 1)[0]))
-    expected = {
-        "/",
-        "/manifest.webmanifest",
-        "/app/styles.css",
-        "/i18n/zh-CN.json",
-        "/i18n/en.json",
-    }
-    expected |= {
-        f"/app/{p.relative_to(PWA).as_posix()}" for p in module_graph(PWA / "js" / "app.js")
-    }
-    manifest = json.loads((PWA / "manifest.webmanifest").read_text(encoding="utf-8"))
-    expected |= {icon["src"] for icon in manifest["icons"]}
-    assert expected <= listed, sorted(expected - listed)
-    for url in listed - {"/", "/manifest.webmanifest", "/i18n/zh-CN.json", "/i18n/en.json"}:
-        assert (PWA / url.removeprefix("/app/")).is_file(), url
+    listed = _shell(source)
+    # The first load's modules, the pass (which signs offline) and the offline page, with
+    # everything they import; both catalogs; the page itself.
+    needed = set()
+    for entry in ("js/app.js", "js/views/home.js", "js/views/welcome.js", "js/views/pass.js",
+                  "js/views/offline.js"):  # fmt: skip
+        needed |= {p.relative_to(PWA).as_posix() for p in module_graph(PWA / entry, dynamic=False)}
+    needed |= {"styles.css", "i18n/zh-CN.json", "i18n/en.json"}
+    assert needed <= listed, sorted(needed - listed)
+    assert {"/", "/manifest.webmanifest"} <= listed
+    # Only that: the other views are cached when first used.
+    views = {p for p in listed if p.startswith("js/views/")}
+    assert views == {"js/views/home.js", "js/views/welcome.js", "js/views/pass.js",
+                     "js/views/offers.js", "js/views/offline.js"}, views  # fmt: skip
+    for path in listed - {"/", "/manifest.webmanifest", "i18n/zh-CN.json", "i18n/en.json"}:
+        assert (PWA / path).is_file(), path
+    # Versioned files come from the HTTP cache the page filled (no {cache: "reload"}).
+    assert 'cache: "reload"' not in source and "cache.addAll(SHELL)" in source
     assert re.search(r"const CACHE = `xinyi-shell-\$\{VERSION\}`", source)
+    assert 'const BUILD = "dev";' in source  # the server writes the build id here
+
+
+def test_the_app_loads_views_on_demand() -> None:
+    app = (PWA / "js" / "app.js").read_text(encoding="utf-8")
+    static = {
+        p.relative_to(PWA).as_posix() for p in module_graph(PWA / "js" / "app.js", dynamic=False)
+    }
+    assert not any(p.startswith("js/views/") for p in static), static
+    assert static == {"js/app.js", "js/api.js", "js/dom.js", "js/i18n.js"}, static
+    every_view = {p.name for p in (PWA / "js" / "views").glob("*.js")}
+    loaded = set(re.findall(r'import\("\./views/([a-z]+\.js)"\)', app))
+    # Every view file is reachable (helpers imported by views, like caseform, excepted).
+    helpers = {
+        p.name
+        for p in (PWA / "js" / "views").glob("*.js")
+        if "export async function render" not in p.read_text(encoding="utf-8")
+        and "export const id" not in p.read_text(encoding="utf-8")
+    }
+    assert every_view - helpers <= loaded | helpers, sorted(every_view - helpers - loaded)
 
 
 def test_no_inline_script_style_or_handlers() -> None:
