@@ -57,7 +57,7 @@ async def counter_setup(request: Request) -> Response:
         except XinyiError as exc:
             error, status = str(exc.extra.get("reason") or exc.code), exc.status
     return render(request, "family/counter.html",
-                  {"done": done, "error": error, "Permission": Permission, "current": "cases",
+                  {"done": done, "error": error, "Permission": Permission, "current": "helpers",
                    "relations": service.RELATIONS}, status=status)  # fmt: skip
 
 

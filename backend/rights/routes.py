@@ -49,14 +49,15 @@ async def export_my_data(request: Request) -> Response:
                                       "Cache-Control": "no-store"})  # fmt: skip
 
 
-def _pdf_response(report: CreditReport, pdf: bytes, status: int = 200) -> Response:
-    return Response(pdf, status_code=status, media_type="application/pdf", headers={
+def _pdf_response(report: CreditReport, pdf: bytes) -> Response:
+    return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="credit-report-{report.code}.pdf"',
         "X-Report-Code": report.code, "Cache-Control": "no-store",
     })  # fmt: skip
 
 
 async def create_report(request: Request) -> Response:
+    """JSON (the report's code, state and hashes); the file itself is getMyCreditReportPdf."""
     body = await parse_json(request, schemas.NewReport)
     context = ctx(request)
     made = await reports.create(
@@ -64,7 +65,8 @@ async def create_report(request: Request) -> Response:
         origin=origin_of(request), locale=body.locale,
         days=context.settings.credit_report_days, issuer=context.city.credit_office[body.locale],
     )  # fmt: skip
-    return _pdf_response(made.report, made.pdf, status=201)
+    shown = reports.describe(made.report, clock.now())
+    return json_ok(shown | {"pdf_url": f"/api/v1/me/credit-reports/{made.report.code}/pdf"}, 201)
 
 
 async def list_reports(request: Request) -> Response:
@@ -172,7 +174,7 @@ routes = [
         summary="Download everything the city holds about me (JSON, streamed; a logged event)",
         tag="rights", access=MINE, body=schemas.Confirmed),
     api("POST", "/api/v1/me/credit-reports", create_report, operation_id="createCreditReport",
-        summary="Make a signed credit report (PDF, zh-CN or English)", tag="rights",
+        summary="Make a signed credit report (zh-CN or English); its PDF: getMyCreditReportPdf", tag="rights",
         access=MINE, body=schemas.NewReport, status=201),
     api("GET", "/api/v1/me/credit-reports", list_reports, operation_id="listMyCreditReports",
         summary="My credit reports: current, expired or revoked, and how often checked",

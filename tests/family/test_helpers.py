@@ -8,11 +8,13 @@ from typing import Any
 
 import httpx
 
+from backend.audit.models import AuditEntry
 from backend.family.models import HelperGrant
 from backend.objections.models import Objection
+from tests.authenticator import SoftAuthenticator
 from tests.credit.helpers import problem, refused
 from tests.due_process import Resident, resident
-from tests.factories import make_person
+from tests.factories import csrf, make_person, make_staff
 from tests.rights.helpers import with_records
 
 
@@ -130,3 +132,33 @@ async def test_invitations_to_someone_not_enrolled_or_to_oneself_are_refused(
     not_theirs = await client.post("/api/v1/me/helpers/1/accept", headers=parent.headers())
     problem(not_theirs, 404, "not_found")  # only the invited helper accepts
     assert await HelperGrant.all().count() == 1
+
+
+async def test_a_counter_officer_sets_up_family_help_after_the_id_card_check(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, app: Any
+) -> None:
+    """For a parent without a phone: the officer enters both ID cards; the child accepts."""
+    cipher = app.state.ctx.cipher
+    parent = await make_person(cipher, name="王桂兰")  # in the register, never enrolled
+    child = await resident(other_client, app, name="王小明")
+    await make_staff(client, SoftAuthenticator(origin="http://localhost:8000"), ["officer"],
+                     name="窗口李")  # fmt: skip
+    form = {"csrf_token": csrf(client)["X-CSRF-Token"], "resident_name": parent.name,
+            "resident_id_number": parent.id_number, "helper_name": child.who.name,
+            "helper_id_number": child.who.id_number, "relation": "child"}  # fmt: skip
+    wrong = await client.post("/office/helpers", data={**form, "resident_name": "王桂芳"})
+    assert wrong.status_code == 422 and 'data-reason="identity_not_matched"' in wrong.text
+    assert await HelperGrant.all().count() == 0
+    made = await client.post("/office/helpers", data=form)
+    assert made.status_code == 200 and 'id="helper-done"' in made.text
+    grant = await HelperGrant.get(person_id=parent.person.id)
+    assert grant.invited_via == "counter" and grant.status == "invited"
+    accepted = await other_client.post(f"/api/v1/me/helpers/{grant.id}/accept",
+                                       headers=child.headers())  # fmt: skip
+    assert accepted.json()["status"] == "active"
+    score = await other_client.get(f"/api/v1/people/{parent.person.id}/score")
+    assert score.status_code == 200
+    looks = await AuditEntry.filter(subject_person_id=parent.person.id).values_list(
+        "action", flat=True
+    )
+    assert {"person.identified", "helper.invited", "helper.accepted", "helper.acted"} <= set(looks)

@@ -6,6 +6,7 @@ report. Every check is a look in the resident's access log."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from typing import Any
 
@@ -48,8 +49,11 @@ async def object_to(client: httpx.AsyncClient, headers: dict[str, str], record_i
 async def make_report(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> bytes:
     response = await client.post("/api/v1/me/credit-reports", json=body, headers=headers)
     assert response.status_code == 201, response.text
-    assert response.headers["content-type"] == "application/pdf"
-    return response.content
+    assert response.json()["state"] == "current"
+    pdf = await client.get(response.json()["pdf_url"])
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(pdf.content).hexdigest() == response.json()["pdf_sha256"]
+    return pdf.content
 
 
 async def test_a_report_holds_the_records_in_chinese_and_checks_as_genuine(

@@ -7,6 +7,7 @@ import { add, h } from "../dom.js";
 import { localised, signed } from "../format.js";
 import { busy, errorMessage, field, formAlert, showError } from "../forms.js";
 import { formatDate, t } from "../i18n.js";
+import { stateText } from "./cases.js";
 
 export const id = "family";
 const RELATIONS = ["child", "parent", "spouse", "sibling", "grandchild", "family"];
@@ -191,7 +192,9 @@ export const person = {
                   { class: "record-item", "data-record": String(r.id) },
                   h("h3", { text: `${localised(r.name, r.type)} ${signed(r.points)}` }),
                   h("p", { text: `${localised(r.department_name, r.department)} · ${formatDate(r.decision_date)}` }),
-                  r.points < 0 && !r.disputed ? objectForm(app, personId, r) : null,
+                  r.points < 0 && !r.disputed
+                    ? h("details", { class: "object-for" }, h("summary", { text: t("pwa.family.object") }), objectForm(app, personId, r))
+                    : null,
                   r.disputed ? h("p", { class: "tag", text: t("pwa.family.disputed") }) : null,
                 ),
               ),
@@ -202,7 +205,13 @@ export const person = {
         "section",
         { class: "card" },
         h("h2", { text: t("pwa.family.cases") }),
-        h("ul", { class: "plain", id: "helped-cases" }, [...cases.objections, ...cases.repairs].map((c) => h("li", { text: `${c.case_no} · ${c.status}` }))),
+        h(
+          "ul",
+          { class: "plain", id: "helped-cases" },
+          [...cases.objections.map((c) => ["objection", c]), ...cases.repairs.map((c) => ["repair", c])].map(([kind, c]) =>
+            h("li", { "data-case": c.case_no, text: `${c.case_no} · ${stateText(kind, c.state)}` }),
+          ),
+        ),
       ),
       h("section", { class: "card" }, h("h2", { text: t("pwa.inbox.heading") }), h("p", { text: t("pwa.family.inbox_count", { count: inbox.items.length, unread: inbox.unread }) })),
       h("p", {}, h("a", { class: "button", href: `/people/${personId}/paper-pass`, id: "helped-paper-pass", text: t("pwa.family.paper_pass") })),

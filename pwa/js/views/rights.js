@@ -39,7 +39,7 @@ export async function download(path, { method = "GET", body } = {}) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
-  return { name, code: response.headers.get("x-report-code") };
+  return { name };
 }
 
 /** A fresh passkey confirmation for one step ("export" or "close"). */
@@ -102,8 +102,9 @@ export async function render(app, root) {
   });
   const choices = ["zh-CN", "en"].map((loc) => {
     const [button] = action(t(`pwa.rights.report_make_${loc === "en" ? "en" : "zh"}`), `report-make-${loc}`, async () => {
-      const saved = await download("/api/v1/me/credit-reports", { method: "POST", body: { locale: loc } });
-      app.flash("success", t("pwa.rights.report_made", { code: saved.code || "" }));
+      const made = await api("/api/v1/me/credit-reports", { method: "POST", body: { locale: loc } });
+      await download(made.pdf_url);
+      app.flash("success", t("pwa.rights.report_made", { code: made.code }));
       app.navigate("rights");
       return "";
     }, { kind: loc === "en" ? "secondary" : "primary" });
