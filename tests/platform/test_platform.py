@@ -38,6 +38,7 @@ async def test_openapi_document(client, app) -> None:
             assert param in [p["name"] for p in op.get("parameters", [])], (path, param)
         ref = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
         if ref:
+            ref = ref.get("items", ref)  # submitRecords takes an array of SubmittedRecord
             name = ref["$ref"].rsplit("/", 1)[-1]
             assert name in doc["components"]["schemas"], name
     by_id = {op["operationId"]: op for _, _, op in operations}
