@@ -131,14 +131,10 @@ async def _redeem(
             "this resident is not eligible for this offer: the normal procedure applies",
             reason=reason,
         )
-    presentation = checked.verdict.presentation
-    assert presentation is not None  # a valid verdict always carries its presentation
     today = clock.today()
-    # The signed bytes (certificate + time step), not the text: an ECDSA signature has more
-    # than one valid encoding, so the text could be changed without the device key.
-    digest = hashlib.sha256(presentation.signed_bytes()).hexdigest()
-    if checked.certificate.kind == "paper":
-        digest = f"paper:{checked.certificate.pass_id}:{today.isoformat()}"[:64]
+    # checks.redemption_identity: the signed bytes (certificate + time step), not the text —
+    # an ECDSA signature has more than one valid encoding (docs/pass-format.md).
+    digest = checked.identity
     due = (
         today + dt.timedelta(days=offer.grace_days)
         if offer.kind in ("deposit_waived", "pay_later")

@@ -40,6 +40,7 @@ async def paper_page(request: Request) -> Response:
             "qr": present.qr_svg(paper.text, label=label),
             "masked_name": paper.masked_name,
             "birth_year": paper.birth_year,
+            "id_check": paper.id_check.text(request_locale(request)),
         },
     )
 

@@ -23,7 +23,7 @@ from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..core.ttlcache import TTLCache
 from ..credit.standing import standing
-from ..residents.display import clerk_name
+from ..residents import display
 from ..residents.models import Person
 from .format import (
     FLAG_BLACK,
@@ -194,15 +194,6 @@ async def issue_pass(
     return IssuedPass(cert, row, device)
 
 
-def birth_year_of(person: Person) -> int:
-    """The birth year the ID-card check compares (0 when the register keeps none)."""
-    year = getattr(person, "birth_year", None)
-    if isinstance(year, int) and year > 0:
-        return year
-    born = getattr(person, "birth_date", None)
-    return born.year if isinstance(born, dt.date) else 0
-
-
 async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedPass:
     """A printable pass (纸质通行证): 7 days, at most PAPER_PASS_LIMIT unexpired at once, each
     listed among the resident's devices and removable there. It carries the clerk-facing
@@ -219,7 +210,7 @@ async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedP
             "under “My devices” first",
             reason="paper_pass_limit",
         )
-    person = await Person.get(id=principal.person_id)
+    check = display.id_check(await Person.get(id=principal.person_id))
     pass_id_hint = os.urandom(9).hex()
     device = await DeviceKey.create(
         account_id=principal.account_id,
@@ -235,7 +226,7 @@ async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedP
         device=device,
         device_point=NO_DEVICE,
         paper=True,
-        holder=(birth_year_of(person), clerk_name(person.name)),
+        holder=(check.birth_year, check.masked_name),
     )
     device.expires_at = row.expires_at
     # The devices list shows the label as it is: both languages and the last day it works.
@@ -263,13 +254,14 @@ class PaperPass:
     text: str
     masked_name: str
     birth_year: int
+    id_check: display.IdCheck
 
 
 async def print_paper_pass(*, principal: Principal, keyring: KeyRing) -> PaperPass:
     issued = await issue_paper_pass(principal=principal, keyring=keyring)
-    person = await Person.get(id=issued.row.person_id)
+    check = display.id_check(await Person.get(id=issued.row.person_id))
     return PaperPass(
-        issued.row, to_text(issued.certificate), clerk_name(person.name), birth_year_of(person)
+        issued.row, to_text(issued.certificate), check.masked_name, check.birth_year, check
     )
 
 

@@ -108,9 +108,12 @@ async def test_confirming_records_the_benefit_once(app, library, browsers) -> No
     # The same form sent twice (a double click, a reload): the first redemption, not a second.
     again = await library.admin.post("/counter/redeem", data=confirm)
     assert again.status_code == 200 and "此前已经记录过" in again.text
-    # Scanning the same presentation again and confirming: refused.
-    [second] = forms((await scan(library.admin, text)).text, "/counter/redeem")
-    refused = await library.admin.post("/counter/redeem", data=second)
+    # Scanning the same presentation again: no green for a used pass, and nothing to confirm.
+    rescan = (await scan(library.admin, text)).text
+    assert 'class="verdict verdict-refused"' in rescan and 'data-reason="used"' in rescan
+    assert "已经办理过" in rescan and forms(rescan, "/counter/redeem") == []
+    # Confirming it anyway (the old form, sent from another desk): refused by name.
+    refused = await library.admin.post("/counter/redeem", data=confirm | {"idempotency_key": ""})
     assert refused.status_code == 409
     assert 'data-reason="already_used"' in refused.text
     assert "不能重复办理" in refused.text and "按常规手续办理（需交押金）" in refused.text

@@ -5,13 +5,17 @@ birth year the ID-card check needs are sealed in the certificate and printed und
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 
 import zxingcpp
 from PIL import Image, ImageDraw
 
 from backend.audit.models import AuditEntry
-from backend.passes.models import PassCertificate
+from backend.core import clock
+from backend.passes.models import DeviceKey, PassCertificate
+from backend.passes.offline import verdict_json, verify_offline
 from tests.factories import csrf
 from tests.partners.helpers import pass_text, resident_phone, text_of, token
 
@@ -97,3 +101,65 @@ async def test_only_a_signed_in_resident_prints_a_paper_pass(app, client, librar
         await resident.post("/passes/paper", data={"csrf_token": token(resident)})
     ).status_code == 403
     assert await PassCertificate.filter(kind="paper").count() == 0
+
+
+async def test_the_id_card_check_is_printed_and_sealed_under_the_signature(
+    app, library, browsers
+) -> None:
+    _, page = await print_pass(app, browsers)
+    assert "张*明（3 个字，1985 年生）" in text_of(page, "paper-id-check")
+    assert text_of(page, "paper-birth-year") == "1985"
+    bundle = (
+        await library.officer.get("/api/v1/passes/offline-bundle", headers=library.key)
+    ).json()
+    verdict = verify_offline(pass_text(page), bundle=bundle, now=int(time.time()))
+    assert verdict.valid and verdict.certificate is not None
+    assert verdict.certificate.holder_name == "张*明" and verdict.certificate.birth_year == 1985
+    assert verdict_json(verdict)["paper_pass_check_id_card"] is True
+
+
+async def test_at_most_two_paper_passes_listed_as_devices_and_removable(
+    app, library, browsers
+) -> None:
+    resident, first = await print_pass(app, browsers)
+    second = await resident.post("/passes/paper", data={"csrf_token": token(resident)})
+    assert second.status_code == 200
+    third = await resident.post("/passes/paper", data={"csrf_token": token(resident)})
+    assert third.status_code == 409 and 'id="paper-limit"' in third.text
+    assert "您已有 2 张有效的纸质通行证" in third.text
+    assert await PassCertificate.filter(kind="paper").count() == 2
+    items = (await resident.get("/api/v1/me/devices")).json()["items"]  # type: ignore[attr-defined]
+    papers = [d for d in items if d["kind"] == "paper"]
+    assert len(papers) == 2 and all(d["expires_at"] for d in papers)
+    assert papers[0]["label"].startswith("纸质通行证 · Paper pass · 20")
+
+    text = pass_text(first)
+    ok = await library.officer.post(
+        "/api/v1/passes/verify", json={"text": text}, headers=library.key
+    )
+    assert ok.json()["valid"] is True
+    removed = await resident.delete(  # type: ignore[attr-defined]
+        f"/api/v1/me/devices/{papers[0]['id']}", headers=csrf(resident)
+    )
+    assert removed.status_code == 204
+    gone = await library.officer.post(
+        "/api/v1/passes/verify", json={"text": text}, headers=library.key
+    )
+    assert gone.json()["reason"] == "revoked"
+    items = (await resident.get("/api/v1/me/devices")).json()["items"]  # type: ignore[attr-defined]
+    assert [d["kind"] for d in items].count("paper") == 1
+    # A place is free again.
+    again = await resident.post("/passes/paper", data={"csrf_token": token(resident)})
+    assert again.status_code == 200
+
+
+async def test_an_expired_paper_pass_leaves_the_list_and_frees_its_place(
+    app, browsers, monkeypatch
+) -> None:
+    resident, _ = await print_pass(app, browsers)
+    await DeviceKey.filter(kind="paper").update(expires_at=clock.now() - dt.timedelta(seconds=1))
+    items = (await resident.get("/api/v1/me/devices")).json()["items"]  # type: ignore[attr-defined]
+    assert [d["kind"] for d in items] == ["phone"]
+    for _ in range(2):
+        page = await resident.post("/passes/paper", data={"csrf_token": token(resident)})
+        assert page.status_code == 200
