@@ -194,7 +194,8 @@ def test_counter_verifies_and_records_a_benefit_once(
     )
     masked = mask_name(phone.person["name"])
     assert masked[0] == phone.person["name"][0] and "*" in masked  # e.g. 刘* or 唐*华
-    assert panel.locator(".masked-name").inner_text() == masked
+    shown = panel.locator(".masked-name").inner_text()  # residents.display.id_check
+    assert shown.startswith(f"{masked}（{len(phone.person['name'])} 个字，") and "年生）" in shown
     eligible = panel.locator(".offer-item.eligible")
     assert eligible.count() == 1
     assert BORROW_ZH in eligible.locator(".offer-line").inner_text()
