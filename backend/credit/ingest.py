@@ -235,10 +235,9 @@ async def submit_records(
         items = read_items(body, content_type)
         return await _submit(actor, cipher, items, unknown_budget, tally)
     except XinyiError as exc:
-        await register_budget.count_rejected(actor)
-        await audit.record(
+        await register_budget.record_rejection(
+            actor,
             action="records.rejected",
-            actor=actor,
             details={
                 "department": actor.organisation,
                 "status": exc.status,

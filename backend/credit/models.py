@@ -182,7 +182,7 @@ class RegisterTally(Model):
     conditional `UPDATE`s so the budget holds across app processes."""
 
     id = fields.BigIntField(primary_key=True)
-    caller = fields.CharField(max_length=48)  # register_budget.caller_key: token:<id> | account:<id>
+    caller = fields.CharField(max_length=48)  # register_budget.caller_key: token:<id>, …
     organisation = fields.CharField(max_length=32, default="")
     label = fields.CharField(max_length=200, default="")
     day = fields.DateField()

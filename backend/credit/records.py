@@ -59,10 +59,9 @@ async def correct_record(
         return await _correct(actor, cipher, external_id, changes, unknown_budget)
     except XinyiError as exc:
         if "id_number" in changes:
-            await register_budget.count_rejected(actor)
-            await audit.record(
+            await register_budget.record_rejection(
+                actor,
                 action="record.correction_rejected",
-                actor=actor,
                 details={
                     "department": actor.organisation,
                     "external_id": external_id[:64],

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -127,9 +128,16 @@ async def charge(*, row: RegisterTally, actor: Principal, checked: int, unknown:
     raise OverBudget()
 
 
-async def count_rejected(actor: Principal) -> None:
-    row = await _row(actor, clock.today())
-    await RegisterTally.filter(id=row.id).update(rejected=F("rejected") + 1)
+async def record_rejection(actor: Principal, *, action: str, details: dict[str, Any]) -> None:
+    """Count a rejected batch or correction for the caller and audit it with its counts. If
+    the database itself is failing (the usual reason both writes fail), the refusal the caller
+    gets must stay the original one: the failure is logged instead."""
+    try:
+        row = await _row(actor, clock.today())
+        await RegisterTally.filter(id=row.id).update(rejected=F("rejected") + 1)
+        await audit.record(action=action, actor=actor, details=details)
+    except Exception:
+        log.exception("could not audit a rejected request (%s, %s)", action, caller_key(actor))
 
 
 @dataclass(frozen=True)
