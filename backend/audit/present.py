@@ -90,8 +90,13 @@ ACTIONS: dict[str, What] = {
     "pass.offline_bundle": What.NONE,
     "pass.paper_issued": What.PASS,
     "pass.verified": What.PASS,
+    "partner.disabled": What.NONE,
+    "api_token.revoked_all": What.NONE,
+    "person.lookup_missed": What.NONE,
+    "pass.verification_flood": What.PASS,
     "passkey.registered": What.ACCOUNT,
     "passkey.added_via_counter_code": What.ACCOUNT,
+    "passkey.added_via_recovery_code": What.ACCOUNT,
     "passkey.removed": What.ACCOUNT,
     "person.viewed": What.PROFILE,
     "person.identified": What.IDENTITY,
@@ -154,6 +159,9 @@ FIXED_PURPOSES: dict[str, str] = {
     "counter filing: ID card checked in person": "counter_filing",
     "repair case {case}": "repair_case",
     "objection case {case}": "objection_case",
+    "passkey added through a counter code": "passkey_counter_code",
+    "passkey added through a recovery code": "passkey_recovery_code",
+    "verification refused: too many checks of this pass today": "verification_flood",
 }
 
 # Who acts when no person does (`actor_label=` without a principal): `access.by.<code>`.
@@ -165,6 +173,8 @@ SYSTEM_ACTORS: dict[str, str] = {
     "public": "public",
     "bootstrap": "bootstrap",
     "report check (public page)": "report_check",
+    "recovery code": "recovery_code",
+    "counter code": "counter_code",
 }
 
 _CASE_PURPOSES = [

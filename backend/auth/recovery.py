@@ -95,7 +95,7 @@ async def secure_after_recovery(
         actor=actor,
         actor_label=label,
         subject_person_id=person_id,
-        purpose=f"passkey added through a counter code at {counter}"[:200]
+        purpose="passkey added through a counter code"
         if via == VIA_COUNTER
         else "passkey added through a recovery code",
         details={"account_id": account.id, "counter": counter, **undone},

@@ -92,7 +92,7 @@ async def test_a_passkey_added_at_the_counter_is_seen_and_the_old_phone_is_shut_
     added = [i for i in log if i["action"] == "passkey.added_via_counter_code"]
     assert len(added) == 1, log
     assert added[0]["who"].startswith("王办事") and added[0]["organisation"] == COUNTER
-    assert COUNTER in added[0]["purpose"]
+    assert added[0]["purpose_key"] == "access.purpose.passkey_counter_code"
     # …and the resident is told in their inbox, on every device they sign in on.
     notice = await Notice.get(person_id=who.person.id, kind="account_security")
     assert notice.params["via"] == "enrolment-code" and notice.params["counter"] == COUNTER
