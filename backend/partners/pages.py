@@ -212,19 +212,29 @@ def _offer_fields(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     data["per_person_limit"] = raw["per_person_limit"] or None
     data["per_person_period"] = raw["per_person_period"] or "ever"
     data["excluded_lists"] = excluded
+    # Every problem at once: the schema's, then the checks across fields on what parsed (a
+    # wrong date order is reported together with a missing title, not after it is fixed).
+    fields: dict[str, Any] = {}
     try:
         fields = schemas.NewOffer.model_validate(data).model_dump()
     except ValidationError as exc:
         errors = present.form_errors(pydantic_errors(exc)) | errors
         errors = {("amount_yuan" if k == "amount_cents" else k): v for k, v in errors.items()}
-        return {}, errors
-    if errors:
-        return {}, errors
-    if fields["kind"] in present.DEPOSIT_KINDS and not fields["amount_cents"]:
-        return {}, {"amount_yuan": "required_for_kind"}
-    if fields["kind"] == "discount" and not fields["discount_percent"]:
-        return {}, {"discount_percent": "required_for_kind"}
-    return fields, {}
+    start, end = _date(raw["valid_from"]), _date(raw["valid_until"])
+    if start and end and end < start:
+        errors.setdefault("valid_until", "order")
+    if raw["kind"] in present.DEPOSIT_KINDS and cents == 0:
+        errors.setdefault("amount_yuan", "required_for_kind")
+    if raw["kind"] == "discount" and raw["discount_percent"] in ("", "0"):
+        errors.setdefault("discount_percent", "required_for_kind")
+    return ({}, errors) if errors else (fields, {})
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 async def create_offer_page(request: Request) -> Response:
