@@ -61,6 +61,11 @@ def ready_online(desk: Desk) -> None:
     )
     manifest = page.evaluate("() => document.querySelector('link[rel=manifest]').href")
     assert manifest.endswith("/app/counter.webmanifest")
+    # Chromium's own verdict on installing the page (a test profile is always "incognito").
+    cdp = desk.context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
+    cdp.detach()
 
 
 def confirm_offline(desk: Desk, text: str) -> None:
