@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from backend.audit.models import AuditEntry
+from backend.core import clock
 from backend.core.redact import is_free_text, scrub_fields, scrub_id_numbers
 from backend.credit.models import CreditRecord
 from backend.objections.models import Objection
@@ -107,7 +108,7 @@ async def test_an_officer_purpose_and_a_department_summary_are_stored_without_th
     assert entry is not None and who.id_number not in entry.purpose and STARS in entry.purpose
     await submit(client, "health", [{"external_id": "S-1", "id_number": who.id_number,
                                       "type": "PRO_BLOOD_DONATION",
-                                      "decision_date": dt.date(2026, 11, 1).isoformat(),
+                                      "decision_date": (clock.today() - dt.timedelta(days=30)).isoformat(),
                                       "summary": f"献血 {who.id_number}",
                                       "decision_doc_no": "DOC-S-1"}])  # fmt: skip
     record = await CreditRecord.get(external_id="S-1")

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from tortoise import Tortoise
 
-from backend.core import bulk
+from backend.core import bulk, clock
 from backend.core.city import load_city
 from backend.core.crypto import IdCipher, UnboundCiphertext
 from backend.core.settings import Settings
@@ -78,7 +78,7 @@ def candidates(
     """How many valid ID numbers agree with what is known: each area, each real day of the
     year (or the given days), each sequence number (or the given ones, or those of one sex),
     and, when one is known, the check character."""
-    today = dt.date(2026, 12, 31)
+    today = clock.today()
     if days is None:
         day_sums = _day_sums(year, today)
     else:
@@ -162,7 +162,7 @@ async def _use_the_city(client: httpx.AsyncClient, officer_client: httpx.AsyncCl
         "/api/v1/enrolment/start", json={"name": "不是我", "id_number": numbers[1]}
     )
     assert wrong.status_code in (401, 403, 404, 422), wrong.text
-    today = dt.date(2026, 11, 20).isoformat()
+    today = (clock.today() - dt.timedelta(days=10)).isoformat()
     await submit(client, "health", [{"external_id": "R-1", "id_number": numbers[2],
                                       "type": "PRO_BLOOD_DONATION", "decision_date": today,
                                       "decision_doc_no": "DOC-R-1"}])  # fmt: skip
