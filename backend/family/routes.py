@@ -19,6 +19,8 @@ from ..notices import service as notices
 from ..objections import schemas as objection_schemas
 from ..objections import service as objections
 from ..objections import views as objection_views
+from ..repairs import schemas as repair_schemas
+from ..repairs import service as repairs
 from ..repairs import views as repair_views
 from . import schemas, service
 from .service import Acting
@@ -108,6 +110,32 @@ async def object_for(request: Request) -> Response:
                    status=201)  # fmt: skip
 
 
+async def start_repair_for(request: Request) -> Response:
+    """The commitment text, and passkey options for the helper's own passkey: the helper signs
+    the commitment (the signature names the helper's account)."""
+    acting = await service.acting_for(principal=principal_of(request),
+                                      person_id=path_int(request, "person_id"))  # fmt: skip
+    body = await parse_json(request, repair_schemas.StartRepair)
+    started = await repairs.start(principal=acting.principal, rp=ctx(request).rp,
+                                  record_id=body.record_id, locale=body.locale)  # fmt: skip
+    return json_ok({"commitment": started.commitment, "publicKey": started.options})
+
+
+async def repair_for(request: Request) -> Response:
+    acting = await service.acting_for(principal=principal_of(request),
+                                      person_id=path_int(request, "person_id"))  # fmt: skip
+    fields, files = await parse_form(request, repair_schemas.NewRepair, files="evidence",
+                                     max_files=MAX_FILES, max_file_bytes=MAX_BYTES)  # fmt: skip
+    created = await repairs.create(
+        principal=acting.principal, rp=ctx(request).rp, deadlines=ctx(request).deadlines,
+        record_id=fields.record_id, statement=fields.statement,
+        credential=repair_schemas.credential_of(fields.credential),
+        uploads=[Upload(f.filename, f.content) for f in files],
+    )  # fmt: skip
+    await service.log_action(acting, "repair", case=created.case_no)
+    return json_ok(await repair_views.shape(created, base=repair_views.RESIDENT_BASE), status=201)
+
+
 HELP = requires(Permission.RESIDENT_SELF)
 routes = [
     api("POST", "/api/v1/me/helpers", invite, operation_id="inviteHelper",
@@ -138,4 +166,12 @@ routes = [
         operation_id="createHelpedObjection",
         summary="As a helper: object to a record for them (marked by your helper)",
         tag="family", access=HELP, form=objection_schemas.NewObjection, status=201),
+    api("POST", "/api/v1/people/{person_id}/repairs/start", start_repair_for,
+        operation_id="startHelpedRepair",
+        summary="As a helper: the repair commitment to sign with my own passkey",
+        tag="family", access=HELP, body=repair_schemas.StartRepair),
+    api("POST", "/api/v1/people/{person_id}/repairs", repair_for,
+        operation_id="createHelpedRepair",
+        summary="As a helper: apply for repair for them (marked by your helper)",
+        tag="family", access=HELP, form=repair_schemas.NewRepair, status=201),
 ]  # fmt: skip

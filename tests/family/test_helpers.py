@@ -4,6 +4,7 @@ marked in both people's access logs; either side ends it and the next action is 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from backend.family.models import HelperGrant
 from backend.objections.models import Objection
 from tests.authenticator import SoftAuthenticator
 from tests.credit.helpers import problem, refused
-from tests.due_process import Resident, resident
+from tests.due_process import PDF, Resident, resident
 from tests.factories import csrf, make_person, make_staff
 from tests.rights.helpers import with_records
 
@@ -162,3 +163,28 @@ async def test_a_counter_officer_sets_up_family_help_after_the_id_card_check(
         "action", flat=True
     )
     assert {"person.identified", "helper.invited", "helper.accepted", "helper.acted"} <= set(looks)
+
+
+async def test_a_helper_applies_for_repair_signing_the_commitment_with_their_own_passkey(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, app: Any
+) -> None:
+    parent = await resident(client, app, name="王桂兰")
+    child = await resident(other_client, app, name="王小明")
+    record_id = await with_records(parent)  # a general penalty four months old: repairable
+    await helping(parent, child)
+    base = f"/api/v1/people/{parent.person_id}"
+    started = await other_client.post(f"{base}/repairs/start", json={"record_id": record_id},
+                                      headers=child.headers())  # fmt: skip
+    assert started.status_code == 200, started.text
+    assertion = child.auth.get(started.json()["publicKey"])  # the helper's own passkey
+    filed = await other_client.post(
+        f"{base}/repairs",
+        data={"record_id": str(record_id), "statement": "罚款已由我代母亲缴清。",
+              "credential": json.dumps(assertion)},
+        files=[("evidence", ("receipt.pdf", PDF, "application/pdf"))], headers=child.headers(),
+    )  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    mine = (await client.get("/api/v1/me/repairs")).json()["items"]
+    assert [m["case_no"] for m in mine] == [filed.json()["case_no"]]
+    log = (await client.get("/api/v1/me/access-log")).json()["items"]
+    assert any(e["action"] == "repair.submitted" and "王小明" in e["who"] for e in log)

@@ -173,7 +173,7 @@ export const person = {
       h(
         "section",
         { class: "card", id: "helped-score" },
-        h("h2", { text: t("pwa.score.heading") }),
+        h("h2", { text: t("pwa.family.their_score") }),
         score.has_score
           ? h("p", { class: "score-line", text: t("pwa.family.score_line", { score: score.score, tier: localised(score.tier.name, score.tier.code) }) })
           : h("p", { text: t("pwa.score.none_body") }),
@@ -181,7 +181,7 @@ export const person = {
       h(
         "section",
         { class: "card" },
-        h("h2", { text: t("pwa.records.heading") }),
+        h("h2", { text: t("pwa.family.their_records") }),
         records.items.length
           ? h(
               "ul",
@@ -213,7 +213,7 @@ export const person = {
           ),
         ),
       ),
-      h("section", { class: "card" }, h("h2", { text: t("pwa.inbox.heading") }), h("p", { text: t("pwa.family.inbox_count", { count: inbox.items.length, unread: inbox.unread }) })),
+      h("section", { class: "card" }, h("h2", { text: t("pwa.family.their_inbox") }), h("p", { text: t("pwa.family.inbox_count", { count: inbox.items.length, unread: inbox.unread }) })),
       h("p", {}, h("a", { class: "button", href: `/people/${personId}/paper-pass`, id: "helped-paper-pass", text: t("pwa.family.paper_pass") })),
     );
     return { title: t("pwa.family.person_heading") };
