@@ -33,6 +33,7 @@ from backend.passes.format import (
 from backend.passes.offline import (
     keys_from_jwks,
     load_status_list,
+    main_json,
     verify_offline,
 )
 from backend.passes.verify import (
@@ -312,3 +313,22 @@ VECTORS_V1 = {
     "EF64P7%0UQHSL*M F0W4AB7M6*SZY0144:*7EGRB%S46NCK01-V:M4Q 8U/U1HBHSU:VVR2WS6AL1G:*VTN31B7"
     "A/9CEB$50QG8CVD0SEXOJ-Z85HSKJJW89$0I Q8MF47ZDU.J4U57/3%8ECKL",
 }
+
+
+def test_the_reference_verifier_reads_a_bundle_file_and_a_fresher_status_list(
+    tmp_path: Path,
+) -> None:
+    bundle_file = tmp_path / "bundle.json"
+    bundle_file.write_text(json.dumps(BUNDLE), encoding="utf-8")
+    status_file = tmp_path / "status.jwt"
+    status_file.write_text(VECTORS["status_list_revoking_4242"] + "\n", encoding="utf-8")
+    phone, paper = VECTORS["phone_pass_text"], VECTORS["paper_pass_text"]
+    assert main_json(phone, str(bundle_file), None, NOW) == {
+        "valid": True, "reason": "valid", "version": 2, "tier": "good", "lists": ["red"],
+        "paper_pass_check_id_card": False, "holder_name": None, "birth_year": None,
+        "expires_at": V.EXPIRES_AT,
+    }  # fmt: skip
+    assert main_json(phone, str(bundle_file), str(status_file), NOW)["reason"] == "revoked"
+    on_paper = main_json(paper, str(bundle_file), None, NOW)
+    assert on_paper["holder_name"] == "张*明" and on_paper["birth_year"] == 1990
+    assert main_json("XY2:ABC", str(bundle_file), None, NOW)["tier"] is None
