@@ -17,6 +17,15 @@ LOCK_AFTER = 10  # then the key is locked
 LOCK_FOR = dt.timedelta(hours=1)
 WINDOW = dt.timedelta(hours=1)  # failures older than this are forgotten
 MAX_DELAY = 300
+# A key per ID number (`…:id:…`) is shared by everyone who types that number, so a stranger
+# could use it to lock the resident out: it only slows (at most a minute between tries) and
+# never locks. Per-client keys lock; recovery codes (80 bits) count on keys of their own.
+ID_MAX_DELAY = 60
+
+
+def locks(key: str) -> bool:
+    """Whether repeated failures lock this key (client keys) or only slow it (ID keys)."""
+    return ":id:" not in key
 
 
 @dataclass(frozen=True)
@@ -31,13 +40,14 @@ def assess(
     last_failure_at: dt.datetime | None,
     locked_until: dt.datetime | None,
     now: dt.datetime,
+    max_delay: int = MAX_DELAY,
 ) -> Verdict:
     """Pure rule: free tries, then an exponential wait between tries, then a lock."""
     if locked_until and now < locked_until:
         return Verdict(False, int((locked_until - now).total_seconds()) + 1)
     if failures < FREE_FAILURES or last_failure_at is None:
         return Verdict(True)
-    delay = min(MAX_DELAY, 2 ** (failures - FREE_FAILURES + 1))
+    delay = min(max_delay, 2 ** min(failures - FREE_FAILURES + 1, 20))
     ready_at = last_failure_at + dt.timedelta(seconds=delay)
     if now < ready_at:
         return Verdict(False, int((ready_at - now).total_seconds()) + 1)
@@ -70,8 +80,9 @@ async def attempt(keys: list[str], now: dt.datetime) -> Verdict:
             verdict = assess(
                 failures=row.failures,
                 last_failure_at=row.last_failure_at if row.failures else None,
-                locked_until=row.locked_until,
+                locked_until=row.locked_until if locks(row.key) else None,
                 now=now,
+                max_delay=MAX_DELAY if locks(row.key) else ID_MAX_DELAY,
             )
             if not verdict.allowed and verdict.retry_after >= worst.retry_after:
                 worst = verdict
@@ -80,7 +91,7 @@ async def attempt(keys: list[str], now: dt.datetime) -> Verdict:
         for row in rows:
             row.failures += 1
             row.last_failure_at = now
-            if row.failures >= LOCK_AFTER:
+            if row.failures >= LOCK_AFTER and locks(row.key):
                 row.locked_until = now + LOCK_FOR
             await row.save()
     return worst

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -40,10 +41,34 @@ def ctx(request: Request) -> AppContext:
     return context
 
 
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def client_address(peer: str, forwarded_for: str, proxies: tuple[str, ...]) -> str:
+    """The client's address: the TCP peer, unless the peer is a trusted proxy; then the
+    nearest X-Forwarded-For hop (from the right) that is not a trusted proxy. Hops left of it
+    were written by the client and are never believed."""
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:64]
+    return peer
+
+
 def client_key(request: Request) -> str:
-    """What identifies a client for throttling: its address (behind a proxy, uvicorn's
-    --proxy-headers makes this the real client)."""
-    return request.client.host if request.client else "unknown"
+    """What identifies a client for throttling: its address, resolved through the proxies
+    named in TRUSTED_PROXIES only (uvicorn runs with --no-proxy-headers, so a header sent by
+    anyone, even from localhost, changes nothing)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = ctx(request).settings.trusted_proxies
+    return client_address(peer, request.headers.get("x-forwarded-for", ""), proxies)
 
 
 def device_label(request: Request) -> str:

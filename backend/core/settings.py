@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,6 +79,9 @@ class Settings:
     # An offline counter verifies with lists (keys, status list, offers) at most this old, and
     # refuses after (docs/operations.md); 1–24: the eligibility keys reach one day ahead.
     counter_offline_hours: int = 12
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by
+    # default: the client is the TCP peer (`core.context.client_key`).
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -127,6 +131,18 @@ class Settings:
             )
 
 
+def proxy_networks(raw: str) -> tuple[str, ...]:
+    """TRUSTED_PROXIES: comma-separated addresses or networks (`10.0.0.5`, `10.0.0.0/24`);
+    anything else stops the app at start rather than trusting the wrong hop."""
+    items = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an address or network") from None
+    return items
+
+
 def load_settings(env_file: str | Path | None = None) -> Settings:
     path = Path(env_file) if env_file else ROOT / ".env"
     config = Config(path if path.exists() else None)
@@ -164,4 +180,5 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         api_key_burst=config("API_KEY_BURST", cast=int, default=100),
         register_unknown_budget=config("REGISTER_UNKNOWN_BUDGET", cast=int, default=200),
         counter_offline_hours=config("COUNTER_OFFLINE_HOURS", cast=int, default=12),
+        trusted_proxies=proxy_networks(config("TRUSTED_PROXIES", default="")),
     )
