@@ -15,12 +15,13 @@ from ..core.permissions import Permission
 from ..core.routing import PUBLIC, page, principal_of, requires
 from ..core.templating import render
 from . import cases, reports
-from .routes import keyring_of
+from .routes import keyring_of, throttle_checks
 
 
 async def check_page(request: Request) -> Response:
     """GET checks the code; POST also compares the uploaded file with the one issued."""
     code = path_str(request, "code", max_length=16)
+    throttle_checks(request)
     pdf = None
     if request.method == "POST":
         form = await request.form(max_files=1, max_fields=4, max_part_size=reports.MAX_PDF_BYTES)

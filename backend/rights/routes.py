@@ -8,11 +8,12 @@ from starlette.responses import Response, StreamingResponse
 
 from ..auth import sessions
 from ..core import clock
-from ..core.context import ctx
+from ..core.context import client_key, ctx
 from ..core.errors import PayloadTooLarge, invalid
 from ..core.http import json_ok, parse_json, path_int, path_str
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
+from ..core.ratelimit import RateLimiter
 from ..core.routing import PUBLIC, api, principal_of, requires
 from ..core.templating import request_locale
 from . import cases, closure, confirm, consent, export, reports, schemas
@@ -23,6 +24,20 @@ from .notice import help_contacts, privacy_notice
 def keyring_of(request: Request) -> KeyRing:
     ring: KeyRing = request.app.state.keyring
     return ring
+
+
+CHECKS_PER_SECOND, CHECK_BURST = 0.5, 30  # per client address: a person checks a few reports
+
+
+def throttle_checks(request: Request) -> None:
+    """Public report checks, throttled per client (each check writes a look in its owner's
+    log: a flood would bury the real ones). Per process, like the API-key limiter."""
+    limiter = getattr(request.app.state, "report_check_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.report_check_limiter = RateLimiter(
+            CHECKS_PER_SECOND, CHECK_BURST
+        )
+    limiter.take(f"report-check:{client_key(request)}")
 
 
 def origin_of(request: Request) -> str:
@@ -91,6 +106,7 @@ async def revoke_report(request: Request) -> Response:
 async def verify_report(request: Request) -> Response:
     """The code alone, or the code and the PDF itself (application/pdf body) to compare."""
     code = path_str(request, "code", max_length=16)
+    throttle_checks(request)
     pdf = None
     if request.method == "POST":
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

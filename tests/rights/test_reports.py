@@ -152,3 +152,17 @@ async def test_a_report_whose_stored_content_was_changed_fails_its_signature(
     check = await other_client.get(f"/api/v1/credit-reports/{report.code}")
     assert check.json()["outcome"] == "bad_signature"
     assert await AuditEntry.filter(action="report.checked").count() == 1
+
+
+async def test_public_checks_are_throttled_per_client(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, app: Any
+) -> None:
+    r = await resident(client, app)
+    await make_report(client, r.headers())
+    code = (await CreditReport.get(person_id=r.person_id)).code
+    for _ in range(30):
+        assert (await other_client.get(f"/api/v1/credit-reports/{code}")).status_code == 200
+    flooded = await other_client.get(f"/api/v1/credit-reports/{code}")
+    problem(flooded, 429, "too_many_requests")
+    assert await AuditEntry.filter(action="report.checked").count() == 30  # the refused one: none
+    assert (await client.get(f"/api/v1/credit-reports/{code}")).status_code == 200  # others may
