@@ -34,7 +34,6 @@ OUTCOME_TYPES = {
     "utilities": ("PUB_UTILITY_ON_TIME", "PUB_UTILITY_ARREARS"),
 }
 REPORTABLE = (RedemptionOutcome.FULFILLED, RedemptionOutcome.DEFAULTED)
-RETRY_AFTER_SECONDS = 1
 
 
 class IdempotencyKeyReused(XinyiError):
@@ -43,14 +42,6 @@ class IdempotencyKeyReused(XinyiError):
     status = 422
     code = "idempotency_key_reused"
     title_key = "error.idempotency_key_reused"
-
-
-class IdempotencyInProgress(XinyiError):
-    """A request with this Idempotency-Key is still being processed: resend shortly."""
-
-    status = 409
-    code = "idempotency_in_progress"
-    title_key = "error.idempotency_in_progress"
 
 
 def request_fingerprint(*, offer_id: int, text: str) -> str:
@@ -82,9 +73,9 @@ async def redeem(
     """createRedemption: the same presentation is redeemed at most once per offer. With an
     idempotency key, a retried request returns the first redemption instead of failing —
     also when the retry races the first: the database's unique index on (partner, key) makes
-    it wait for the first to commit, and then it answers with the first's redemption (or, if
-    the first failed meanwhile, 409 `idempotency_in_progress` with a retry hint). The same
-    key with a different offer or pass text is refused (422 `idempotency_key_reused`)."""
+    it wait for the first to commit, and then it answers with the first's redemption; if the
+    first failed, the retry is tried on its own. The same key with a different offer or pass
+    text is refused (422 `idempotency_key_reused`)."""
     partner = await partner_of(actor)
     if not idempotency_key:
         return await _redeem(actor, partner, keyring, text, offer_id, None, None)
@@ -94,20 +85,15 @@ async def redeem(
         return previous, False
     try:
         return await _redeem(actor, partner, keyring, text, offer_id, idempotency_key, fingerprint)
-    except Conflict as refused:
+    except Conflict:
         # A parallel retry: the first request (same key) committed while this one ran, and
         # took the presentation or the last place. Its redemption is this request's answer.
+        # (The unique index on (partner, key) makes a racing insert wait for the first to
+        # commit, so the first is found here; nothing found: another key used the pass.)
         previous = await _replay(partner.id, idempotency_key, fingerprint, offer_id)
-        if previous is not None:
-            return previous, False
-        if refused.extra.get("reason") == Refusal.ALREADY_USED:
-            raise IdempotencyInProgress(
-                "a request with this Idempotency-Key is still being processed; "
-                f"send it again in {RETRY_AFTER_SECONDS} second(s)",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                retry_after=RETRY_AFTER_SECONDS,
-            ) from None
-        raise
+        if previous is None:
+            raise
+        return previous, False
 
 
 async def _redeem(
