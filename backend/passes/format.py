@@ -24,6 +24,7 @@ Version 1 (see `format_v1.py`) is still read until `V1_REFUSED_FROM`.
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 
@@ -252,8 +253,14 @@ def open_sealed(p: Presentation, key: bytes) -> Certificate:
 def is_curve_point(point: bytes) -> bool:
     if len(point) != DEVICE_KEY_LEN or point[0] not in (2, 3):
         return False
+    return curve_point(point) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def curve_point(point: bytes) -> ec.EllipticCurvePublicKey | None:
+    """The P-256 key of a SEC 1 point, or None; cached because decompressing costs as much as
+    the signature check, and check 4 and check 9 both need it."""
     try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except ValueError:
-        return False
-    return True
+        return None

@@ -21,6 +21,7 @@ from .format import (
     Certificate,
     FormatError,
     canonical_text,
+    curve_point,
     open_sealed,
     parse_text,
 )
@@ -94,8 +95,10 @@ def check_device_signature(device_key: bytes, signature: bytes, signed: bytes) -
     s = int.from_bytes(signature[32:], "big")
     if not (0 < r < P256_ORDER and 0 < s < P256_ORDER):
         return False
+    key = curve_point(device_key)
+    if key is None:
+        return False
     try:
-        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), device_key)
         key.verify(encode_dss_signature(r, s), signed, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
         return False

@@ -172,7 +172,7 @@ def test_counter_verifies_and_records_a_benefit_once(
     page = visit(phone, "pass", "#pass-qr")
     score = api_get(page, "/api/v1/me/score")[1]
     text = decode_qr(page, tmp_path / "qr.png")
-    assert text.startswith("XY1:")
+    assert text.startswith("XY2:")
 
     # The clerk's first sign-in, then on to the counter page.
     sign_in_at_counter(counter, setup.operator_code)

@@ -261,7 +261,7 @@ def test_pass_verifies_rotates_and_works_offline(
     assert page.locator("#pass-tier").inner_text() == tier_name(score["tier"]["code"])
     assert page.locator("#pass-qr").get_attribute("data-modules") == "57"  # version 10
     text = decode_qr(page, tmp_path / "qr-1.png")
-    assert text.startswith("XY1:") and len(text) == 304
+    assert text.startswith("XY2:") and len(text) == 307  # docs/pass-format.md, version 2
     verdict = partner.verify(text)
     assert verdict["valid"] and verdict["reason"] == "valid", verdict
     assert verdict["tier"] == score["tier"]["code"]
