@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..core.http import ID_MAX
+
 
 class StartEnrolment(BaseModel):
     """Real-name match (name + ID number), or a one-time code, or ID number + recovery code."""
@@ -34,7 +36,9 @@ class FinishEnrolment(WebAuthnCredential):
     """The new passkey, and (through a counter or recovery code) which of the account's old
     passkeys to keep: ids from `existing_passkeys`; every other one is removed."""
 
-    keep_passkeys: list[int] = Field(default_factory=list, max_length=20)
+    keep_passkeys: list[Annotated[int, Field(ge=1, le=ID_MAX)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class Preferences(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -28,8 +28,6 @@ DEFAULT_MAX_BYTES = 64 * 1024
 # The columns' ranges: every integer a request carries is bounded by the column it reaches.
 ID_MAX = 2**63 - 1  # BigIntField (ids)
 INT_MAX = 2**31 - 1  # IntField (quotas, counts, cents)
-SMALLINT_MAX = 2**15 - 1  # SmallIntField
-Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
 def loads_json(raw: bytes | str) -> Any:

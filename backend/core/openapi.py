@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .http import ID_MAX
-from .openapi_responses import response_schema
+from .openapi_responses import response_content
 from .permissions import ROLE_PERMISSIONS, Role
 from .routing import SAFE_METHODS, Operation
 
@@ -70,7 +70,9 @@ def _security(op: Operation) -> list[dict[str, list[str]]]:
     if op.access.public:
         return []
     permission = op.access.permission
-    session = {"session": []} if op.method in SAFE_METHODS else {"session": [], "csrf": []}
+    session: dict[str, list[str]] = (
+        {"session": []} if op.method in SAFE_METHODS else {"session": [], "csrf": []}
+    )
     ways: list[dict[str, list[str]]] = []
     if permission is None or any(
         permission in granted
@@ -130,12 +132,11 @@ def build_openapi(operations: list[Operation], *, title: str, version: str) -> d
     for op in operations:
         success: dict[str, Any] = {"description": "Success"}
         if op.status != 204:
-            schema = (
-                _schema_ref(op.response, components)
+            success["content"] = (
+                {"application/json": {"schema": _schema_ref(op.response, components)}}
                 if op.response is not None
-                else response_schema(op.operation_id)
+                else response_content(op.operation_id)
             )
-            success["content"] = {"application/json": {"schema": schema}}
         also: dict[str, Any] = {}
         if op.operation_id == "createRedemption":  # a retry with the same Idempotency-Key
             also["200"] = {"description": "The first redemption (a retry)", **success}
