@@ -19,6 +19,7 @@ from .audit import chain as audit_chain
 from .audit import checkpoints as audit_checkpoints
 from .audit import routes as audit_routes
 from .audit import service as audit_service
+from .auth import purge as auth_purge
 from .auth import routes as auth_routes
 from .auth import sessions
 from .cases import counter_pages as case_counter_pages
@@ -27,6 +28,7 @@ from .cases import routes as case_routes
 from .cases import sweep as case_sweep
 from .commitments import routes as commitment_routes
 from .core import clock, events, templating
+from .core.bodylimit import BodyLimitMiddleware
 from .core.city import City, load_city
 from .core.context import AppContext, RelyingParty
 from .core.crypto import IdCipher
@@ -45,6 +47,7 @@ from .credit import expiry, list_routes
 from .credit import routes as credit_routes
 from .credit.catalog import department_codes, load_model
 from .db import tortoise_config
+from .evidence import service as evidence_limits
 from .family import pages as family_pages
 from .family import routes as family_routes
 from .notices import routes as notice_routes
@@ -126,11 +129,13 @@ def wire(settings: Settings) -> None:
 
 def periodic_jobs() -> list[Job]:
     """Records that reach the end of their period; cases whose deadline passed; the signed
-    checkpoint of the audit trail's head (at least every minute)."""
+    checkpoint of the audit trail's head (at least every minute); expired challenges and
+    throttle counters anonymous callers left behind."""
     return [
         Job("expiry", expiry.sweep, every_seconds=3600),
         Job("deadlines", case_sweep.sweep, every_seconds=600),
         Job("audit-checkpoint", audit_checkpoints.checkpoint_job, audit_checkpoints.EVERY_SECONDS),
+        Job("purge-expired", auth_purge.purge_expired, every_seconds=auth_purge.EVERY_SECONDS),
     ]
 
 
@@ -163,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.is_production),
             Middleware(GZipMiddleware, minimum_size=1024),
+            Middleware(BodyLimitMiddleware, multipart_bytes=evidence_limits.UPLOAD_BYTES),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,

@@ -93,6 +93,7 @@ ACTIONS: dict[str, What] = {
     "partner.disabled": What.NONE,
     "api_token.revoked_all": What.NONE,
     "person.lookup_missed": What.NONE,
+    "audit.read": What.NONE,
     "pass.verification_flood": What.PASS,
     "passkey.registered": What.ACCOUNT,
     "passkey.added_via_counter_code": What.ACCOUNT,

@@ -42,6 +42,12 @@ SAME_PERSON = Quota(
 )
 
 
+# An organisation applies once; a few retries from one address a day are plenty.
+PARTNER_APPLICATIONS = Quota(
+    "partner-apply", 5, dt.timedelta(days=1), "too many applications from this address today"
+)
+
+
 def _key(quota: Quota, subject: str) -> str:
     return f"quota:{quota.name}:{subject}"[:100]
 

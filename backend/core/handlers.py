@@ -15,6 +15,7 @@ from tortoise.exceptions import BaseORMException
 
 from .errors import MethodNotAllowed, NotFound, StorageUnavailable, XinyiError
 from .i18n import translate
+from .middleware import security_headers
 from .templating import render, request_locale
 
 log = logging.getLogger("xinyi.errors")
@@ -142,13 +143,23 @@ async def database_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     if is_storage_fault(exc):  # raised in a middleware (the session look-up), before routing
         log.warning("storage fault on %s %s: %r", request.method, request.url.path, exc)
-        return render_error(request, storage_unavailable())
+        return _with_security_headers(request, render_error(request, storage_unavailable()))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     error = XinyiError("an internal error occurred; nothing you sent was lost")
     error.status = 500
     error.code = "internal_error"
     error.title_key = "error.internal"
-    return render_error(request, error)
+    return _with_security_headers(request, render_error(request, error))
+
+
+def _with_security_headers(request: Request, response: Response) -> Response:
+    """Starlette's outermost middleware sends this answer, outside SecurityHeadersMiddleware:
+    the headers every answer carries are added here."""
+    settings = getattr(getattr(request.app.state, "ctx", None), "settings", None)
+    hsts = bool(settings and settings.is_production)
+    for name, value in security_headers(request.url.path, hsts=hsts).items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 exception_handlers = {

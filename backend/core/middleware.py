@@ -36,6 +36,22 @@ SECURITY_HEADERS = {
 }
 
 
+# Pages that show a pass, a key or a one-time code, and every API answer: never kept by a
+# browser or a proxy cache (a shared counter PC's back button must not show the last pass).
+NO_STORE_PREFIXES = ("/api/", "/office", "/counter", "/partner", "/passes/paper")
+
+
+def security_headers(path: str, *, hsts: bool) -> dict[str, str]:
+    """The headers every answer carries, error pages included (`handlers.server_error` adds
+    them to the 500s the outermost middleware renders, which this middleware never sees)."""
+    headers = dict(SECURITY_HEADERS)
+    if hsts:
+        headers["strict-transport-security"] = "max-age=31536000"
+    if path.startswith(NO_STORE_PREFIXES):
+        headers["cache-control"] = "no-store"
+    return headers
+
+
 class SessionMiddleware:
     """Loads the principal for the session cookie or bearer token into
     `request.state.principal`."""
@@ -95,12 +111,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 if scope["path"] in WASM_PAGES:
                     headers.setdefault("content-security-policy", WASM_CSP)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in security_headers(scope["path"], hsts=self.hsts).items():
                     headers.setdefault(name, value)
-                if self.hsts:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
-                if scope["path"].startswith(("/api/", "/office")):
-                    headers.setdefault("cache-control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

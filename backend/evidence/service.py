@@ -15,6 +15,8 @@ from .models import CaseKind, EvidenceFile
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
+# The largest multipart body the app reads (`core.bodylimit`): a case's files and its fields.
+UPLOAD_BYTES = MAX_FILES * MAX_BYTES + 256 * 1024
 TYPES = ("application/pdf", "image/jpeg", "image/png")
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 

@@ -73,6 +73,12 @@ async def audit_page(request: Request) -> Response:
     entries = await audit_service.list_entries(limit=100)
     report = await audit_service.verify_chain()
     pin = audit_checkpoints.for_auditors()  # the latest signed checkpoint, to pin
+    # Who reads the trail is itself on the trail: an auditor's reading is not invisible.
+    await audit_service.record(
+        action="audit.read",
+        actor=principal_of(request),
+        details={"shown": len(entries), "verified": report.entries, "chain_ok": report.ok},
+    )
     return render(
         request,
         "office/audit.html",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core.context import client_key
 from ..core.http import json_ok, parse_json, path_int, query_of
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, principal_of, requires
@@ -21,6 +22,7 @@ async def apply_partner(request: Request) -> Response:
         contact_name=body.contact_name,
         contact_phone=body.contact_phone,
         address=body.address,
+        client_key=client_key(request),
     )
     return json_ok({"id": partner.id, "status": partner.status}, status=201)
 

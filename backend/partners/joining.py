@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..audit import service as audit
+from ..auth import quota
 from ..auth.staff import create_staff_account
 from ..core import clock
-from ..core.errors import invalid
+from ..core.errors import TooManyRequests, invalid
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
 from .eligibility import DOMAINS
@@ -18,12 +19,30 @@ from .service import PARTNERS, RECORD_DEPARTMENT
 from .states import PARTNER_WORKFLOW, PartnerStatus
 from .stats import JointCases, joint_cases
 
+# Applications waiting for the office, at most: anonymous callers cannot grow the table
+# without bound even from many addresses (each address also has `quota.PARTNER_APPLICATIONS`).
+MAX_WAITING = 500
+
 
 async def apply(
-    *, name: str, domain: str, contact_name: str, contact_phone: str, address: str
+    *,
+    name: str,
+    domain: str,
+    contact_name: str,
+    contact_phone: str,
+    address: str,
+    client_key: str,
 ) -> Partner:
+    """applyAsPartner (public): throttled per client address and bounded in total."""
     if domain not in DOMAINS:
         raise invalid("domain", f"one of {', '.join(DOMAINS)}")
+    await quota.take(quota.PARTNER_APPLICATIONS, f"client:{client_key}")
+    if await Partner.filter(status=PartnerStatus.APPLIED).count() >= MAX_WAITING:
+        raise TooManyRequests(
+            "too many applications are waiting for the credit office: try again later",
+            headers={"Retry-After": "3600"},
+            retry_after=3600,
+        )
     partner = await Partner.create(
         name=name.strip(),
         domain=domain,

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core import clock
-from ..core.context import ctx
+from ..core.context import client_key, ctx
 from ..core.errors import Conflict, ValidationFailed
 from ..core.forms import date, path_id, positive, redirect, text, texts
 from ..core.http import pydantic_errors
@@ -342,6 +342,7 @@ async def apply_page(request: Request) -> Response:
         contact_name=body.contact_name,
         contact_phone=body.contact_phone,
         address=body.address,
+        client_key=client_key(request),
     )
     return _page(request, "partners/apply_thanks.html", {"partner": partner})
 
