@@ -8,10 +8,35 @@ import { t } from "../i18n.js";
 import { idProblem, normaliseId } from "../idnumber.js";
 import { createPasskey } from "../webauthn.js";
 
+// Through a code, the account's other passkeys are removed and its other sessions end
+// (auth.recovery): the page lists them, unticked, and keeps only those the resident ticks.
+function chooseKept(form, passkeys) {
+  if (!Array.isArray(passkeys) || !passkeys.length) return Promise.resolve([]);
+  return new Promise((resolve) => {
+    const boxes = passkeys.map((p) =>
+      h("label", { class: "check" },
+        h("input", { type: "checkbox", name: "keep_passkeys", value: String(p.id) }), " ",
+        p.nickname || t("pwa.recover.unnamed_passkey"),
+      ));
+    const go = h("button", { type: "button", class: "primary", text: t("pwa.recover.keep_continue") });
+    const box = h("fieldset", { class: "keep-passkeys" },
+      h("legend", { text: t("pwa.recover.keep_legend") }),
+      h("p", { class: "hint", text: t("pwa.recover.keep_hint") }), ...boxes, go);
+    form.append(box);
+    go.addEventListener("click", () => {
+      const kept = boxes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => Number(i.value));
+      box.remove();
+      resolve(kept);
+    });
+    go.focus();
+  });
+}
+
 async function register(app, form, body, doneKey) {
-  const options = await api("/api/v1/enrolment/start", { method: "POST", body });
+  const { existing_passkeys: existing, ...options } = await api("/api/v1/enrolment/start", { method: "POST", body });
+  const keep = await chooseKept(form, existing);
   const credential = await createPasskey(options);
-  await api("/api/v1/enrolment/finish", { method: "POST", body: credential });
+  await api("/api/v1/enrolment/finish", { method: "POST", body: { ...credential, keep_passkeys: keep } });
   await app.enrolled(t(doneKey));
 }
 
