@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ import httpx
 from .harness import (
     DESKTOP,
     PHONE,
+    PYTHON,
+    ROOT,
     Server,
     VirtualAuthenticator,
     api_get,
@@ -23,6 +26,18 @@ from .harness import (
     assert_no_placeholder_text,
     watch_console,
 )
+
+
+def second_officer_code(server: Server, name: str = "李复核") -> str:
+    """A city with one officer bootstraps a second from the server console (docs/identity.md)."""
+    done = subprocess.run(
+        [PYTHON, "-m", "backend.cli", "bootstrap-officer", "--name", name],
+        cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    match = re.search(r"\(24 h\): (\S+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    return match.group(1)
+
 
 RAW_KEY = re.compile(r"\b(?:pwa|notice)\.[a-z_]+\.[a-z_.]+\b")
 
@@ -98,15 +113,21 @@ class Desk:
         page.wait_for_url(at("/office"))
         assert len(self.authenticator.credentials()) == 1
 
-    def create_staff(self, name: str, organisation: str, role: str) -> str:
-        """As the credit officer, at /office/staff: a new account; its one-time code."""
+    def create_staff(self, name: str, organisation: str, role: str, approver: Desk) -> str:
+        """As the credit officer, at /office/staff: a new account proposed; a second officer
+        (`approver`) approves it and is shown its one-time code (four eyes)."""
         page = self.page
         page.goto("/office/staff")
         page.fill("#display_name", name)
         page.fill("#organisation", organisation)
         page.check(f"input[name=roles][value={role}]")
         page.click("form[action='/office/staff'] button[type=submit]")
-        return str(page.locator("#new-code").inner_text()).strip()
+        page.wait_for_selector("#staff-proposed")
+        other = approver.page
+        other.goto("/office/staff")
+        row = other.locator("tr", has_text=name)
+        row.locator("form[action$='/approve'] button[type=submit]").click()
+        return str(other.locator("#new-code").inner_text()).strip()
 
     def check(self, label: str) -> None:
         """axe-core (WCAG 2.1 A/AA), no rendering slips, no CSP trouble."""

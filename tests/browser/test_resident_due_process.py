@@ -26,6 +26,7 @@ from .due_process_setup import (
     pdf_file,
     png_file,
     renamed_executable,
+    second_officer_code,
 )
 from .harness import Server, catalog, shoot
 
@@ -63,10 +64,21 @@ def officer(browser: Any, server: Server) -> Iterator[Desk]:
 
 
 @pytest.fixture(scope="module")
-def judge(browser: Any, server: Server, officer: Desk) -> Iterator[Desk]:
-    """The court's department submitter (the officer adds the account), signed in with its
-    one-time code and its own passkey."""
-    code = officer.create_staff("冯执行", "黄石市中级人民法院", "department_submitter")
+def reviewer(browser: Any, server: Server) -> Iterator[Desk]:
+    """A second officer, bootstrapped from the server console (the demo city has one)."""
+    desk = Desk(browser, server)
+    desk.sign_in(second_officer_code(server))
+    yield desk
+    desk.close()
+
+
+@pytest.fixture(scope="module")
+def judge(browser: Any, server: Server, officer: Desk, reviewer: Desk) -> Iterator[Desk]:
+    """The court's department submitter (the officer proposes the account, a second officer
+    approves it and hands the code over), signed in with that code and its own passkey."""
+    code = officer.create_staff(
+        "冯执行", "黄石市中级人民法院", "department_submitter", approver=reviewer
+    )
     desk = Desk(browser, server)
     desk.sign_in(code)
     yield desk
