@@ -228,22 +228,13 @@ def test_counter_verifies_and_records_a_benefit_once(
     counter.check("counter, benefit recorded")
     shoot(desk, "counter")
 
-    # The same presentation again: it still verifies, but 确认办理 is refused (already used).
+    # The same presentation again: no green for a used pass — the verdict says it was used
+    # and offers nothing to confirm (issue 11).
     counter.scan(text)
-    again = desk.locator(f"#verdict-panel.verdict-ok button.confirm[data-offer-id='{borrow}']")
-    again.wait_for()
-    with desk.expect_response(posted_to("/counter/redeem")) as refused:
-        again.click()
-    assert refused.value.status == 409
-    assert 'data-reason="already_used"' in refused.value.text()
-    note = desk.locator("#verdict-panel .offer-result .offer-refused")
-    note.wait_for()
-    assert note.inner_text() == ZH["counter.refused.already_used"]
-    assert note.get_attribute("role") == "alert"
-    assert (
-        desk.locator("#verdict-panel .offer-result .normal-procedure").inner_text()
-        == ZH["counter.normal_procedure"]
-    )
+    used = desk.locator("#verdict-panel.verdict-refused[data-reason='used']")
+    used.wait_for()
+    assert ZH["pass.reason.used"] in used.inner_text()
+    assert desk.locator("#verdict-panel button.confirm").count() == 0
     assert desk.locator("#verdict-panel .offer-done").count() == 0
     assert desk.evaluate("() => window.sameCounterPage") is True
     counter.check("counter, already used")
