@@ -91,7 +91,7 @@ def index_html(*, locale: str, signed_in: bool) -> str:
     ]
     head = "\n  ".join(links)
     return html.replace(
-        "<html lang=\"zh-CN\">", f'<html lang="{locale}" data-build="{build_id()}">', 1
+        '<html lang="zh-CN">', f'<html lang="{locale}" data-build="{build_id()}">', 1
     ).replace("</head>", f"  {head}\n</head>", 1)
 
 
