@@ -15,6 +15,7 @@ from backend.credit.models import CreditRecord
 from backend.evidence.models import EvidenceFile
 from backend.objections.models import Objection
 from backend.repairs.models import RepairRequest
+from backend.residents import idnumber
 from tests.cases.helpers import MARKET, alert, browser, csrf, field, sign_in_staff
 from tests.due_process import EXE, PDF, negative_record, resident
 from tests.factories import RegisteredPerson, make_person
@@ -56,6 +57,9 @@ async def test_an_officer_files_a_repair_for_a_resident_without_a_smartphone(app
         shown = await identify(desk, who)
         assert shown.status_code == 200, shown.text
         assert "刘*" in shown.text and who.id_number not in shown.text  # masked only
+        # what the ID-card check compares (residents.display): surname, characters, birth year
+        assert '<dd id="visit-resident">刘*婆（3 个字，1985 年生） ·' in shown.text
+        assert idnumber.mask(who.id_number) in shown.text  # area, birth year, check character
         assert 'enctype="multipart/form-data"' in shown.text and "信用修复完全免费" in shown.text
         look = await AuditEntry.get(action="person.viewed", subject_person_id=who.person.id)
         assert look.actor_account_id == officer.id and "ID card checked" in look.purpose
