@@ -210,5 +210,8 @@ def test_withdrawn_consent_makes_the_pass_verify_as_normal_procedure(
     assert after["eligible_offers"] == [] and after["tier"] is None
     assert [o["why_not"] for o in after["ineligible_offers"]] == ["pass_invalid"]
     phone.check("consent, withdrawn")
+    page = phone.visit("score", "#score-consent")  # no score shown
+    assert page.locator("#score-value").count() == 0
+    page = phone.visit("consent", "#consent-give")
     page.click("#consent-give")
     page.wait_for_selector("#consent-state[data-given=true]")

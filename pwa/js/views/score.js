@@ -271,6 +271,10 @@ export async function render(app, root) {
     h("p", { class: "back" }, h("a", { href: "#/", text: t("pwa.nav.home") })),
     h("h1", { tabindex: "-1", text: heading }),
   );
+  if (score.consent_withdrawn) {
+    add(root, h("p", { class: "notice warning", id: "score-consent" }, t("pwa.score.consent_withdrawn"), " ", h("a", { href: "#/consent", text: t("pwa.consent.heading") })));
+    return { title: heading };
+  }
   if (!score.has_score) {
     add(root, noScore(score), h("p", {}, h("a", { href: "/scoring", id: "scoring-link", text: t("pwa.score.how") })));
     return { title: heading };
