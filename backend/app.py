@@ -67,9 +67,9 @@ from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.shell import RevalidatedFiles, VersionedFiles, asset
 from .repairs import routes as repair_routes
+from .residents import register
 from .rights import pages as rights_pages
 from .rights import routes as rights_routes
-from .residents import register
 
 log = logging.getLogger("xinyi")
 VERSION = "0.1.0"

@@ -44,7 +44,9 @@ class IdCipher:
     def encrypt(self, id_number: str, *, bound_to: str) -> bytes:
         """`bound_to` is the row's lookup hash (`lookup_hash(id_number)`)."""
         nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, id_number.encode(), _AAD_PREFIX + bound_to.encode())
+        return nonce + self._aead.encrypt(
+            nonce, id_number.encode(), _AAD_PREFIX + bound_to.encode()
+        )
 
     def seal(self, id_number: str) -> tuple[str, bytes]:
         """The lookup hash and the ciphertext bound to it, for a new register row."""
@@ -53,7 +55,9 @@ class IdCipher:
 
     def decrypt(self, blob: bytes, *, bound_to: str) -> str:
         try:
-            return self._aead.decrypt(blob[:12], blob[12:], _AAD_PREFIX + bound_to.encode()).decode()
+            return self._aead.decrypt(
+                blob[:12], blob[12:], _AAD_PREFIX + bound_to.encode()
+            ).decode()
         except InvalidTag as exc:
             raise UnboundCiphertext("the ID number does not decrypt for this row") from exc
 

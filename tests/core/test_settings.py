@@ -25,6 +25,7 @@ from backend.residents.models import Person
 def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
+
 STRONG = {
     "secret_key": "s" * 20 + base64.urlsafe_b64encode(os.urandom(24)).decode(),
     "id_encryption_key": base64.urlsafe_b64encode(os.urandom(32)).decode(),
