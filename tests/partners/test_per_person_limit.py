@@ -9,7 +9,7 @@ import time
 
 from backend.partners.models import Offer, Redemption
 from tests.factories import csrf
-from tests.partners.helpers import resident_phone
+from tests.partners.helpers import resident_phone, token
 
 REDEEM = "/api/v1/redemptions"
 VERIFY = "/api/v1/passes/verify"
@@ -91,3 +91,27 @@ async def test_the_limit_is_set_by_the_partner_with_bounds(library) -> None:
     )
     assert made.status_code == 201, made.text
     assert (made.json()["per_person_limit"], made.json()["per_person_period"]) == (2, "month")
+
+
+async def test_the_portal_offer_form_sets_the_limit(library) -> None:
+    page = (await library.admin.get("/partner")).text
+    assert 'name="per_person_limit"' in page and 'name="per_person_period"' in page
+    today = dt.date.today()
+    form = {
+        "csrf_token": token(library.admin),
+        "title_zh": "免押金借阅（每月）", "title_en": "Deposit-free, monthly",
+        "kind": "deposit_waived", "amount_yuan": "100", "min_tier": "good",
+        "excluded_lists": ["black"], "grace_days": "30",
+        "per_person_limit": "2", "per_person_period": "month",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=30)).isoformat(),
+    }  # fmt: skip
+    created = await library.admin.post("/partner/offers", data=form)
+    assert created.status_code == 303, created.text
+    offer = await Offer.get(title_zh="免押金借阅（每月）")
+    assert (offer.per_person_limit, offer.per_person_period) == (2, "month")
+    bad = await library.admin.post(
+        "/partner/offers", data=form | {"title_zh": "坏的", "per_person_period": "week"}
+    )
+    assert bad.status_code == 422
+    assert await Offer.filter(title_zh="坏的").count() == 0
