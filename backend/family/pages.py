@@ -62,7 +62,7 @@ async def counter_setup(request: Request) -> Response:
 
 
 routes = [
-    page("/people/{person_id}/paper-pass", helper_paper_pass, name="helper_paper_pass",
+    page("/passes/paper/for/{person_id}", helper_paper_pass, name="helper_paper_pass",
          methods=("GET", "POST"), access=requires(Permission.RESIDENT_SELF)),
     page("/office/helpers", counter_setup, name="helper_counter_setup", methods=("GET", "POST"),
          access=requires(Permission.CASES_FILE)),

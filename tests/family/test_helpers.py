@@ -93,14 +93,14 @@ async def test_the_helper_can_end_it_and_print_the_paper_pass_while_helping(
     parent = await resident(client, app, name="王桂兰")
     child = await resident(other_client, app, name="王小明")
     grant_id = await helping(parent, child)
-    intro = await other_client.get(f"/people/{parent.person_id}/paper-pass")
+    intro = await other_client.get(f"/passes/paper/for/{parent.person_id}")
     assert intro.status_code == 200
-    printed = await other_client.post(f"/people/{parent.person_id}/paper-pass",
+    printed = await other_client.post(f"/passes/paper/for/{parent.person_id}",
                                       data={"csrf_token": child.headers()["X-CSRF-Token"]})  # fmt: skip
     assert printed.status_code == 200 and "王*兰" in printed.text
     ended = await other_client.post(f"/api/v1/me/helpers/{grant_id}/end", headers=child.headers())
     assert ended.json()["ended_by"] == "helper"
-    assert (await other_client.get(f"/people/{parent.person_id}/paper-pass")).status_code == 403
+    assert (await other_client.get(f"/passes/paper/for/{parent.person_id}")).status_code == 403
     # Invited again later: a new grant (the old one stays ended in the history).
     assert (await invite(parent, child)).status_code == 201
     assert await HelperGrant.filter(status="ended").count() == 1

@@ -214,7 +214,7 @@ export const person = {
         ),
       ),
       h("section", { class: "card" }, h("h2", { text: t("pwa.family.their_inbox") }), h("p", { text: t("pwa.family.inbox_count", { count: inbox.items.length, unread: inbox.unread }) })),
-      h("p", {}, h("a", { class: "button", href: `/people/${personId}/paper-pass`, id: "helped-paper-pass", text: t("pwa.family.paper_pass") })),
+      h("p", {}, h("a", { class: "button", href: `/passes/paper/for/${personId}`, id: "helped-paper-pass", text: t("pwa.family.paper_pass") })),
     );
     return { title: t("pwa.family.person_heading") };
   },
