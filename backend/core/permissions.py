@@ -133,6 +133,9 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/sw.js",
         "/counter-sw.js",  # the counter page's service worker (offline counters)
         "/app",  # static PWA assets (Mount)
+        "/app/v/{build}",  # the same, versioned: kept a year (Mount)
+        "/app/v/{build}/i18n/{locale}.json",  # a catalog of a build, kept a year
+        "/docs/{name}",  # the partner guide (docs/partner-api.md) as a page
         "/i18n/{locale}.json",
         "/office/login",
         "/scoring",
