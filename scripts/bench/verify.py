@@ -1,8 +1,18 @@
-"""verifyPass under load, side by side with a bare Starlette JSON endpoint, both on one
-uvicorn process each with the same settings, driven by wrk (32 connections) from another
-process on loopback. Also: pass issuance per second, QR version and payload length.
+"""verifyPass under load against two baselines in the same run, in interleaved rounds:
 
-    .venv/bin/python scripts/bench/verify.py [--seconds 10] [--connections 32]
+- the app's `POST /api/v1/passes/verify` (one uvicorn process, or --workers on PostgreSQL);
+- the floor (`bare_app:/floor`): the same parse, the same two signature checks, one
+  hash-chained append, nothing else;
+- bare Starlette (`bare_app:/verify`): parse the JSON body, answer JSON.
+
+Each round drives each target with wrk (--connections, 2 threads) for --seconds, the order
+rotating from round to round; every round the passes are presented afresh (a presentation
+is valid for about a minute), so nothing measured is stale. Every answer wrk counts is
+checked: a verifyPass or floor answer that is not `"valid":true`, or any non-2xx, fails
+the benchmark. Figures: median and range over the rounds, the load average at each round.
+
+    .venv/bin/python scripts/bench/verify.py [--residents 20000] [--passes 1000] \
+        [--rounds 3] [--seconds 10] [--connections 32] [--quick]
 
 Needs Debian's `wrk` (apt-get install wrk).
 """
@@ -11,11 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "passes"))
 
 import httpx
-from _server import start
+from _server import HERE as BENCH_DIR
+from _server import start, stop
 from device import Phone
 from webauthn.helpers import bytes_to_base64url
 
@@ -37,25 +48,57 @@ from backend.core.keys import KeyRing
 from backend.core.settings import load_settings
 from backend.credit.service import rescore_city
 from backend.demo.city import seed_people
-from backend.partners.models import Offer, Partner
+from backend.partners.models import Partner
 from backend.passes import service as passes
 from backend.passes.models import DeviceKey
 
+MAX_ROUND_SECONDS = 40  # a presentation made at a round's start stays valid through it
+
+# Bodies cycle per thread; the response callback counts answers that are not valid.
 LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "{auth}"
-wrk.body = '{body}'
+local bodies = {{ {bodies} }}
+local threads = {{}}
+i = 0
+invalid = 0  -- globals: done() reads them from each thread with thread:get
+answered = 0
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+function init(args)
+  i = offset
+end
+function request()
+  i = i + 1
+  return wrk.format(nil, nil, nil, bodies[(i % #bodies) + 1])
+end
+function response(status, headers, body)
+  answered = answered + 1
+  if status ~= 200 or not string.find(body, '"valid":%s*true') then
+    invalid = invalid + 1
+  end
+end
+function done(summary, latency, requests)
+  local bad, total = 0, 0
+  for _, t in ipairs(threads) do
+    bad = bad + t:get("invalid")
+    total = total + t:get("answered")
+  end
+  io.write(string.format("ANSWERS %d INVALID %d\\n", total, bad))
+end
 """
 
 
-async def prepare() -> dict[str, str]:
-    """A resident with a phone pass, an approved library with a live offer and an API key."""
+async def prepare(residents: int, count: int) -> tuple[str, list[Phone], float]:
+    """A city, `count` residents each with their own phone pass, a partner API key."""
     settings = load_settings()
     await migrate(settings)
 
-    async def work() -> dict[str, str]:
-        await seed_people(settings, 2000, 5, progress=False, records=True)
+    async def work() -> tuple[str, list[Phone], float]:
+        await seed_people(settings, residents, 5, progress=False, records=True)
         await rescore_city()
         partner = await Partner.create(
             name="黄石市图书馆",
@@ -65,63 +108,60 @@ async def prepare() -> dict[str, str]:
             status="approved",
             record_department="library",
         )
-        today = dt.date.today()
-        await Offer.create(
-            partner_id=partner.id,
-            title_zh="免押金借阅",
-            title_en="Deposit-free borrowing",
-            domain="library",
-            kind="deposit_waived",
-            amount_cents=10000,
-            min_tier="fair",
-            valid_from=today,
-            valid_until=today + dt.timedelta(days=30),
-            status="live",
-        )
         _, key = await create_token(
             officer=None,
             kind="partner",
             organisation=str(partner.id),
             label="bench",
-            scopes=["passes.verify", "redemptions.create"],
+            scopes=["passes.verify"],
         )
-        phone = Phone()
-        point = passes.compressed_device_key(phone.jwk())
-        device = await DeviceKey.create(account_id=1, public_key=bytes_to_base64url(point))
-        _, cert = await passes._issue(
-            keyring=KeyRing(settings.keys_dir),
-            person_id=7,
-            device=device,
-            device_point=point,
-            paper=False,
-        )
-        phone.certificate = cert
         ring = KeyRing(settings.keys_dir)
+        phones: list[Phone] = []
         started = time.perf_counter()
-        for person_id in range(1, 501):  # issuance: state look-up, row, Ed25519 signature
-            await passes._issue(
-                keyring=ring, person_id=person_id, device=device, device_point=point, paper=False
+        step = max(1, residents // count)
+        for n in range(count):  # issuance: state look-up, row, Ed25519 signature
+            phone = Phone()
+            point = passes.compressed_device_key(phone.jwk())
+            device = await DeviceKey.create(account_id=1, public_key=bytes_to_base64url(point))
+            _, phone.certificate = await passes._issue(
+                keyring=ring, person_id=1 + n * step, device=device, device_point=point, paper=False
             )
-        issued_per_s = 500 / (time.perf_counter() - started)
-        return {
-            "key": key,
-            "text": phone.present(at=time.time() + 15),
-            "issued_per_s": str(round(issued_per_s)),
-        }
+            phones.append(phone)
+        issued_per_s = count / (time.perf_counter() - started)
+        return key, phones, issued_per_s
 
-    result: dict[str, str] = await with_orm(settings, work)
+    result: tuple[str, list[Phone], float] = await with_orm(settings, work)
     return result
 
 
-def wrk(url: str, auth: str, body: str, seconds: int, connections: int) -> dict[str, float]:
+def lua_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def wrk(url: str, auth: str, bodies: list[str], seconds: int, connections: int) -> dict[str, float]:
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(LUA.format(auth=auth, body=body.replace("'", "\\'")))
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    script.write_text(LUA.format(auth=auth, bodies=", ".join(lua_string(b) for b in bodies)))
+    try:
+        run = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                str(script),
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        )
+    finally:
+        script.unlink()
+    if run.returncode:
+        raise RuntimeError(f"wrk failed ({run.returncode}): {run.stdout}\n{run.stderr}")
+    out = run.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def pct(label: str) -> float:
@@ -129,19 +169,34 @@ def wrk(url: str, auth: str, body: str, seconds: int, connections: int) -> dict[
         value, unit = float(m.group(1)), m.group(2)  # type: ignore[union-attr]
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    answers = re.search(r"ANSWERS (\d+) INVALID (\d+)", out)
+    if answers is None:
+        raise RuntimeError(f"wrk gave no answer count:\n{out}")
     return {
         "rps": round(rps),
         "p50_ms": pct("50"),
         "p99_ms": pct("99"),
-        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "answers": int(answers.group(1)),
+        "invalid": int(answers.group(2)),
+    }
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--residents", type=int, default=20_000, help="city size")
+    parser.add_argument("--passes", type=int, default=1000, help="distinct passes presented")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="per target and round")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--quick", action="store_true", help="CI: a small city, short rounds")
     parser.add_argument(
         "--postgres",
         default="",
@@ -149,6 +204,14 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="app processes (PostgreSQL only)")
     args = parser.parse_args()
+    if args.quick:
+        args.residents, args.passes, args.seconds, args.connections = 300, 20, 1, 8
+    if args.rounds < 3 and not args.quick:
+        sys.exit("at least 3 rounds")
+    if args.seconds > MAX_ROUND_SECONDS:
+        sys.exit(f"at most {MAX_ROUND_SECONDS} s per round: presentations go stale after ~60 s")
+    if args.passes > args.residents:
+        sys.exit("at most one pass per resident")
     if args.workers > 1 and not args.postgres:
         sys.exit("several app processes need PostgreSQL (SQLite is for one process)")
     if not shutil.which("wrk"):
@@ -159,51 +222,81 @@ def main() -> None:
         os.environ["DATABASE_URL"] = args.postgres
     else:
         os.environ.pop("DATABASE_URL", None)
-    prepared = asyncio.run(prepare())
-    body = json.dumps({"text": prepared["text"]})
-    # The per-key rate limit is lifted so the benchmark measures the verification itself.
-    app_proc, app_url = start(
-        {
-            "DATA_DIR": str(data),
-            "BACKGROUND_TASKS": "false",
-            "API_KEY_RATE": "1e9",
-            "API_KEY_BURST": "1000000000",
-        },
-        workers=args.workers,
-    )
-    bare_proc, bare_url = start({}, app="bare_app:app", factory=False, workers=args.workers)
+    began = time.perf_counter()
+    key, phones, issued_per_s = asyncio.run(prepare(args.residents, args.passes))
+    print(f"prepared in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    auth = f"Bearer {key}"
+    app_proc = bare_proc = None
+    rounds: list[dict[str, object]] = []
     try:
-        check = httpx.post(
-            f"{app_url}/api/v1/passes/verify",
-            content=body,
-            headers={
-                "Authorization": f"Bearer {prepared['key']}",
-                "Content-Type": "application/json",
-            },
-        )
-        assert check.json()["valid"], check.text
-        auth = f"Bearer {prepared['key']}"
-        app = wrk(f"{app_url}/api/v1/passes/verify", auth, body, args.seconds, args.connections)
-        bare = wrk(f"{bare_url}/verify", auth, body, args.seconds, args.connections)
-    finally:
-        for proc in (app_proc, bare_proc):
-            proc.terminate()
-            proc.wait()
-    print(
-        json.dumps(
+        # The per-key rate limit is lifted so the benchmark measures the verification itself.
+        app_proc, app_url = start(
             {
-                "connections": args.connections,
-                "database": "PostgreSQL" if args.postgres else "SQLite",
-                "workers": args.workers,
-                "verifyPass": app,
-                "bare_starlette": bare,
-                "throughput_ratio": round(app["rps"] / bare["rps"], 3),
-                "pass_text_chars": len(prepared["text"]),
-                "pass_issuance_per_s_in_process": int(prepared["issued_per_s"]),
+                "DATA_DIR": str(data),
+                "BACKGROUND_TASKS": "false",
+                "API_KEY_RATE": "1e9",
+                "API_KEY_BURST": "1000000000",
             },
-            indent=1,
+            workers=args.workers,
         )
-    )
+        bare_proc, bare_url = start(
+            {"DATA_DIR": str(data)}, app="bare_app:app", factory=False, app_dir=BENCH_DIR
+        )
+        targets = {
+            "verifyPass": f"{app_url}/api/v1/passes/verify",
+            "floor": f"{bare_url}/floor",
+            "bare_starlette": f"{bare_url}/verify",
+        }
+        names = list(targets)
+        for r in range(args.rounds):
+            order = names[r % 3 :] + names[: r % 3]
+            result: dict[str, object] = {"order": order, "load_average": os.getloadavg()[0]}
+            for name in order:
+                at = time.time()
+                bodies = [json.dumps({"text": p.present(at=at + 15)}) for p in phones]
+                first = httpx.post(
+                    targets[name],
+                    content=bodies[0],
+                    headers={"Authorization": auth, "Content-Type": "application/json"},
+                    timeout=30,
+                )
+                if first.status_code != 200 or first.json().get("valid") is not True:
+                    raise RuntimeError(f"{name}: the first answer is not valid: {first.text}")
+                figures = wrk(targets[name], auth, bodies, args.seconds, args.connections)
+                if figures["invalid"] or not figures["answers"]:
+                    raise RuntimeError(f"{name}, round {r + 1}: answers not valid: {figures}")
+                result[name] = figures
+            rounds.append(result)
+    finally:
+        stop(app_proc)
+        stop(bare_proc)
+
+    def per_round(name: str, field: str) -> list[float]:
+        return [float(rr[name][field]) for rr in rounds]  # type: ignore[index]
+
+    summary: dict[str, object] = {
+        "database": "PostgreSQL" if args.postgres else "SQLite",
+        "workers": args.workers,
+        "residents": args.residents,
+        "distinct_passes": args.passes,
+        "connections": args.connections,
+        "seconds_per_round": args.seconds,
+        "rounds": args.rounds,
+        "load_average": spread([float(rr["load_average"]) for rr in rounds]),  # type: ignore[arg-type]
+    }
+    for name in names:
+        summary[name] = {f: spread(per_round(name, f)) for f in ("rps", "p50_ms", "p99_ms")}
+        summary[name]["answers_checked"] = sum(per_round(name, "answers"))  # type: ignore[index]
+    for base in ("floor", "bare_starlette"):
+        ratios = [
+            a / b
+            for a, b in zip(per_round("verifyPass", "rps"), per_round(base, "rps"), strict=True)
+        ]
+        summary[f"ratio_verifyPass_to_{base}"] = spread(ratios)
+    summary["pass_text_chars"] = len(phones[0].present())
+    summary["pass_issuance_per_s_in_process"] = round(issued_per_s)
+    summary["per_round"] = rounds
+    print(json.dumps(summary, indent=1))
 
 
 if __name__ == "__main__":
