@@ -50,6 +50,7 @@ from .db import tortoise_config
 from .evidence import service as evidence_limits
 from .family import pages as family_pages
 from .family import routes as family_routes
+from .keygroups import routes as keygroup_routes
 from .notices import routes as notice_routes
 from .objections import routes as objection_routes
 from .office import partner_pages as office_partner_pages
@@ -66,6 +67,8 @@ from .passes import routes as pass_routes
 from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.shell import RevalidatedFiles, VersionedFiles, asset
+from .programme import pages as programme_pages
+from .programme import routes as programme_routes
 from .repairs import routes as repair_routes
 from .residents import register
 from .rights import pages as rights_pages
@@ -104,6 +107,9 @@ def declared_routes() -> list[BaseRoute]:
         *rights_pages.routes,
         *family_routes.routes,
         *family_pages.routes,
+        *keygroup_routes.routes,
+        *programme_routes.routes,
+        *programme_pages.routes,
         # Versioned shell files may be kept for a year; plain /app/ URLs are revalidated.
         Mount("/app/v/{build}", app=VersionedFiles(), name="app_versioned"),
         Mount("/app", app=RevalidatedFiles(), name="app"),

@@ -24,6 +24,8 @@ MODEL_MODULES = [
     "backend.rights.models",
     "backend.family.models",
     "backend.platform.models",
+    "backend.programme.models",
+    "backend.keygroups.models",
 ]
 
 

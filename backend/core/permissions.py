@@ -47,6 +47,7 @@ class Permission(StrEnum):
     CASES_DECIDE = "cases.decide"  # a department's repair and objection cases: accept, decide
     CASES_OVERSEE = "cases.oversee"  # every open case and its deadline; objection reviews
     CASES_FILE = "cases.file"  # file a repair or objection for a resident at a counter
+    PROGRAMME_MANAGE = "programme.manage"  # nominate and approve honours, edit campaigns
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PARTNERS_APPROVE,
             Permission.CASES_OVERSEE,
             Permission.CASES_FILE,
+            Permission.PROGRAMME_MANAGE,
         }
     ),
     Role.AUDITOR: frozenset({Permission.SELF, Permission.STAFF_CONSOLE, Permission.AUDIT_READ}),
@@ -148,5 +150,10 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/reports/{code}",  # the same as a page: where a report's QR leads
         "/api/v1/privacy-notice",
         "/api/v1/help",
+        "/api/v1/honour-roll",  # the public honour roll (consented entries only)
+        "/honours",
+        "/api/v1/campaigns",  # the campaigns calendar and the measures in force
+        "/campaigns",
+        "/credit",  # the public credit portal
     }
 )

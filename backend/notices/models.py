@@ -19,6 +19,7 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"  # 催告: settle or object before a default can be reported
     COMMITMENT_SIGNED = "commitment_signed"  # a credit commitment I signed
     ACCOUNT_SECURITY = "account_security"  # a passkey added through a counter or recovery code
+    HONOUR = "honour"  # nominated to the honour roll: consent asked in the app
 
 
 class Notice(Model):
