@@ -203,7 +203,9 @@ async def my_honours(*, person_id: int) -> list[dict[str, Any]]:
     found = await HonourEntry.filter(
         person_id=person_id, status=HonourStatus.APPROVED.value
     ).order_by("-year", "id")
-    return [describe_mine(e) for e in found]
+    person = await Person.filter(id=person_id).first()
+    shown = public_name(person.name) if person else ""
+    return [{**describe_mine(e), "shown_name": shown} for e in found]
 
 
 def district_name(city: City, code: str, locale: str) -> str:

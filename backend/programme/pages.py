@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core.context import ctx
 from ..core.errors import ValidationFailed, XinyiError
 from ..core.forms import decision, path_id, redirect, text, texts
 from ..core.http import pydantic_errors
@@ -17,11 +18,12 @@ from ..core.permissions import Permission
 from ..core.routing import page, principal_of, requires
 from ..credit.catalog import load_catalog
 from ..office.pages import office_page
+from ..office.people import find_person
 from . import campaigns, honours, schemas
 from .models import HonourTitle
 
 MANAGE = requires(Permission.PROGRAMME_MANAGE)
-HONOUR_FIELDS = ("person_id", "title", "year", "citation_zh", "citation_en", "record_id")
+HONOUR_FIELDS = ("id_number", "title", "year", "citation_zh", "citation_en", "record_id")
 CAMPAIGN_FIELDS = (
     "title_zh",
     "title_en",
@@ -75,7 +77,10 @@ async def nominate_page(request: Request) -> Response:
     form = await request.form()
     values = {k: text(form, k, 200) for k in HONOUR_FIELDS}
     try:
-        body = _validated(schemas.NominateHonour, values)
+        # The officer types the ID number from the decision; the API takes the register id.
+        person = await find_person(cipher=ctx(request).cipher, id_number=values["id_number"])
+        fields = {k: v for k, v in values.items() if k != "id_number"}
+        body = _validated(schemas.NominateHonour, {**fields, "person_id": person.id})
         await honours.nominate_honour(officer=principal_of(request), **body.model_dump())
     except XinyiError as error:
         return await _honours(request, error, values)

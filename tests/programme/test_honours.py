@@ -14,6 +14,7 @@ from backend.core.clock import today
 from backend.programme.honours import public_name
 from backend.programme.models import HonourEntry
 from tests.factories import RegisteredPerson, csrf, make_person
+from tests.office.helpers import token
 
 YEAR = today().year
 CITATION = "二十年如一日照顾孤寡老人，拾金不昧"
@@ -72,7 +73,9 @@ async def test_nominate_approve_consent_withdraw(
     notices = (await resident.get("/api/v1/me/notifications")).json()["items"]
     assert [(n["kind"], n["link"]) for n in notices] == [("honour", "#/honours")]
     mine = (await resident.get("/api/v1/me/honours")).json()["items"]
-    assert [(m["id"], m["consent"], m["published"]) for m in mine] == [(entry_id, "pending", False)]
+    assert [(m["id"], m["consent"], m["published"], m["shown_name"]) for m in mine] == [
+        (entry_id, "pending", False, "王**")
+    ]
 
     given = await consent(resident, entry_id, True)
     assert given.status_code == 200 and given.json()["published"] is True
@@ -182,3 +185,31 @@ async def test_who_may_call(resident, anonymous, person) -> None:
 )
 def test_public_name(name: str, shown: str) -> None:
     assert public_name(name) == shown
+
+
+async def test_console_nominate_and_decide(officer, second_officer, person) -> None:
+    form = {"csrf_token": token(officer), "id_number": person.id_number,
+            "title": "moral_model", "year": str(YEAR), "citation_zh": CITATION}  # fmt: skip
+    done = await officer.post("/office/honours", data=form)
+    assert done.status_code == 303, done.text
+    entry = await HonourEntry.get(person_id=person.person.id)
+    assert entry.title == "moral_model" and entry.proposed_by_id
+    # The nominating officer sees no buttons, and a posted decision is refused.
+    page = (await officer.get("/office/honours")).text
+    assert f'action="/office/honours/{entry.id}/decision"' not in page
+    own = await officer.post(
+        f"/office/honours/{entry.id}/decision",
+        data={"csrf_token": token(officer), "decision": "approve"},
+    )
+    assert own.status_code == 403 and 'id="honours-error"' in own.text
+    review = (await second_officer.get("/office/honours")).text
+    assert f'action="/office/honours/{entry.id}/decision"' in review
+    approved = await second_officer.post(
+        f"/office/honours/{entry.id}/decision",
+        data={"csrf_token": token(second_officer), "decision": "approve"},
+    )
+    assert approved.status_code == 303
+    assert (await HonourEntry.get(id=entry.id)).status == "approved"
+    bad = await officer.post("/office/honours", data={**form, "id_number": "420202198506150110"})
+    assert bad.status_code == 422 and 'id="honours-error"' in bad.text
+    assert await HonourEntry.all().count() == 1

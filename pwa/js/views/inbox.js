@@ -65,6 +65,12 @@ export function wording(notice) {
         title: t("notice.commitment_signed.title"),
         body: t("notice.commitment_signed.body", { title: localised(p.title, ""), version: p.version || "" }),
       };
+    case "honour":
+      // Named to the honour roll (programme.honours): whether it is published is the resident's choice.
+      return {
+        title: t("notice.honour.title", { title: t(`programme.title.${p.title}`), year: p.year ?? "" }),
+        body: t("notice.honour.body"),
+      };
     case "account_security": {
       // A passkey added through a counter or recovery code (auth.recovery): where, and what it ended.
       const values = { at: p.at ? day(p.at.slice(0, 10)) : "", counter: p.counter || "", sessions: p.sessions_ended ?? 0, passkeys: p.passkeys_removed ?? 0 };
