@@ -4,6 +4,7 @@ The three run side by side to keep the wall time down."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -82,3 +83,33 @@ def test_rescore_quick_scores_everyone_and_nightly_changes_nothing(
         assert rnd["scores_written"] == result["people_scored"]  # from scratch: every score
         assert rnd["bare_aggregation_s"] > 0
     assert result["ratio_scratch_to_bare"]["median"] > 0
+
+
+def _bench_module(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_answer_check_counts_a_pass_that_is_not_valid(tmp_path: Path) -> None:
+    """The floor answers `"valid": false` for text that is not a pass: wrk's response hook must
+    count every such answer (and none of the bare endpoint's), or the check proves nothing."""
+    sys.path.insert(0, str(ROOT / "scripts" / "bench"))
+    sys.path.insert(0, str(ROOT / "tests" / "passes"))
+    server = _bench_module("_server")
+    verify = _bench_module("verify")
+    proc = None
+    try:
+        proc, url = server.start(
+            {"DATA_DIR": str(tmp_path)}, app="bare_app:app", factory=False, app_dir=server.HERE
+        )
+        garbage = verify.wrk(f"{url}/floor", "Bearer x", ['{"text": "NOT A PASS"}'], 1, 2)
+        echoed = verify.wrk(f"{url}/verify", "Bearer x", ['{"text": "x"}'], 1, 2)
+    finally:
+        server.stop(proc)
+    assert garbage["answers"] > 0 and garbage["invalid"] == garbage["answers"]
+    assert echoed["answers"] > 0 and echoed["invalid"] == 0
+    assert proc is not None and proc.poll() is not None  # stopped, process group and all
