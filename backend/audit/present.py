@@ -69,6 +69,8 @@ ACTIONS: dict[str, What] = {
     "list.lift_proposed": What.LIST_ENTRY,
     "list.rules_applied": What.LIST_ENTRY,
     "lists.reviewed": What.LISTS,
+    "memberships.rejected": What.PROFILE,  # key-group memberships (keygroups)
+    "memberships.submitted": What.PROFILE,
     "objection.overdue": What.CASE,
     "objection.rejected": What.CASE,
     "misuse.answered": What.CASE,

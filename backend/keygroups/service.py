@@ -269,6 +269,13 @@ async def _submit(actor: Principal, cipher: IdCipher, items: AsyncIterator[tuple
     try:
         async with in_transaction():
             await bulk.insert_rows("occupation_membership", COLUMNS, rows)
+            # the register's own group column (office statistics, person view) follows the
+            # memberships current today; an ended membership leaves it (docs/programme.md)
+            await bulk.execute_many(
+                'INSERT INTO "person_occupation" ("person_id", "group_code") VALUES (?, ?) '
+                'ON CONFLICT ("person_id", "group_code") DO NOTHING',
+                sorted({(r[0], r[3]) for r in rows if r[5] is None or r[5] >= today_}),
+            )
             if ends:
                 await bulk.execute_many(
                     'UPDATE "occupation_membership" SET "valid_until" = ?, "updated_at" = ? '

@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 
+from backend.core.city import load_city
 from backend.core.clock import today
+from backend.core.settings import ROOT
 from backend.credit.catalog import load_catalog, load_model
 from backend.keygroups.models import OccupationMembership
 from backend.keygroups.service import load_groups
+from backend.residents.models import PersonOccupation
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.credit.helpers import NDJSON, add_record, ago, department, ndjson, problem
@@ -36,6 +39,10 @@ def test_the_sixteen_groups_of_the_seed_each_have_record_types_with_a_legal_basi
     groups, catalog, model = load_groups(), load_catalog(), load_model()
     names = [g.name["zh-CN"] for g in groups.values()]
     assert len(groups) == 16
+    # the same codes as the register's groups (city.json: office statistics, person view)
+    assert list(groups) == [
+        code for code, _ in load_city(ROOT / "backend" / "data" / "city.json").occupation_groups
+    ]
     if SEED.exists():
         assert names == seed_groups()
     dims = {d.code for d in model.dimensions}
@@ -78,6 +85,10 @@ async def test_submit_is_idempotent_and_may_end_a_membership(
     assert again.json() == {"received": 2, "created": 0, "updated": 0, "unchanged": 2}
     ended = await client.post(URL, json=[item(a.id_number, 1, until=ago(1))], headers=headers)
     assert ended.json()["updated"] == 1
+    # the register's group column follows: a is a lawyer; b's membership had already ended
+    assert await PersonOccupation.filter(group_code="lawyer").values_list(
+        "person_id", flat=True
+    ) == [a.person.id]
     row = await OccupationMembership.get(external_id="M-1")
     assert (row.person_id, row.department, row.valid_until.isoformat()) == (
         a.person.id,
