@@ -52,6 +52,8 @@ ACTIONS: dict[str, What] = {
     "auth.login": What.ACCOUNT,
     "auth.logout": What.ACCOUNT,
     "auth.logout_everywhere": What.ACCOUNT,
+    "campaign.create": What.NONE,
+    "campaign.update": What.NONE,
     "commitment.signed": What.ACCOUNT,
     "consent.given": What.ACCOUNT,
     "consent.withdrawn": What.ACCOUNT,
@@ -62,6 +64,12 @@ ACTIONS: dict[str, What] = {
     "helper.acted_for": What.ACCOUNT,
     "helper.ended": What.ACCOUNT,
     "helper.invited": What.ACCOUNT,
+    "honour.approved": What.PROFILE,  # the roll entry: name, district, title, citation
+    "honour.consent_declined": What.ACCOUNT,
+    "honour.consent_given": What.ACCOUNT,
+    "honour.consent_withdrawn": What.ACCOUNT,
+    "honour.nominate": What.IDENTITY,  # found by ID number for the nomination
+    "honour.rejected": What.PROFILE,
     "list.entry_approved": What.LIST_ENTRY,
     "list.entry_lifted": What.LIST_ENTRY,
     "list.entry_proposed": What.LIST_ENTRY,

@@ -150,8 +150,13 @@ async def approve_honour(*, officer: Principal, entry_id: int, approve: bool) ->
     )
 
 
-async def set_my_honour_consent(*, person_id: int, entry_id: int, consent: bool) -> HonourEntry:
+async def set_my_honour_consent(
+    *, resident: Principal, entry_id: int, consent: bool
+) -> HonourEntry:
     """setMyHonourConsent: publish (true) or decline / withdraw (false), at any time."""
+    person_id = resident.person_id
+    if person_id is None:
+        raise NotFound("no such honour of yours")
     entry = await HonourEntry.filter(id=entry_id, person_id=person_id).first()
     if entry is None:
         raise NotFound("no such honour of yours")
@@ -168,7 +173,7 @@ async def set_my_honour_consent(*, person_id: int, entry_id: int, consent: bool)
     async def record(item: HonourEntry, _from: HonourConsent) -> None:
         await audit.record(
             action=f"honour.consent_{target.value}",
-            actor_label="resident",
+            actor=resident,
             subject_person_id=item.person_id,
             details={"entry": item.id},
         )

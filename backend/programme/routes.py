@@ -56,7 +56,9 @@ async def list_my_honours(request: Request) -> Response:
 async def set_my_honour_consent(request: Request) -> Response:
     body = await parse_json(request, schemas.HonourConsentBody)
     entry = await honours.set_my_honour_consent(
-        person_id=_person_id(request), entry_id=path_int(request, "entry_id"), consent=body.consent
+        resident=principal_of(request),
+        entry_id=path_int(request, "entry_id"),
+        consent=body.consent,
     )
     return json_ok(honours.describe_mine(entry))
 

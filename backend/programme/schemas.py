@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,7 +56,9 @@ class CampaignBody(BaseModel):
     description_en: str = Field(default="", max_length=1000)
     starts_on: dt.date
     ends_on: dt.date
-    departments: list[str] = Field(default_factory=list, max_length=12)
+    departments: list[Annotated[str, Field(max_length=32)]] = Field(
+        default_factory=list, max_length=12, description="catalog department codes"
+    )
     cancelled: bool = False
 
 
