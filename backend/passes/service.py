@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from ..audit import service as audit
+from ..consent.service import ensure_consent
 from ..core import clock
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.keys import KeyRing
@@ -172,6 +173,7 @@ async def issue_pass(
     itself is bound."""
     if principal.person_id is None:
         raise NotFound("only residents in the population register have a pass")
+    await ensure_consent(principal.person_id)
     point = compressed_device_key(device_jwk)
     bound = point if presentation_jwk is None else compressed_device_key(presentation_jwk)
     device, _ = await DeviceKey.get_or_create(
@@ -200,6 +202,7 @@ async def issue_paper_pass(*, principal: Principal, keyring: KeyRing) -> IssuedP
     name and the birth year under the signature, for the ID-card check offline too."""
     if principal.person_id is None:
         raise NotFound("only residents in the population register have a pass")
+    await ensure_consent(principal.person_id)
     now = clock.now_seconds()
     active = await DeviceKey.filter(
         account_id=principal.account_id, kind="paper", removed_at=None, expires_at__gt=now

@@ -19,6 +19,7 @@ from backend.passes.models import PassCertificate
 from tests.credit.helpers import add_record, problem
 from tests.due_process import resident
 from tests.factories import enrol
+from tests.passes.device import Phone
 from tests.rights.helpers import confirmation, with_records
 
 
@@ -44,6 +45,11 @@ async def test_withdrawing_consent_stops_score_and_pass_and_coming_back_works(
     live = await PassCertificate.filter(person_id=r.person_id, revoked_at=None).count()
     assert live == 0  # the paper pass was revoked at once
     assert await CreditRecord.filter(person_id=r.person_id).count() == 1  # records are kept
+    issued = await PassCertificate.all().count()
+    assert (await paper_pass(client, r.headers())).status_code == 409  # no new pass is issued
+    phone = await client.post("/api/v1/me/pass", json=Phone().renew_body(), headers=r.headers())
+    assert problem(phone, 409, "conflict")["reason"] == "consent_withdrawn"
+    assert await PassCertificate.all().count() == issued
     again = await client.put("/api/v1/me/consent", json={"given": False}, headers=r.headers())
     assert again.status_code == 200
     assert await ConsentDecision.all().count() == 1  # a repeat changes nothing
