@@ -71,6 +71,10 @@ async def list_audit_entries(request: Request) -> Response:
     query = query_of(request, AuditQuery)  # typed and bounded by the route's guard
     limit, before, action = query.limit, query.before, query.action
     rows = await service.list_entries(limit=limit, before_id=before, action=action)
+    # Reading the trail through the API is on the trail too, as on the console page.
+    await service.record(
+        action="audit.read", actor=principal_of(request), details={"shown": len(rows)}
+    )
     return json_ok(
         {
             "items": [_entry(r, full=True) for r in rows],

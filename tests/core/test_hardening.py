@@ -123,3 +123,11 @@ async def test_an_auditors_reading_is_audited(client, authenticator) -> None:
     read = await AuditEntry.get(action="audit.read")
     assert read.actor_label.startswith("周审计") and read.subject_person_id is None
     assert read.details["chain_ok"] is True
+
+
+async def test_an_auditors_reading_through_the_api_is_audited(client, authenticator) -> None:
+    await make_staff(client, authenticator, ["auditor"], name="吴审计")
+    answer = await client.get("/api/v1/audit/entries", params={"limit": 5})
+    assert answer.status_code == 200, answer.text
+    read = await AuditEntry.get(action="audit.read")
+    assert read.actor_label.startswith("吴审计") and read.details["shown"] >= 1
