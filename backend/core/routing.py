@@ -100,9 +100,7 @@ def _refuse_nul(request: Request) -> None:
         raise BadRequest("the address may not contain NUL characters (%00)")
 
 
-def guard(
-    endpoint: Endpoint, access: Access, query: type[BaseModel] | None = None
-) -> Endpoint:
+def guard(endpoint: Endpoint, access: Access, query: type[BaseModel] | None = None) -> Endpoint:
     if access.public:
 
         async def checked(request: Request) -> Response:
@@ -139,9 +137,7 @@ def _declared(
     operation: Operation | None,
 ) -> DeclaredRoute:
     query = operation.query if operation else None
-    route = DeclaredRoute(
-        path, guard(endpoint, access, query), methods=list(methods), name=name
-    )
+    route = DeclaredRoute(path, guard(endpoint, access, query), methods=list(methods), name=name)
     route.access = access
     route.operation = operation
     return route

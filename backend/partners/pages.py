@@ -71,8 +71,10 @@ async def _counter(request: Request, context: dict[str, Any], status: int = 200)
         "counter.html",
         {"partner": desk.partner, "offers": desk.offers, "verdict": None, "outcome": None}
         # the offline counter's limit and the city's time zone (counter/offline.js)
-        | {"offline_max_age": ctx(request).settings.counter_offline_hours * 3600,
-           "time_zone": clock.zone().key}
+        | {
+            "offline_max_age": ctx(request).settings.counter_offline_hours * 3600,
+            "time_zone": clock.zone().key,
+        }
         | context,
         status=status,
     )

@@ -150,7 +150,9 @@ async def test_the_dashboard_in_english(city, client) -> None:
 
 async def test_the_figures_are_cached_for_five_minutes(city, client, app) -> None:
     first = (await client.get("/office/dashboard")).text
-    stamp = re.search(r'<time datetime="([^"]+)">\d{4}-\d\d-\d\d (\d\d:\d\d) 北京时间</time>', first)
+    stamp = re.search(
+        r'<time datetime="([^"]+)">\d{4}-\d\d-\d\d (\d\d:\d\d) 北京时间</time>', first
+    )
     assert stamp, "the page says when the figures were computed"
     await make_person(app.state.ctx.cipher, name="新来的", area="420204")
     again = (await client.get("/office/dashboard")).text

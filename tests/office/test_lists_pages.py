@@ -77,7 +77,11 @@ async def test_four_eyes_propose_then_a_second_officer_approves(
     mine = await officer.get(response.headers["location"])
     assert f"提议 #{entry.id} 已提交" in mine.text
     row = mine.text.split(f'id="proposal-{entry.id}"', 1)[1].split("</tr>", 1)[0]
-    assert "孙守信" in row and idnumber.mask(person.id_number) in row and person.id_number not in mine.text
+    assert (
+        "孙守信" in row
+        and idnumber.mask(person.id_number) in row
+        and person.id_number not in mine.text
+    )
     assert "等待另一名工作人员审核" in row and "/decision" not in row  # no buttons for the proposer
 
     # The proposer cannot decide, even by sending the form: a friendly 403, nothing changes.
