@@ -429,13 +429,14 @@ def test_court_record_puts_me_on_the_black_list(
     )
     assert entry.locator("dd[data-fact=start]").inner_text() == intl_date(page, entries[0]["start"])
     assert entry.locator("dd[data-fact=decision_doc_no]").inner_text() == "（2025）鄂02执1234号"
-    assert entry.locator("a").inner_text() == "失信被执行人"
-    assert entry.locator("a").get_attribute("href") == f"#/records/{entries[0]['record_ids'][0]}"
+    record_link = entry.locator("a[href^='#/records/']")  # (the other link asks for review)
+    assert record_link.inner_text() == "失信被执行人"
+    assert record_link.get_attribute("href") == f"#/records/{entries[0]['record_ids'][0]}"
     phone.check("lists, black")
     shoot_phone(page, "lists.png")
 
     # The record says how to object or repair it: free, explained, no dead buttons.
-    page.click(f"li[data-entry-id='{entries[0]['id']}'] a")
+    record_link.click()
     page.wait_for_selector("#record-contest")
     record = api_get(page, f"/api/v1/me/records/{entries[0]['record_ids'][0]}")[1]
     assert record["repairable"] and record["repairable_from"] > str(dt.date.today())

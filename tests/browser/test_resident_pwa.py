@@ -305,10 +305,14 @@ def test_recovery_code_enrols_a_new_device(
         other.page.fill("input[name=id_number]", resident.person["id_number"])
         other.page.fill("input[name=recovery_code]", code)
         other.page.click("button[type=submit]")
-        other.page.wait_for_selector(".view-home .profile")
+        # The old passkeys are listed, none kept unless ticked (a lost phone's is removed).
+        other.page.wait_for_selector(".keep-passkeys input[name=keep_passkeys]")
+        assert other.page.locator(".keep-passkeys input:checked").count() == 0
+        other.page.click(".keep-passkeys button")
+        other.page.wait_for_selector(".view-home .profile", timeout=30_000)
         me = other.me()
         assert me["id"] == account
-        assert me["passkeys"] == 2
+        assert me["passkeys"] == 1
         assert me["recovery_codes_left"] == 9
     finally:
         other.context.close()
@@ -351,7 +355,7 @@ def test_elder_mode_is_larger_and_simpler(resident: Resident) -> None:
     size = "parseFloat(getComputedStyle(document.body).fontSize)"
     button = "parseFloat(getComputedStyle(document.querySelector('#signout')).minHeight)"
     normal, normal_button = page.evaluate(size), page.evaluate(button)
-    assert page.locator(".tiles > li").count() == 10  # six credit services, four account tasks
+    assert page.locator(".tiles > li").count() == 12  # six credit services, six account tasks
     with page.expect_response(saved_preferences):
         page.click("#elder-toggle")
     page.wait_for_function("() => document.body.classList.contains('elder')")
@@ -360,7 +364,8 @@ def test_elder_mode_is_larger_and_simpler(resident: Resident) -> None:
     assert elder >= 20 and elder > normal
     assert page.evaluate(button) > normal_button
     assert page.locator("#elder-toggle").get_attribute("aria-pressed") == "true"
-    assert page.locator(".tiles > li").count() == 4  # fewer choices: pass, score, access, settings
+    # fewer choices: pass, score; access, family, help, settings
+    assert page.locator(".tiles > li").count() == 6
     assert page.locator("#credit-tiles a").first.get_attribute("href") == "#/pass"
     page.wait_for_function("() => fetch('/api/v1/me').then(r => r.json()).then(b => b.elder_mode)")
     assert resident.me()["elder_mode"] is True
