@@ -49,9 +49,20 @@ def _is_int_field(model: type[BaseModel], name: str) -> bool:
     return annotation is int or int in getattr(annotation, "__args__", ())
 
 
+def media_type(request: Request) -> str:
+    """The request's media type without parameters, lower case ("" when none is sent)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def declared_length(request: Request) -> int | None:
+    """Content-Length when it is plain ASCII digits (str.isdigit alone accepts "²")."""
+    declared = request.headers.get("content-length", "")
+    return int(declared) if declared.isascii() and declared.isdigit() else None
+
+
 async def read_body(request: Request, max_bytes: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    declared = declared_length(request)
+    if declared is not None and declared > max_bytes:
         raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
     chunks = bytearray()
     try:
@@ -137,12 +148,12 @@ async def parse_form(
     files): the text fields by `model`, and up to
     `max_files` files of at most `max_file_bytes` each under the field `files`. Every failure
     is a clear 4xx; nothing is kept of a refused body."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype = media_type(request)
     if ctype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise UnsupportedMediaType("send the body as multipart/form-data")
     limit = max_files * max_file_bytes + 256 * 1024
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    declared = declared_length(request)
+    if declared is not None and declared > limit:
         raise PayloadTooLarge(f"request body is larger than {limit} bytes")
     try:
         form = await request.form(max_files=max_files, max_fields=32, max_part_size=64 * 1024)

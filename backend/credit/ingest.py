@@ -63,12 +63,18 @@ class Candidate:
 
 
 @dataclass
-class Batch:
-    candidates: list[Candidate] = field(default_factory=list)
+class LineErrors:
+    """Every problem of a department batch, by line and field (all reported at once)."""
+
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def error(self, line: int, field_name: str, message: str) -> None:
         self.errors.append({"line": line, "field": field_name, "message": message})
+
+
+@dataclass
+class Batch(LineErrors):
+    candidates: list[Candidate] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,18 @@ def _parse_line(raw: bytes) -> Any:
         return ValueError("malformed JSON: a number with too many digits")
 
 
+def read_batch(
+    body: AsyncIterator[bytes], content_type: str, declared_bytes: int | None
+) -> AsyncIterator[tuple[int, Any]]:
+    """The front of every department batch (records, key-group memberships): the media type,
+    the declared size, then the items line by line."""
+    if content_type not in ("application/json", "application/x-ndjson"):
+        raise UnsupportedMediaType("send application/json (an array) or application/x-ndjson")
+    if declared_bytes is not None and declared_bytes > MAX_BYTES:
+        raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
+    return read_items(body, content_type)
+
+
 @dataclass
 class Tally:
     """What a batch asked of the register, for the audit entry of a rejected batch."""
@@ -228,11 +246,7 @@ async def submit_records(
     daily budget (`register_budget`)."""
     tally = Tally()
     try:
-        if content_type not in ("application/json", "application/x-ndjson"):
-            raise UnsupportedMediaType("send application/json (an array) or application/x-ndjson")
-        if declared_bytes is not None and declared_bytes > MAX_BYTES:
-            raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
-        items = read_items(body, content_type)
+        items = read_batch(body, content_type, declared_bytes)
         return await _submit(actor, cipher, items, unknown_budget, tally)
     except XinyiError as exc:
         await register_budget.record_rejection(

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ..core.context import ctx
 from ..core.errors import NotFound
-from ..core.http import json_ok, parse_json, path_int, query_of
+from ..core.http import declared_length, json_ok, media_type, parse_json, path_int, query_of
 from ..core.permissions import Permission
 from ..core.routing import PUBLIC, api, page, principal_of, requires
 from ..core.templating import render
@@ -24,13 +24,11 @@ def _person_id(request: Request) -> int:
 
 
 async def submit_records(request: Request) -> Response:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    declared = request.headers.get("content-length", "")
     result = await ingest.submit_records(
         actor=principal_of(request),
         cipher=ctx(request).cipher,
-        content_type=ctype,
-        declared_bytes=int(declared) if declared.isdigit() else None,
+        content_type=media_type(request),
+        declared_bytes=declared_length(request),
         body=request.stream(),
         unknown_budget=ctx(request).settings.register_unknown_budget,
     )

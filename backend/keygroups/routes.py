@@ -6,20 +6,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.context import ctx
-from ..core.http import json_ok
+from ..core.http import declared_length, json_ok, media_type
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
 from . import schemas, service
 
 
 async def submit_memberships(request: Request) -> Response:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    declared = request.headers.get("content-length", "")
     result = await service.submit_memberships(
         actor=principal_of(request),
         cipher=ctx(request).cipher,
-        content_type=ctype,
-        declared_bytes=int(declared) if declared.isdigit() else None,
+        content_type=media_type(request),
+        declared_bytes=declared_length(request),
         body=request.stream(),
         unknown_budget=ctx(request).settings.register_unknown_budget,
     )

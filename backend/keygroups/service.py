@@ -26,14 +26,13 @@ from ..core.crypto import IdCipher
 from ..core.errors import (
     Conflict,
     PayloadTooLarge,
-    UnsupportedMediaType,
     ValidationFailed,
     XinyiError,
 )
 from ..core.principal import Principal
 from ..credit import register_budget
 from ..credit.catalog import CATALOG_DIR, department_for, load_catalog
-from ..credit.ingest import MAX_BYTES, read_items
+from ..credit.ingest import LineErrors, Tally, read_batch
 from ..residents import idnumber
 
 GROUPS_FILE = CATALOG_DIR / "key-groups-2026.1.json"
@@ -84,12 +83,8 @@ class Candidate:
 
 
 @dataclass
-class Batch:
+class Batch(LineErrors):
     candidates: list[Candidate] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    def error(self, line: int, field_name: str, message: str) -> None:
-        self.errors.append({"line": line, "field": field_name, "message": message})
 
 
 @dataclass(frozen=True)
@@ -162,24 +157,14 @@ def check_item(item: Any, line: int, batch: Batch, *, department: str, cipher: I
         )
 
 
-@dataclass
-class Tally:
-    received: int = 0
-    checked: int = 0
-    unknown: int = 0
-
-
 async def submit_memberships(*, actor: Principal, cipher: IdCipher, content_type: str,
                              declared_bytes: int | None, body: AsyncIterator[bytes],
                              unknown_budget: int) -> MembershipResult:  # fmt: skip
     """All or nothing; a rejected batch is audited with its counts, never its ID numbers."""
     tally = Tally()
     try:
-        if content_type not in ("application/json", "application/x-ndjson"):
-            raise UnsupportedMediaType("send application/json (an array) or application/x-ndjson")
-        if declared_bytes is not None and declared_bytes > MAX_BYTES:
-            raise PayloadTooLarge(f"at most {MAX_BYTES} bytes per batch")
-        return await _submit(actor, cipher, read_items(body, content_type), unknown_budget, tally)
+        items = read_batch(body, content_type, declared_bytes)
+        return await _submit(actor, cipher, items, unknown_budget, tally)
     except XinyiError as exc:
         await register_budget.record_rejection(
             actor,

@@ -9,8 +9,8 @@ from starlette.responses import Response, StreamingResponse
 from ..auth import sessions
 from ..core import clock
 from ..core.context import client_key, ctx
-from ..core.errors import PayloadTooLarge, invalid
-from ..core.http import json_ok, parse_json, path_int, path_str
+from ..core.errors import invalid
+from ..core.http import json_ok, parse_json, path_int, path_str, read_body
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.ratelimit import RateLimiter
@@ -112,21 +112,9 @@ async def verify_report(request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/pdf":
             raise invalid("(body)", "send the report file as application/pdf", "type")
-        pdf = await _read_limited(request, reports.MAX_PDF_BYTES)
+        pdf = await read_body(request, reports.MAX_PDF_BYTES)
     check = await reports.verify(code=code, pdf=pdf, keyring=keyring_of(request))
     return json_ok(reports.public_view(check))
-
-
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"at most {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge(f"at most {limit} bytes")
-    return bytes(body)
 
 
 async def get_consent(request: Request) -> Response:
