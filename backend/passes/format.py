@@ -206,16 +206,21 @@ def parse_bytes(data: bytes) -> Presentation:
     raise FormatError("truncated or padded pass")
 
 
-def parse_text(text: str) -> Presentation:
-    """Scanned text → presentation, before any key is used (check 1 of the order)."""
+def payload_of(text: str, prefix: str, refusal: str) -> bytes:
+    """The bytes of a scanned text of one format version: canonical ASCII, its prefix, Base45
+    (both versions read their text this way; `refusal` says which version was expected)."""
     cleaned = canonical_text(text)
-    if not cleaned.startswith(PREFIX):
-        raise FormatError("not a Xinyi pass of version 2")
+    if not cleaned.startswith(prefix):
+        raise FormatError(refusal)
     try:
-        data = base45.decode(cleaned[len(PREFIX) :])
+        return base45.decode(cleaned[len(prefix) :])
     except ValueError as exc:
         raise FormatError(str(exc)) from None
-    return parse_bytes(data)
+
+
+def parse_text(text: str) -> Presentation:
+    """Scanned text → presentation, before any key is used (check 1 of the order)."""
+    return parse_bytes(payload_of(text, PREFIX, "not a Xinyi pass of version 2"))
 
 
 def open_sealed(p: Presentation, key: bytes) -> Certificate:

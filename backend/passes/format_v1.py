@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 
 from . import base45
-from .format import FormatError, canonical_text
+from .format import FormatError, payload_of
 
 PREFIX = "XY1:"
 VERSION = 1
@@ -106,13 +106,7 @@ def to_text(payload: bytes) -> str:
 
 def parse_text(text: str) -> Presentation:
     """Scanned text → presentation (or a bare paper-pass certificate)."""
-    cleaned = canonical_text(text)
-    if not cleaned.startswith(PREFIX):
-        raise FormatError("not a Xinyi pass")
-    try:
-        data = base45.decode(cleaned[len(PREFIX) :])
-    except ValueError as exc:
-        raise FormatError(str(exc)) from None
+    data = payload_of(text, PREFIX, "not a Xinyi pass")
     if len(data) == CERT_LEN:
         cert = unpack_certificate(data)
         if not cert.paper:
