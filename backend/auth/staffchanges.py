@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from ..audit import service as audit
 from ..core import clock, transitions
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.forms import required_reason
 from ..core.permissions import Role
 from ..core.principal import Principal
 from ..core.transitions import Workflow
@@ -58,16 +59,6 @@ class DisableStep:
     outcome: Outcome
     account: Account
     change: StaffChange | None = None
-
-
-def _reason(reason: str) -> str:
-    text = " ".join(reason.split())
-    if not text:
-        raise ValidationFailed(
-            "give the reason",
-            errors=[{"field": "reason", "message": "required", "type": "missing"}],
-        )
-    return text[:200]
 
 
 async def _target(officer: Principal, account_id: int) -> Account:
@@ -119,7 +110,7 @@ async def propose_roles(
 ) -> StaffChange:
     """New roles for a staff account; they take effect when a second officer approves."""
     chosen = ",".join(checked_roles(roles))
-    text = _reason(reason)
+    text = required_reason(reason)
     account = await _target(officer, account_id)
     if chosen == account.roles:
         raise ValidationFailed(
@@ -133,7 +124,7 @@ async def propose_roles(
 
 async def disable_staff(*, officer: Principal, account_id: int, reason: str) -> DisableStep:
     """Offboard a staff account: at once, or (an officer or auditor) as a four-eyes proposal."""
-    text = _reason(reason)
+    text = required_reason(reason)
     account = await _target(officer, account_id)
     if PRIVILEGED & sessions.roles_of(account):
         change = await _propose(

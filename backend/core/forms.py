@@ -25,6 +25,18 @@ def text(form: Any, name: str, limit: int = 200) -> str:
     return value[:limit]
 
 
+def required_reason(reason: str, limit: int = 200) -> str:
+    """The reason a decision must give (disabling an account or a partner): whitespace folded,
+    required (422 on the field `reason`), cut to `limit` characters."""
+    folded = " ".join(reason.split())
+    if not folded:
+        raise ValidationFailed(
+            "give the reason",
+            errors=[{"field": "reason", "message": "required", "type": "missing"}],
+        )
+    return folded[:limit]
+
+
 def texts(form: Any, name: str) -> list[str]:
     """Every value of a repeated field (checkboxes, multi-selects), files left out."""
     return [v for v in form.getlist(name) if isinstance(v, str)] if hasattr(form, "getlist") else []

@@ -16,7 +16,8 @@ from ..audit import service as audit
 from ..auth import offboarding
 from ..auth.models import Account, AccountStatus
 from ..core import clock
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.errors import Conflict, Forbidden, NotFound
+from ..core.forms import required_reason
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
 from .models import Partner, PartnerMember
@@ -31,19 +32,9 @@ class PartnerOffboarded:
     accounts_disabled: int
 
 
-def _reason(reason: str) -> str:
-    text = " ".join(reason.split())
-    if not text:
-        raise ValidationFailed(
-            "give the reason",
-            errors=[{"field": "reason", "message": "required", "type": "missing"}],
-        )
-    return text[:200]
-
-
 async def disable_partner(*, officer: Principal, partner_id: int, reason: str) -> PartnerOffboarded:
     """Suspend an approved partner, revoke its keys and disable its staff, all at once."""
-    text = _reason(reason)
+    text = required_reason(reason)
     counts: dict[str, int] = {}
 
     async def record(partner: Partner, _was: PartnerStatus) -> None:
@@ -78,7 +69,7 @@ async def disable_partner(*, officer: Principal, partner_id: int, reason: str) -
 
 async def disable_operator(*, admin: Principal, account_id: int, reason: str) -> Account:
     """A partner administrator disables one of their partner's operators (never themselves)."""
-    text = _reason(reason)
+    text = required_reason(reason)
     partner = await partner_of(admin)
     if not await PartnerMember.filter(partner_id=partner.id, account_id=account_id).exists():
         raise NotFound(f"no such operator at {partner.name}", reason=Refusal.NOT_MEMBER)
