@@ -10,6 +10,7 @@ that each one is registered here and named in both catalogs."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -228,7 +229,9 @@ def purpose_of(raw: str) -> Purpose:
     return Purpose(text=raw)
 
 
+@functools.cache
 def _standard_purposes() -> dict[str, str]:
+    """The standard look-up purposes by key (the catalogs are fixed for a process's life)."""
     names = catalog(DEFAULT_LOCALE)
     return {k: v for k, v in names.items() if k.startswith(STANDARD_PURPOSE_PREFIX) and v}
 

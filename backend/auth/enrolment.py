@@ -157,7 +157,7 @@ async def _start_with_code(*, rp: RelyingParty, code: str, client_key: str) -> d
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
         raise CodeInvalid("this code is unknown, used or expired")
     await throttle.succeeded(undo=keys, clear=[])
-    intent = {"via": "enrolment-code", "enrolment_code_id": row.id}
+    intent = {"via": recovery.VIA_COUNTER, "enrolment_code_id": row.id}
     if row.account_id:  # type: ignore[attr-defined]
         account = await Account.get(id=row.account_id)  # type: ignore[attr-defined]
         return await registration.options_for_account(rp, account, intent)
@@ -197,7 +197,7 @@ async def _start_with_recovery_code(
         raise CodeInvalid("this recovery code is unknown or used")
     await throttle.succeeded(undo=keys[:1], clear=keys[1:])
     return await _recovery_options(
-        rp, account, {"via": "recovery-code", "recovery_code_id": row.id}
+        rp, account, {"via": recovery.VIA_RECOVERY, "recovery_code_id": row.id}
     )
 
 

@@ -21,7 +21,6 @@ from ..audit import service as audit
 from ..core import clock, transitions
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.forms import required_reason
-from ..core.permissions import Role
 from ..core.principal import Principal
 from ..core.transitions import Workflow
 from . import foureyes, offboarding, sessions
@@ -183,7 +182,3 @@ async def decide_change(*, officer: Principal, change_id: int, approve: bool) ->
 
 async def open_changes() -> list[StaffChange]:
     return await StaffChange.filter(status=StaffChangeStatus.PROPOSED).order_by("id")
-
-
-def is_privileged(roles: str) -> bool:
-    return any(Role(r) in PRIVILEGED for r in roles.split(",") if r)

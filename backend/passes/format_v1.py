@@ -13,23 +13,27 @@ import struct
 from dataclasses import dataclass
 
 from . import base45
-from .format import FormatError, payload_of
+from .format import (
+    FLAG_BLACK,
+    FLAG_GRAY,
+    FLAG_PAPER,
+    FLAG_RED,
+    KNOWN_FLAGS,
+    TIERS,
+    FormatError,
+    payload_of,
+)
 
 PREFIX = "XY1:"
 VERSION = 1
 # 2027-01-02T00:00:00Z: version 2 shipped on 2026-12-02; a version-1 paper pass printed that
 # day lived 30 days. From this instant every version-1 text is `malformed`.
 V1_REFUSED_FROM = 1_798_848_000
-TIERS = ("excellent", "very_good", "good", "fair", "improve", "none")
-KNOWN_FLAGS = 15
-FLAG_RED, FLAG_BLACK, FLAG_GRAY, FLAG_PAPER = 1, 2, 4, 8
-STEP_SECONDS = 30
 _BODY = struct.Struct(">B8s12sIIBBI33s")
 BODY_LEN = _BODY.size  # 68
 CERT_LEN = BODY_LEN + 64
 PRESENTATION_BODY = CERT_LEN + 4
 PRESENTATION_LEN = PRESENTATION_BODY + 64
-NO_DEVICE = bytes(33)
 
 
 @dataclass(frozen=True)

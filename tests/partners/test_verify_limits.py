@@ -53,4 +53,4 @@ async def test_a_counter_account_past_its_hourly_quota_is_refused(
     verified = await library.admin.post(
         "/api/v1/passes/verify", json={"text": phone.present()}, headers=library.key
     )
-    assert verified.status_code != 429, verified.text
+    assert verified.status_code == 200, verified.text
