@@ -64,6 +64,6 @@ routes = [
     page("/reports/{code}", check_page, name="report_check", methods=("GET", "POST"),
          access=PUBLIC),
     page("/office/rights", office_queue, name="rights_queue", access=OVERSEE),
-    page("/office/rights/{case_id}/answer", office_answer, name="rights_answer",
+    page("/office/rights/{case_id:int}/answer", office_answer, name="rights_answer",
          methods=("POST",), access=OVERSEE),
 ]  # fmt: skip

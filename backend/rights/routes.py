@@ -10,7 +10,7 @@ from ..auth import sessions
 from ..core import clock
 from ..core.context import client_key, ctx
 from ..core.errors import invalid
-from ..core.http import json_ok, parse_json, path_int, path_str, read_body
+from ..core.http import json_ok, media_type, parse_json, path_int, path_str, read_body
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
 from ..core.ratelimit import RateLimiter
@@ -109,8 +109,7 @@ async def verify_report(request: Request) -> Response:
     throttle_checks(request)
     pdf = None
     if request.method == "POST":
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/pdf":
+        if media_type(request) != "application/pdf":
             raise invalid("(body)", "send the report file as application/pdf", "type")
         pdf = await read_body(request, reports.MAX_PDF_BYTES)
     check = await reports.verify(code=code, pdf=pdf, keyring=keyring_of(request))
@@ -167,7 +166,6 @@ async def get_help(request: Request) -> Response:
 
 
 P = Permission
-ME = requires(P.SELF)
 MINE = requires(P.RESIDENT_SELF)
 routes = [
     api("POST", "/api/v1/me/confirmations", start_confirmation,
