@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
@@ -144,14 +145,18 @@ async def end(*, principal: Principal, grant_id: int) -> HelperGrant:
 
 async def end_all(*, person_id: int, by: str) -> int:
     """Every open grant of a person, either side (closing the account)."""
-    rows = [
-        *await HelperGrant.filter(open_pair__not_isnull=True, person_id=person_id),
-        *await HelperGrant.filter(open_pair__not_isnull=True, helper_person_id=person_id),
-    ]
+    rows = await HelperGrant.filter(
+        Q(person_id=person_id) | Q(helper_person_id=person_id), open_pair__not_isnull=True
+    )
+
+    async def record(_item: HelperGrant, _from: GrantStatus) -> None:
+        """The closing's own audit entry counts the grants it ended."""
+
     for grant in rows:
-        await HelperGrant.filter(id=grant.id, open_pair__not_isnull=True).update(
-            status=G.ENDED.value, ended_at=clock.now(), ended_by=by, open_pair=None,
-            history=step(grant.history, G.ENDED, by=by),
+        await transitions.apply(
+            GRANT_WORKFLOW, HelperGrant, item_id=grant.id, to=G.ENDED, record=record,
+            changes={"ended_at": clock.now(), "ended_by": by, "open_pair": None,
+                     "history": step(grant.history, G.ENDED, by=by)},
         )  # fmt: skip
     return len(rows)
 

@@ -10,12 +10,21 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
-from ..core import clock
+from ..core import clock, transitions
 from ..core.errors import NotFound, invalid
 from ..core.principal import Principal
+from ..core.transitions import Workflow
 from ..credit.catalog import load_catalog, load_model
 from ..partners.offers import live_offers
 from .models import Campaign, CampaignStatus
+
+CAMPAIGN_WORKFLOW = Workflow[CampaignStatus](
+    name="campaign",
+    moves={
+        CampaignStatus.SCHEDULED: frozenset({CampaignStatus.CANCELLED}),
+        CampaignStatus.CANCELLED: frozenset({CampaignStatus.SCHEDULED}),
+    },
+)
 
 MAX_DAYS = 366  # a campaign is at most a year long (宣传月, 宣传周, a day)
 CALENDAR_LIMIT = 200
@@ -73,17 +82,28 @@ async def update_campaign(
     """updateCampaign: the whole campaign again; `cancelled: true` cancels it (it stays on the
     calendar, marked cancelled, so nobody wonders where it went)."""
     values = _values(officer, fields)
-    async with in_transaction():
-        updated = await Campaign.filter(id=campaign_id).update(**values)
-        if not updated:
-            raise NotFound("no such campaign")
+    status = CampaignStatus(values.pop("status"))
+
+    async def record(_item: Campaign, _from: CampaignStatus) -> None:
         await audit.record(
             action="campaign.update",
             actor=officer,
-            details={"campaign": campaign_id, "status": values["status"]},
+            details={"campaign": campaign_id, "status": status.value},
         )
-    campaign = await Campaign.get(id=campaign_id)
-    return campaign
+
+    async with in_transaction():
+        current = await Campaign.get_or_none(id=campaign_id)
+        if current is None:
+            raise NotFound("no such campaign")
+        if CampaignStatus(current.status) == status:  # the fields only: no state change
+            await Campaign.filter(id=campaign_id).update(**values)
+            await record(current, status)
+        else:  # cancelled, or scheduled again: through the one transition helper
+            await transitions.apply(
+                CAMPAIGN_WORKFLOW, Campaign, item_id=campaign_id, to=status, changes=values,
+                record=record,
+            )  # fmt: skip
+    return await Campaign.get(id=campaign_id)
 
 
 def describe(campaign: Campaign) -> dict[str, Any]:
