@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from ..audit import service as audit
-from ..auth.foureyes import require_independent
+from ..auth.foureyes import independent, require_independent
 from ..core import clock, transitions
 from ..core.city import City
 from ..core.errors import Conflict, NotFound, invalid
@@ -277,12 +277,19 @@ class Review:
     proposals: list[HonourEntry]
     recent: list[HonourEntry]
     candidates: list[Candidate]
+    may_decide: frozenset[int]  # the open nominations this officer is independent of
 
 
 async def review_honours(*, officer: Principal, limit: int = 100) -> Review:
     """The office's page: open nominations (marked whether this officer may decide them),
     the latest decided ones, and honour records not nominated yet."""
-    proposals = await HonourEntry.filter(status=HonourStatus.PROPOSED.value).order_by("id")
+    proposals = (
+        await HonourEntry.filter(status=HonourStatus.PROPOSED.value).order_by("id").limit(limit)
+    )
+    # The one four-eyes rule (auth.foureyes), once per proposer: the page shows the decision
+    # buttons only where a decision would be accepted.
+    proposers = {e.proposed_by_id for e in proposals}
+    free = {p for p in proposers if await independent(p, officer.account_id)}
     recent = (
         await HonourEntry.exclude(status=HonourStatus.PROPOSED.value)
         .order_by("-decided_at", "-id")
@@ -302,4 +309,5 @@ async def review_honours(*, officer: Principal, limit: int = 100) -> Review:
         for r in records
         if (r.person_id, TITLE_OF[r.type_code].value, r.decision_date.year) not in taken
     ]
-    return Review(proposals[:limit], recent, candidates)
+    may = frozenset(e.id for e in proposals if e.proposed_by_id in free)
+    return Review(proposals, recent, candidates, may)

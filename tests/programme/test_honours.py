@@ -133,6 +133,9 @@ async def test_linked_officer_is_not_independent(officer, second_officer, person
     first = int((await officer.get("/api/v1/me")).json()["id"])
     second = int((await second_officer.get("/api/v1/me")).json()["id"])
     await Account.filter(id=second).update(created_by_id=first)
+    # The console offers the linked officer no decision buttons either.
+    page = (await second_officer.get("/office/honours")).text
+    assert f'action="/office/honours/{entry_id}/decision"' not in page
     refused = await decide(second_officer, entry_id)
     assert refused.status_code == 403 and refused.json()["reason"] == "four_eyes"
     assert (await HonourEntry.get(id=entry_id)).status == "proposed"
