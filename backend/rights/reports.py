@@ -23,7 +23,7 @@ from ..audit import service as audit
 from ..auth.accounts import describe_me
 from ..consent.service import withdrawn
 from ..core import clock
-from ..core.crypto import IdCipher
+from ..core.crypto import CODE_ALPHABET, IdCipher
 from ..core.errors import NotFound, invalid
 from ..core.i18n import LOCALES
 from ..core.keys import KeyRing
@@ -36,8 +36,7 @@ from . import report_pdf
 from .confirm import person_of
 from .models import CreditReport
 
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or typed
-CODE_LENGTH = 10  # 50 bits: not guessable, and checks are throttled
+CODE_LENGTH = 10  # of core.crypto.CODE_ALPHABET (no 0/O, 1/I/L): ~50 bits, checks throttled
 LOOKS_SHOWN = 50
 SCORE_FIELDS = ("score", "tier", "model_version", "dimensions", "as_of")
 MAX_PDF_BYTES = 5 * 1024 * 1024
