@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 
 from ..core import clock
 from ..core.keys import KeyRing, load_keys
+from ..core.private import private_dir
 from .chain import GENESIS, HEAD_ID, trail
 from .keys import AuditKeyMissing, entry_mac, head_mac, same
 from .models import AuditEntry, AuditHead
@@ -155,7 +156,7 @@ def public_keys() -> dict[str, Ed25519PublicKey]:
 
 
 def _append_line(folder: Path, checkpoint: Checkpoint) -> None:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(folder)
     path = folder / f"{checkpoint.at[:10]}.jsonl"
     data = (json.dumps(checkpoint.line(), sort_keys=True, separators=(",", ":")) + "\n").encode()
     # One write() of a short line with O_APPEND: lines from several processes never interleave.

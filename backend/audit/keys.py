@@ -13,10 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from pathlib import Path
+
+from ..core.private import create_private, write_private
 
 ENTRY_CONTEXT = b"xinyi:audit-entry:v1:"
 HEAD_CONTEXT = b"xinyi:audit-head:v1:"
@@ -32,20 +33,11 @@ def _kid(key: bytes) -> str:
 
 def create_key(folder: Path) -> str:
     """A new active key, written owner-only; returns its id."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_bytes(32)
     kid = _kid(key)
-    fd = os.open(folder / f"{kid}.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, base64.urlsafe_b64encode(key))
-    finally:
-        os.close(fd)
+    create_private(folder / f"{kid}.key", base64.urlsafe_b64encode(key))
     active = folder / "active.tmp"
-    fd = os.open(active, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, kid.encode())
-    finally:
-        os.close(fd)
+    write_private(active, kid)
     active.replace(folder / "active")  # atomic: a reader sees the old or the new id
     return kid
 

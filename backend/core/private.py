@@ -48,6 +48,22 @@ def write_private(path: Path, data: bytes | str) -> None:
         os.close(fd)
 
 
+def create_private(path: Path, data: bytes) -> bool:
+    """Create a file only its owner may read, unless it exists (then False and nothing is
+    written): a key or secret is never overwritten by a second process creating it too."""
+    private_dir(path.parent)
+    try:
+        with owner_only():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return False
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    return True
+
+
 def sqlite_file(database_url: str) -> Path | None:
     """The file of a `sqlite://` URL (None for other databases and in-memory SQLite)."""
     if not database_url.startswith("sqlite://"):

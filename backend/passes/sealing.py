@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..core.private import create_private
 from .format import STATUS_LIST_SIZE
 
 SECRET_FILE = "eligibility.secret"
@@ -40,12 +41,7 @@ def load_secret(keys_dir: Path) -> bytes:
     """The 32-byte secret, created owner-only on first use."""
     path = keys_dir / SECRET_FILE
     if not path.exists():
-        keys_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, os.urandom(32))
-        finally:
-            os.close(fd)
+        create_private(path, os.urandom(32))
     secret = path.read_bytes()
     if len(secret) != 32:
         raise ValueError(f"{path} must hold 32 bytes")
