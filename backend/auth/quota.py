@@ -72,7 +72,7 @@ async def take(quota: Quota, subject: str, now: dt.datetime | None = None) -> in
             )
         row.failures += 1
         row.last_failure_at = moment
-        await row.save()
+        await row.save(update_fields=["failures", "first_failure_at", "last_failure_at"])
     return int(row.failures)
 
 
