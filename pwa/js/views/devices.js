@@ -4,13 +4,17 @@
 import { api } from "../api.js";
 import { add, h } from "../dom.js";
 import { busy, errorMessage } from "../forms.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDate, formatDateTime, t } from "../i18n.js";
 import { clearPass, load } from "../pass.js";
 
 export const id = "devices";
 
 function device(app, item, isThis, status) {
-  const name = item.label || t("pwa.devices.unnamed");
+  // A paper pass is named in the reader's language (its stored label is for staff pages).
+  const name =
+    item.kind === "paper" && item.expires_at
+      ? t("pwa.devices.paper", { date: formatDate(item.expires_at) })
+      : item.label || t("pwa.devices.unnamed");
   const li = h("li", { class: "card device", "data-device-id": item.id });
   const remove = h("button", { type: "button", class: "danger", text: t("pwa.devices.remove") });
   const actions = h("div", { class: "actions" }, remove);
