@@ -6,7 +6,8 @@
   the fuzz test had (a key is required when every one of at least two answers had it, a
   value only ever null is left open), reviewed. Edit it like code when an answer changes.
 - File downloads declare their media types (`MEDIA`).
-- `OPEN`: operations that no test answered with 2xx yet; they declare an object and say so.
+- `SAME_AS`: operations answering with a sibling operation's shape; `OPEN`: operations that no
+  test answered with 2xx yet (none today; tests/contract/test_answers_match_document.py).
 
 The fuzz test (tests/fuzz) checks every answer against the document, and
 tests/contract/test_openapi_document.py that no operation goes without a schema.
@@ -116,16 +117,39 @@ MEDIA: dict[str, dict[str, Schema]] = {
     "getMyCreditReportPdf": {"application/pdf": BINARY},
     "getPassStatusList": {"application/statuslist+jwt": {"type": "string"}},
 }
-OPEN: frozenset[str] = frozenset(
-    {
-        "createHelpedRepair",
-        "disableStaffAccount",
-        "getDepartmentObjection",
-        "listHelpedLists",
-        "lookUpCase",
-        "startHelpedRepair",
-    }
-)
+# Operations that answer with the shape of a sibling operation (the same view of the same
+# thing, read by a helper, a department or anyone holding a case number).
+SAME_AS: dict[str, str] = {
+    "listHelpedLists": "getMyLists",
+    "startHelpedRepair": "startRepairRequest",
+    "createHelpedRepair": "createRepairRequest",
+}
+MASKED_RESIDENT = obj({"masked_name": STR, "masked_id": STR})
+RESPONSES |= {op: OBSERVED[sibling] for op, sibling in SAME_AS.items()}
+RESPONSES |= {
+    "getDepartmentObjection": {
+        **OBSERVED["getMyObjection"],
+        "properties": OBSERVED["getMyObjection"]["properties"] | {"resident": MASKED_RESIDENT},
+        "required": sorted([*OBSERVED["getMyObjection"].get("required", []), "resident"]),
+    },
+    "disableStaffAccount": obj(
+        {"id": INT, "outcome": {"enum": ["disabled", "proposed"]}, "change_id": nullable(INT)}
+    ),
+    "lookUpCase": obj(
+        {
+            "kind": {"enum": ["repair", "objection"]},
+            "case_no": STR,
+            "state": STR,
+            "submitted_at": TIME,
+            "due": DATE,
+            "overdue": BOOL,
+            "department_name": TEXTS,
+            "timeline": {"type": "array", "items": obj({"status": STR, "at": TIME})},
+        }
+    ),
+}
+# Operations no test has answered with 2xx yet: declared open objects (none today).
+OPEN: frozenset[str] = frozenset()
 OPEN_OBJECT: Schema = {"type": "object", "description": "not pinned yet (see docs/api.md)"}
 GENERIC: Schema = {"type": "object", "description": "undeclared"}
 
