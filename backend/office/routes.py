@@ -1,9 +1,16 @@
 """The office console's pages, assembled: sign-in and the audit trail (`pages.py`), staff
 accounts (`staff_pages.py`), the credit office's dashboard, look-up and tokens
-(`credit_pages.py`) and list review (`list_pages.py`)."""
+(`credit_pages.py`), the key groups' coverage (`keygroup_pages.py`) and list review
+(`list_pages.py`)."""
 
 from __future__ import annotations
 
-from . import credit_pages, list_pages, pages, staff_pages
+from . import credit_pages, keygroup_pages, list_pages, pages, staff_pages
 
-routes = [*pages.routes, *staff_pages.routes, *credit_pages.routes, *list_pages.routes]
+routes = [
+    *pages.routes,
+    *staff_pages.routes,
+    *credit_pages.routes,
+    *keygroup_pages.routes,
+    *list_pages.routes,
+]
