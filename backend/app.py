@@ -46,6 +46,7 @@ from .core.workdays import city_calendar
 from .credit import expiry, list_routes
 from .credit import routes as credit_routes
 from .credit.catalog import department_codes, load_model
+from .credit.handling import load_handling
 from .db import tortoise_config
 from .evidence import service as evidence_limits
 from .family import pages as family_pages
@@ -125,6 +126,7 @@ def wire(settings: Settings) -> None:
     if settings.clock_shift_days:  # a drill (refused in production by Settings.check)
         clock.shift(dt.timedelta(days=settings.clock_shift_days))
     model = load_model()
+    load_handling()  # the list handling hints: a bad file fails at start-up
     templating.add_globals(tier_name=model.tier_name, list_name=model.list_name, asset=asset)
     events.standing_changed.connect(passes_service.revoke_people)
     audit_chain.configure(keys_dir=settings.keys_dir, data_dir=settings.data_dir)

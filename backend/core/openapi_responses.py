@@ -52,6 +52,7 @@ OFFER = obj(
         "discount_percent": INT,
         "min_tier": STR,
         "excluded_lists": {"type": "array", "items": STR},
+        "required_lists": {"type": "array", "items": STR},
         "quota": nullable(INT),
         "used": INT,
         "per_person_limit": nullable(INT),
@@ -61,6 +62,16 @@ OFFER = obj(
         "status": STR,
     },
     {"partner": obj({"id": INT, "name": STR}), "why_not": STR},
+)
+# A handling hint for a list the resident is on (backend/data/lists/handling.json).
+HINT = obj(
+    {
+        "code": {"enum": ["green_channel", "deferred_acceptance", "cautious_handling"]},
+        "list": {"enum": ["red", "gray", "black"]},
+        "title": TEXTS,
+        "text": TEXTS,
+        "legal_basis": TEXTS,
+    }
 )
 REDEMPTION = obj(
     {
@@ -84,6 +95,7 @@ VERIFIED = obj(
         "certificate_expires_at": nullable(TIME),
         "eligible_offers": {"type": "array", "items": OFFER},
         "ineligible_offers": {"type": "array", "items": OFFER},
+        "handling": {"type": "array", "items": HINT},
         "server_time": INT,
     }
 )

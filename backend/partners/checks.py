@@ -12,13 +12,14 @@ from ..core import clock
 from ..core.errors import NotFound
 from ..core.keys import KeyRing
 from ..core.principal import Principal
+from ..credit.handling import Hint, load_handling
 from ..passes import service as passes
 from ..passes.models import PassCertificate
 from ..passes.verify import Verdict
 from ..residents import display
 from ..residents.models import Person
 from . import verifylimits
-from .eligibility import WhyNot, why_not
+from .eligibility import WhyNot, counter_kind, why_not
 from .models import Offer, Redemption
 from .offers import at_per_person_limit, is_live_at, offers_of, terms
 from .service import partner_of
@@ -32,6 +33,9 @@ class Check:
     eligible: list[Offer]
     ineligible: list[tuple[Offer, WhyNot]]
     identity: str = ""  # the redemption identity of a valid presentation (pass-format.md)
+    # The handling hints for the resident's lists this counter may see (credit.handling).
+    hints: tuple[Hint, ...] = ()
+    lists: frozenset[str] = frozenset()  # the lists read for this check (valid passes only)
 
 
 def redemption_identity(verdict: Verdict, certificate: PassCertificate, today: dt.date) -> str:
@@ -62,6 +66,8 @@ async def check_pass(
     eligible: list[Offer] = []
     ineligible: list[tuple[Offer, WhyNot]] = []
     identity = ""
+    hints: tuple[Hint, ...] = ()
+    lists: frozenset[str] = frozenset()
     if person is not None and cert is not None:
         offers = await offers_of(partner.id, live_only=True)
         if offer_id is not None:
@@ -87,6 +93,8 @@ async def check_pass(
             else:
                 ineligible.append((offer, reason))
         restricted = any(r.is_list_restriction for _, r in ineligible)
+        if verdict.valid:  # the lists were just read: the hints cost no query
+            hints = tuple(load_handling().hints_for(lists, counter_kind(partner.domain)))
         await verifylimits.look_allowed(actor, person.id)
         await audit.record(
             action="pass.verified",
@@ -98,11 +106,22 @@ async def check_pass(
                 "reason": verdict.reason,
                 "eligible": [o.id for o in eligible],
                 "restriction_applied": restricted,
+                "handling": [h.code.value for h in hints],
             },
         )
     elif offer_id is not None and not await is_live_at(partner.id, offer_id):
         raise NotFound("no such live offer at your organisation")
-    return Check(verdict, cert, person, eligible, ineligible, identity if verdict.valid else "")
+    valid = verdict.valid
+    return Check(
+        verdict,
+        cert,
+        person,
+        eligible,
+        ineligible,
+        identity if valid else "",
+        hints,
+        lists if valid else frozenset(),
+    )
 
 
 def masked_name(person: Person | None) -> str | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..credit.catalog import load_model
+from ..credit.handling import CounterKind
 from .states import OfferStatus
 
 DOMAINS = (
@@ -18,8 +19,22 @@ DOMAINS = (
     "culture_tourism",
     "employment",
     "merchant",
+    "government",  # 政务服务窗口: a department's service counter (docs/programme.md)
 )
 KINDS = ("deposit_waived", "pay_later", "priority", "discount")
+# Lists an offer may require (a red-list only benefit, 守信激励); requiring a gray or black
+# list would make a list a condition of a benefit it restricts.
+REQUIRABLE_LISTS = ("red",)
+
+
+def counter_kind(domain: str) -> CounterKind:
+    """Which hints a partner's counter sees (credit.handling): a government service counter,
+    a merchant, or a public service (library, hospital, transit, …)."""
+    if domain == "government":
+        return CounterKind.GOVERNMENT
+    if domain == "merchant":
+        return CounterKind.MERCHANT
+    return CounterKind.PUBLIC_SERVICE
 
 
 class WhyNot(StrEnum):
@@ -33,6 +48,7 @@ class WhyNot(StrEnum):
     ON_RED_LIST = "on_red_list"
     ON_GRAY_LIST = "on_gray_list"
     ON_BLACK_LIST = "on_black_list"
+    NOT_ON_RED_LIST = "not_on_red_list"  # a red-list only offer (`required_lists`)
     TIER_TOO_LOW = "tier_too_low"
     PER_PERSON_LIMIT = "per_person_limit"  # this person used it as often as its terms allow
     PASS_INVALID = "pass_invalid"  # the pass itself failed a check
@@ -51,6 +67,7 @@ class OfferTerms:
     excluded_lists: frozenset[str]
     quota: int | None
     used: int
+    required_lists: frozenset[str] = frozenset()
 
 
 def why_not(
@@ -68,6 +85,9 @@ def why_not(
     blocked = sorted(lists & terms.excluded_lists)
     if blocked:
         return WhyNot(f"on_{blocked[0]}_list")
+    missing = sorted(terms.required_lists - lists)
+    if missing:
+        return WhyNot(f"not_on_{missing[0]}_list")
     model = load_model()
     if model.tier_rank(tier) < model.tier_rank(terms.min_tier):
         return WhyNot.TIER_TOO_LOW

@@ -58,6 +58,8 @@ class Offer(Model):
     limit_note_en = fields.CharField(max_length=100, default="")
     min_tier = fields.CharField(max_length=16, default="good")
     excluded_lists = fields.CharField(max_length=20, default="black")
+    # Lists a resident must be on (a red-list only benefit, 守信激励), comma-separated.
+    required_lists = fields.CharField(max_length=20, default="")
     quota = fields.IntField(null=True)
     used = fields.IntField(default=0)
     grace_days = fields.SmallIntField(default=30)

@@ -18,7 +18,7 @@ from ..core.transitions import apply as transition
 from ..core.ttlcache import TTLCache
 from ..credit.models import ListKind
 from ..passes import service as passes
-from .eligibility import OfferTerms, WhyNot, why_not
+from .eligibility import REQUIRABLE_LISTS, OfferTerms, WhyNot, why_not
 from .models import Offer, Partner, Redemption
 from .service import partner_of
 from .states import OFFER_WORKFLOW, OfferStatus, RedemptionOutcome
@@ -77,6 +77,7 @@ def terms(offer: Offer) -> OfferTerms:
         valid_until=offer.valid_until,
         min_tier=offer.min_tier,
         excluded_lists=frozenset(x for x in offer.excluded_lists.split(",") if x),
+        required_lists=frozenset(x for x in offer.required_lists.split(",") if x),
         quota=offer.quota,
         used=offer.used,
     )
@@ -92,7 +93,15 @@ async def create_offer(*, admin: Principal, fields: dict[str, Any]) -> Offer:
         raise invalid("valid_until", "must not be before valid_from")
     if fields.get("per_person_period", "ever") not in set(PerPersonPeriod):
         raise invalid("per_person_period", "ever, day, month or open", "enum")
-    values = fields | {"excluded_lists": ",".join(sorted(set(excluded)))}
+    required = list(fields.get("required_lists", []))
+    if any(x not in REQUIRABLE_LISTS for x in required):
+        raise invalid("required_lists", "an offer may require the red list only", "enum")
+    if set(required) & set(excluded):
+        raise invalid("required_lists", "a list cannot be both required and excluded")
+    values = fields | {
+        "excluded_lists": ",".join(sorted(set(excluded))),
+        "required_lists": ",".join(sorted(set(required))),
+    }
     offer = await Offer.create(
         partner_id=partner.id, domain=partner.domain, status=OfferStatus.PENDING, **values
     )

@@ -29,7 +29,7 @@ from ..core.routing import PUBLIC, page, principal_of, requires
 from ..core.templating import render
 from ..credit.catalog import load_model
 from . import checks, counter, joining, offers, portal, present, redemptions, schemas, service
-from .eligibility import DOMAINS, KINDS
+from .eligibility import DOMAINS, KINDS, REQUIRABLE_LISTS
 from .offers import EXCLUDABLE_LISTS
 from .states import RedemptionOutcome
 
@@ -102,6 +102,7 @@ def _verdict(checked: checks.Check, scanned: str) -> dict[str, Any]:
         "id_check": checks.id_check(checked.person) if valid else None,
         "eligible": [(o, secrets.token_urlsafe(18)) for o in checked.eligible],
         "ineligible": checked.ineligible if valid else [],
+        "hints": checked.hints,
         "text": scanned,
     }
 
@@ -169,6 +170,7 @@ async def _portal(request: Request, context: dict[str, Any], status: int = 200) 
         "kinds": KINDS,
         "tiers": TIERS,
         "lists": LISTS,
+        "requirable_lists": REQUIRABLE_LISTS,
         "scopes": service.PARTNER_SCOPES,
         "done": done if done in PORTAL_DONE else "",
         "offer_form": {
@@ -203,6 +205,11 @@ def _offer_fields(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     if any(x not in LISTS for x in excluded):
         errors["excluded_lists"] = "enum"
+    required = sorted(set(texts(form, "required_lists")))
+    if any(x not in REQUIRABLE_LISTS for x in required):
+        errors["required_lists"] = "enum"
+    elif set(required) & set(excluded):
+        errors["required_lists"] = "both"
     cents = present.parse_yuan(raw["amount_yuan"])
     if cents is None:
         errors["amount_yuan"] = "value"
@@ -214,6 +221,7 @@ def _offer_fields(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     data["per_person_limit"] = raw["per_person_limit"] or None
     data["per_person_period"] = raw["per_person_period"] or "ever"
     data["excluded_lists"] = excluded
+    data["required_lists"] = required
     # Every problem at once: the schema's, then the checks across fields on what parsed (a
     # wrong date order is reported together with a missing title, not after it is fixed).
     fields: dict[str, Any] = {}
@@ -250,6 +258,7 @@ async def create_offer_page(request: Request) -> Response:
             errors = present.form_errors(exc.errors)
     values: dict[str, Any] = {name: text(form, name, 500) for name in OFFER_FIELDS}
     values["excluded"] = texts(form, "excluded_lists")
+    values["required"] = texts(form, "required_lists")
     context = {"offer_form": values, "offer_errors": errors}
     return await _portal(request, context, status=422)
 

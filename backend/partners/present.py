@@ -104,6 +104,10 @@ def excluded(offer: Offer) -> list[str]:
     return [x for x in offer.excluded_lists.split(",") if x]
 
 
+def required(offer: Offer) -> list[str]:
+    return [x for x in offer.required_lists.split(",") if x]
+
+
 def form_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     """pydantic / service errors → {field: error type} for the templates."""
     found: dict[str, str] = {}

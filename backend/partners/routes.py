@@ -83,6 +83,7 @@ async def verify_pass(request: Request) -> Response:
             else None,
             "eligible_offers": [shapes.offer(o) for o in checked.eligible],
             "ineligible_offers": [shapes.offer(o) | {"why_not": r} for o, r in checked.ineligible],
+            "handling": [h.shape() for h in checked.hints],
             "server_time": int(clock.now().timestamp()),
         }
     )

@@ -75,6 +75,11 @@ class NewOffer(BaseModel):
     excluded_lists: list[Annotated[str, Field(max_length=8)]] = Field(
         default_factory=lambda: ["black"], max_length=3
     )
+    required_lists: list[Annotated[str, Field(max_length=8)]] = Field(
+        default_factory=list,
+        max_length=1,
+        description='lists a resident must be on: ["red"] for a red-list only benefit',
+    )
     quota: int | None = Field(default=None, ge=1, le=INT_MAX)
     grace_days: int = Field(default=30, ge=0, le=365)
     per_person_limit: int | None = Field(

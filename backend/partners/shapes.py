@@ -18,6 +18,7 @@ def offer(o: Offer, partner: Partner | None = None) -> dict[str, object]:
         "discount_percent": o.discount_percent,
         "min_tier": o.min_tier,
         "excluded_lists": [x for x in o.excluded_lists.split(",") if x],
+        "required_lists": [x for x in o.required_lists.split(",") if x],
         "quota": o.quota,
         "used": o.used,
         "per_person_limit": o.per_person_limit,

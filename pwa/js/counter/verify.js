@@ -253,6 +253,8 @@ export function whyNot(offer, certificate, today) {
   if (offer.quota !== null && offer.quota !== undefined && offer.used >= offer.quota) return "quota_exhausted";
   const blocked = (offer.excluded_lists || []).filter((x) => certificate.lists.includes(x)).sort();
   if (blocked.length) return `on_${blocked[0]}_list`;
+  const missing = (offer.required_lists || []).filter((x) => !certificate.lists.includes(x)).sort();
+  if (missing.length) return `not_on_${missing[0]}_list`;
   if (TIERS.indexOf(certificate.tier) > TIERS.indexOf(offer.min_tier)) return "tier_too_low";
   return null;
 }
