@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 from .core.settings import Settings, load_settings
 
 MODEL_MODULES = [
@@ -44,9 +46,24 @@ def connection_url(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "&".join(extra)
 
 
+def connection(settings: Settings) -> str | dict[str, Any]:
+    """SQLite: a URL with the pragmas. PostgreSQL: the URL's parts with `lock_timeout` set on
+    every session, so a write that waits on another session's lock ends as a 503 the client
+    resends (core.handlers) instead of hanging its request for ever."""
+    url = connection_url(settings.resolved_database_url)
+    if not is_postgres(url) or settings.db_lock_timeout_ms <= 0:
+        return url
+    expanded: dict[str, Any] = expand_db_url(url)
+    credentials = expanded["credentials"]
+    settings_of = dict(credentials.get("server_settings") or {})
+    settings_of.setdefault("lock_timeout", str(settings.db_lock_timeout_ms))
+    credentials["server_settings"] = settings_of
+    return expanded
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
-        "connections": {"default": connection_url(settings.resolved_database_url)},
+        "connections": {"default": connection(settings)},
         "apps": {
             "xinyi": {
                 "models": MODEL_MODULES,

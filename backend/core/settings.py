@@ -82,6 +82,10 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by
     # default: the client is the TCP peer (`core.context.client_key`).
     trusted_proxies: tuple[str, ...] = ()
+    # PostgreSQL: how long a statement waits for a lock another session holds before the
+    # request is answered 503 "send it again" (lock_timeout; 0: wait for ever). SQLite waits
+    # its busy timeout (5 s).
+    db_lock_timeout_ms: int = 5000
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,4 +185,5 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         register_unknown_budget=config("REGISTER_UNKNOWN_BUDGET", cast=int, default=200),
         counter_offline_hours=config("COUNTER_OFFLINE_HOURS", cast=int, default=12),
         trusted_proxies=proxy_networks(config("TRUSTED_PROXIES", default="")),
+        db_lock_timeout_ms=config("DB_LOCK_TIMEOUT_MS", cast=int, default=5000),
     )

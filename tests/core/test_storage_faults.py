@@ -10,10 +10,14 @@ import sqlite3
 from collections.abc import AsyncIterator
 
 import asyncpg
+import pytest
 from tortoise import connections
 
+from backend.core.settings import Settings
 from backend.partners.models import Partner
 from tests.conftest import IS_PG
+
+LOCK_WAIT_MS = 200
 
 APPLY = "/api/v1/partner-applications"
 APPLICATION = {
@@ -32,6 +36,13 @@ def _assert_resend(response) -> None:
     assert body["code"] == "storage_unavailable"
     assert "send it again" in body["detail"] and "nothing" in body["detail"]
     assert "lost" not in body["detail"]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The app waits this long for another session's lock (PostgreSQL: `DB_LOCK_TIMEOUT_MS`,
+    set on every session the app opens; SQLite: busy_timeout, set below)."""
+    return settings.with_overrides(db_lock_timeout_ms=LOCK_WAIT_MS)
 
 
 async def _pg_database_setting(setting: str, value: str) -> None:
@@ -61,10 +72,9 @@ async def refuse_writes(refuse: bool) -> None:
 async def locked_by_another_process(settings) -> AsyncIterator[None]:
     """Another connection holds the lock the app's write needs, longer than the app waits:
     SQLite's write lock (BEGIN EXCLUSIVE; the app waits busy_timeout), PostgreSQL's lock on
-    the partner table (the app waits lock_timeout)."""
+    the partner table (the app waits the lock_timeout its own settings give its sessions)."""
     url = settings.resolved_database_url
     if IS_PG:
-        await _pg_database_setting("lock_timeout", "'200ms'")
         other = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
         transaction = other.transaction()
         await transaction.start()
@@ -74,9 +84,8 @@ async def locked_by_another_process(settings) -> AsyncIterator[None]:
         finally:
             await transaction.rollback()
             await other.close()
-            await _pg_database_setting("lock_timeout", "0")
     else:
-        await connections.get("default").execute_script("PRAGMA busy_timeout = 200")
+        await connections.get("default").execute_script(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
         lite = sqlite3.connect(url.removeprefix("sqlite://").split("?")[0], isolation_level=None)
         lite.execute("BEGIN EXCLUSIVE")
         try:
