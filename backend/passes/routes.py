@@ -27,9 +27,9 @@ async def issue_pass(request: Request) -> Response:
     issued = await service.issue_pass(
         principal=principal_of(request),
         keyring=keyring_of(request),
-        device_jwk=body.device_key,
+        device_jwk=body.device_key.members(),
         label=body.label or device_label(request),
-        presentation_jwk=body.presentation_key,
+        presentation_jwk=body.presentation_key.members() if body.presentation_key else None,
     )
     row = issued.row
     return json_ok(
