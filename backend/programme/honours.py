@@ -24,7 +24,7 @@ from ..core.principal import Principal
 from ..credit.models import CreditRecord, RecordStatus
 from ..notices.models import NoticeKind
 from ..notices.service import notify
-from ..residents.idnumber import COMPOUND_SURNAMES
+from ..residents.idnumber import split_name
 from ..residents.models import Person
 from .models import HonourConsent, HonourEntry, HonourStatus, HonourTitle
 
@@ -56,9 +56,8 @@ ROLL_LIMIT = 500  # one year's roll for one city is tens of names
 def public_name(name: str) -> str:
     """张** / 欧阳* — the surname (a compound one whole) and one * per given-name character:
     less than a counter sees (`residents.idnumber.mask_name` keeps one character)."""
-    name = name.strip()
-    surname = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    return name[:surname] + "*" * max(1, len(name) - surname)
+    surname, given = split_name(name.strip())
+    return surname + "*" * max(1, len(given))
 
 
 async def _check_record(person_id: int, title: HonourTitle, record_id: int | None) -> None:

@@ -113,13 +113,18 @@ COMPOUND_SURNAMES = frozenset(
 )  # fmt: skip
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """(surname, given name): a compound surname (欧阳, 司马 …) is two characters."""
+    surname = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[:surname], name[surname:]
+
+
 def mask_name(name: str) -> str:
     """张*明 / 李* / 欧阳**锋 — what a counter sees for the ID-card check: the surname and
     the last character of the given name; a one-character given name is hidden entirely."""
-    surname = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    given = len(name) - surname
-    if given <= 0:
+    surname, given = split_name(name)
+    if not given:
         return name
-    if given == 1:
-        return name[:surname] + "*"
-    return name[:surname] + "*" * (given - 1) + name[-1]
+    if len(given) == 1:
+        return surname + "*"
+    return surname + "*" * (len(given) - 1) + given[-1]
