@@ -33,9 +33,47 @@ async def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequenc
         return
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
+    # sqlite3 takes the row tuples as they are (a list per row would cost a batch 0.1 s)
+    await conn.execute_many(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+
+
+async def insert_new_rows(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, unique: str
+) -> None:
+    """Insert rows, skipping those whose `unique` column value is already stored. PostgreSQL:
+    binary COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING."""
+    if not rows:
+        return
+    cols = ", ".join(f'"{c}"' for c in columns)
+    conn = connections.get("default")
+    if dialect() == "postgres":
+        scratch = f"_new_{table}"
+        async with conn.acquire_connection() as raw:
+            await raw.execute(  # the columns' types only: no constraints, no defaults
+                f'CREATE TEMPORARY TABLE IF NOT EXISTS "{scratch}" ON COMMIT DELETE ROWS AS '
+                f'SELECT {cols} FROM "{table}" WITH NO DATA'
+            )
+            await raw.execute(f'DELETE FROM "{scratch}"')
+            await raw.copy_records_to_table(scratch, records=rows, columns=list(columns))
+            await raw.execute(
+                f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{scratch}" '
+                f'ON CONFLICT ("{unique}") DO NOTHING'
+            )
+        return
+    marks = ", ".join("?" for _ in columns)
     await conn.execute_many(
-        f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows]
+        f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("{unique}") DO NOTHING',
+        rows,  # sqlite3 takes any sequence of rows
     )
+
+
+def bind_date(value: dt.date | dt.datetime) -> Any:
+    """A date or datetime as the current dialect binds it fastest: SQLite keeps ISO text (what
+    its adapters would make, without the per-value adapter call: the bare insert of a batch is
+    a third faster with text), asyncpg wants the objects."""
+    if dialect() == "postgres":
+        return value
+    return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
 
 
 def _params(params: Sequence[Any]) -> list[Any]:
@@ -74,6 +112,14 @@ async def fetch_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequenc
     sql = portable(sql_sqlite)
     _, rows = await conn.execute_query(sql, _params(params))
     return rows  # type: ignore[no-any-return]
+
+
+async def write_returning(sql_sqlite: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """An INSERT or UPDATE … RETURNING: the rows it returns (through `execute_query` the
+    PostgreSQL client answers a write with its row count only)."""
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(portable(sql_sqlite), _params(params))
+    return [tuple(r.values()) for r in rows]
 
 
 async def execute_many(sql_sqlite: str, rows: Sequence[Sequence[Any]]) -> None:

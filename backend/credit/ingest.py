@@ -33,7 +33,7 @@ from ..core.redact import scrub_id_numbers
 from ..residents import idnumber
 from . import register_budget
 from .catalog import Catalog, add_months, load_catalog
-from .notices import send_record_notices
+from .notices import send_batch_notices
 from .service import rescore_people
 from .states import Refusal
 
@@ -72,9 +72,35 @@ class LineErrors:
         self.errors.append({"line": line, "field": field_name, "message": message})
 
 
+@dataclass(frozen=True)
+class CheckedId:
+    """One ID number of the batch, checked once however many of its lines name it."""
+
+    problem: str | None
+    birth: dt.date | None
+    id_hash: str
+
+
 @dataclass
 class Batch(LineErrors):
     candidates: list[Candidate] = field(default_factory=list)
+    checked_ids: dict[str, CheckedId] = field(default_factory=dict)
+
+
+def check_id(raw_id: str, batch: Batch, cipher: IdCipher, today_: dt.date) -> CheckedId:
+    """Validate and hash an ID number once per batch (a department's batch names many people
+    several times; the HMAC and the check digit are most of a line's validation)."""
+    found = batch.checked_ids.get(raw_id)
+    if found is None:
+        number = idnumber.normalise(raw_id)
+        problem = idnumber.problem_with(number, today=today_)
+        if problem is not None:
+            found = CheckedId(f"invalid ID number ({problem.value})", None, "")
+        else:
+            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+            found = CheckedId(None, birth, cipher.lookup_hash(number))
+        batch.checked_ids[raw_id] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -107,16 +133,14 @@ def check_item(
         batch.error(line, "external_id", "required: a string of 1 to 64 characters")
     raw_id = item.get("id_number")
     birth: dt.date | None = None
-    number = ""
+    id_hash = ""
     if not isinstance(raw_id, str):
         batch.error(line, "id_number", "required: an 18-character ID number string")
     else:
-        number = idnumber.normalise(raw_id)
-        problem = idnumber.problem_with(number, today=today_)
-        if problem is not None:
-            batch.error(line, "id_number", f"invalid ID number ({problem.value})")
-        else:
-            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        checked = check_id(raw_id, batch, cipher, today_)
+        if checked.problem is not None:
+            batch.error(line, "id_number", checked.problem)
+        birth, id_hash = checked.birth, checked.id_hash
     type_code = item.get("type")
     if not isinstance(type_code, str) or type_code not in catalog.types:
         batch.error(line, "type", "unknown record type")
@@ -153,9 +177,7 @@ def check_item(
     if len(batch.errors) == before:
         assert isinstance(external_id, str) and isinstance(type_code, str) and decided is not None
         batch.candidates.append(
-            Candidate(
-                line, external_id, cipher.lookup_hash(number), type_code, decided, summary, doc_no
-            )
+            Candidate(line, external_id, id_hash, type_code, decided, summary, doc_no)
         )
 
 
@@ -326,9 +348,7 @@ async def _submit(
     try:
         async with in_transaction():
             await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
-            await send_record_notices(
-                [dict(zip(RECORD_COLUMNS, row, strict=True)) for row in rows], catalog
-            )
+            await send_batch_notices(rows, catalog)
             rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
             await audit.record(
                 action="records.submitted",
@@ -388,9 +408,12 @@ def _rows(
     department: str,
     catalog: Catalog,
 ) -> tuple[list[tuple[Any, ...]], int]:
-    now = clock.now()
+    now = bulk.bind_date(clock.now())
     rows: list[tuple[Any, ...]] = []
     unchanged = 0
+    # A batch has a few hundred distinct (type, decision date) pairs: their catalog facts and
+    # periods, bound as the dialect wants them, are worked out once each.
+    facts: dict[tuple[str, dt.date], tuple[Any, ...]] = {}
     for c in batch.candidates:
         person = people.get(c.id_hash)
         if person is None:
@@ -412,19 +435,30 @@ def _rows(
                     c.line, "external_id", "already used for a different record; use correctRecord"
                 )
             continue
-        t = catalog.types[c.type_code]
+        fixed = facts.get((c.type_code, c.decision_date))
+        if fixed is None:
+            t = catalog.types[c.type_code]
+            fixed = facts[(c.type_code, c.decision_date)] = (
+                t.dimension,
+                t.points,
+                t.severity,
+                bulk.bind_date(c.decision_date),
+                bulk.bind_date(add_months(c.decision_date, t.min_months)),
+                bulk.bind_date(add_months(c.decision_date, t.max_months)),
+            )
+        dimension, points, severity, decided, repairable_from, expires_on = fixed
         rows.append(
             (
                 person,
                 department,
                 c.external_id,
                 c.type_code,
-                t.dimension,
-                t.points,
-                t.severity,
-                c.decision_date,
-                add_months(c.decision_date, t.min_months),
-                add_months(c.decision_date, t.max_months),
+                dimension,
+                points,
+                severity,
+                decided,
+                repairable_from,
+                expires_on,
                 "active",
                 False,
                 c.summary,

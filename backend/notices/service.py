@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from ..core import clock
+from ..core import bulk, clock
 from .models import Notice, NoticeKind
 
 PAGE = 50
@@ -92,3 +92,13 @@ async def notify_many(items: Sequence[Outgoing]) -> None:
         batch_size=1000,
         ignore_conflicts=True,
     )  # fmt: skip
+
+
+PREPARED_COLUMNS = ("person_id", "kind", "key", "params", "link", "created_at")
+
+
+async def notify_prepared(rows: Sequence[tuple[int, str, str, str, str, Any]]) -> None:
+    """The bulk path for hot callers that build their rows themselves: (person id, kind, key,
+    params as JSON text, link, created at as `bulk.bind_date` gives it). A key already sent is
+    skipped. Joins the caller's transaction."""
+    await bulk.insert_new_rows("notice", PREPARED_COLUMNS, rows, unique="key")
