@@ -43,3 +43,16 @@ class AuditHead(Model):
 
     class Meta:
         table = "audit_head"
+
+
+class AuditSubject(Model):
+    """A person an audit entry about many people is about (`audit.subjects`): the entry's
+    details chain the count and a digest of these rows, so the index cannot be edited unseen."""
+
+    id = fields.BigIntField(primary_key=True)
+    entry_id = fields.BigIntField()
+    person_id = fields.BigIntField()
+
+    class Meta:
+        table = "audit_subject"
+        indexes = (("person_id", "entry_id"), ("entry_id",))

@@ -9,14 +9,14 @@ from typing import Any, Protocol
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from ..core import clock
 from ..core.principal import Principal
 from .chain import GENESIS, HEAD_ID, entry_hash, trail
 from .keys import entry_mac, head_mac
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, AuditSubject
 from .verification import ChainProblem, ChainReport, verify_chain
 
 __all__ = [
@@ -161,9 +161,11 @@ async def access_log(
     account without a register entry (staff) has no data of its own to look at."""
     if person_id is None:
         return []
+    # Entries about many people at once (a department's batch) name them in audit_subject.
+    about_many = Subquery(AuditSubject.filter(person_id=person_id).values("entry_id"))
     query = AuditEntry.filter(
         Q(actor_account_id__isnull=True) | Q(actor_account_id__not=account_id),
-        subject_person_id=person_id,
+        Q(subject_person_id=person_id) | Q(id__in=about_many),
     )
     if before_id:
         query = query.filter(id__lt=before_id)

@@ -6,6 +6,8 @@ What each problem means to whoever reads the report (`ChainProblem`):
   someone without the audit key (an edit or a deletion with every later hash recomputed);
 - a link that does not hold (`prev_hash` is not the entry before): an entry was **deleted**
   (or moved) without re-chaining;
+- the people an entry about many people is about (`audit.subjects`) no longer match the digest
+  its details chained: the **index** of that entry was edited;
 - the chain ends before the head's count, or before a signed checkpoint's count: the trail
   was **truncated**; a different hash where a checkpoint pinned one: history was rewritten
   after that checkpoint was signed.
@@ -13,10 +15,12 @@ What each problem means to whoever reads the report (`ChainProblem`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..core import bulk
 from .chain import GENESIS, HEAD_ID, entry_hash, trail
 from .checkpoints import Checkpoint, load_all, public_keys
 from .keys import AuditKeyMissing, entry_mac, head_mac, same
@@ -36,6 +40,33 @@ class ChainProblem(StrEnum):
     HEAD_FORGED = "head_forged"  # the head's MAC does not hold, or the head is missing
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"  # not the hash a checkpoint signed there
     CHECKPOINT_FORGED = "checkpoint_forged"  # a checkpoint's signature does not hold
+    INDEX_ALTERED = "index_altered"  # the people indexed for an entry are not those it chained
+
+
+# The details of an entry about many people: how many, and a SHA-256 over their sorted ids.
+DIGEST_KEY = "people_sha256"
+COUNT_KEY = "people"
+
+
+def people_digest(person_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(person_ids))).encode()).hexdigest()
+
+
+async def altered_index(digests: dict[int, str]) -> int | None:
+    """The first entry whose indexed people (audit_subject) no longer match the digest it was
+    chained with, or that has index rows but no digest; None if all agree. `digests`: entry
+    id → the digest in its details."""
+    indexed = await bulk.fetch_rows('SELECT DISTINCT "entry_id" FROM "audit_subject"', [])
+    strays = sorted({int(r[0]) for r in indexed} - digests.keys())
+    for entry_id in sorted(digests):
+        if strays and strays[0] < entry_id:
+            return strays[0]
+        rows = await bulk.fetch_rows(
+            'SELECT "person_id" FROM "audit_subject" WHERE "entry_id" = ?', [entry_id]
+        )
+        if people_digest(int(r[0]) for r in rows) != digests[entry_id]:
+            return entry_id
+    return strays[0] if strays else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +114,7 @@ async def verify_chain(batch: int = 5000, pins: Sequence[Checkpoint] = ()) -> Ch
     prev = GENESIS
     seen = 0
     last_id = 0
+    digests: dict[int, str] = {}
     while True:
         rows = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch)
         if not rows:
@@ -118,6 +150,8 @@ async def verify_chain(batch: int = 5000, pins: Sequence[Checkpoint] = ()) -> Ch
                 return _broken(seen, row.id, ChainProblem.REWRITTEN,
                                "entry MAC does not hold: rewritten and re-chained without the "
                                "audit key", agreed)  # fmt: skip
+            if isinstance(row.details, dict) and isinstance(row.details.get(DIGEST_KEY), str):
+                digests[row.id] = row.details[DIGEST_KEY]
             prev = row.hash
             seen += 1
             last_id = row.id
@@ -127,6 +161,11 @@ async def verify_chain(batch: int = 5000, pins: Sequence[Checkpoint] = ()) -> Ch
                                    f"the checkpoint of {pinned.at} signed another entry here: "
                                    "history was rewritten after it", agreed)  # fmt: skip
                 agreed += 1
+    altered = await altered_index(digests)
+    if altered is not None:
+        return _broken(seen, altered, ChainProblem.INDEX_ALTERED,
+                       "the people indexed for this entry are not those it was chained with: "
+                       "the index was edited", agreed)  # fmt: skip
     furthest = max(by_count, default=0)
     if furthest > seen:
         when = by_count[furthest][-1].at

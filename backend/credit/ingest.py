@@ -17,7 +17,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from ..audit import service as audit
+from ..audit import subjects as audit_subjects
 from ..core import bulk, clock
 from ..core.crypto import IdCipher
 from ..core.errors import (
@@ -350,15 +350,16 @@ async def _submit(
             await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
             await send_batch_notices(rows, catalog)
             rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
-            await audit.record(
+            # One entry for the batch, found in the access log of each person it is about.
+            await audit_subjects.record_about_people(
                 action="records.submitted",
                 actor=actor,
+                person_ids=touched,
                 details={
                     "department": department,
                     "received": received,
                     "created": len(rows),
                     "unchanged": unchanged,
-                    "people": len(touched),
                 },
             )
     except IntegrityError:

@@ -1,0 +1,11 @@
+"""Reserved for issue 14 (another engineer's part); its operations are added by that work."""
+
+from tortoise import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("xinyi", "0013_joint_cases")]
+
+    initial = False
+
+    operations: list[object] = []
