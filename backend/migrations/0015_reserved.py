@@ -4,7 +4,7 @@ from tortoise import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("xinyi", "0014_reserved")]
+    dependencies = [("xinyi", "0014_shared_limits")]
 
     initial = False
 
