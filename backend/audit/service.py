@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
 from tortoise import connections
@@ -12,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
-from ..core import clock
+from ..core import bulk, clock
 from ..core.principal import Principal
 from .chain import GENESIS, HEAD_ID, entry_hash, trail
 from .keys import entry_mac, head_mac
@@ -22,6 +23,10 @@ from .verification import ChainProblem, ChainReport, verify_chain
 __all__ = [
     "GENESIS", "HEAD_ID", "ChainProblem", "ChainReport", "entry_hash", "record", "verify_chain",
 ]  # fmt: skip
+
+# Run inside the append's transaction just before the entry is linked; if it raises, this
+# entry is not written and its caller gets the error (the rest of the batch is unaffected).
+Guard = Callable[[], Awaitable[object]]
 
 
 async def ensure_head() -> None:
@@ -46,13 +51,17 @@ async def record(
     subject_person_id: int | None = None,
     purpose: str = "",
     details: dict[str, Any] | None = None,
+    guard: Guard | None = None,
 ) -> AuditEntry:
     """Append one entry. The head row lock serialises writers so the chain stays linear.
 
     Outside a transaction, concurrent calls are group-committed: entries that arrive while a
     write is under way go into the next single transaction, and each caller returns only once
     its entry is stored (durable, but one lock and one commit for many looks at once).
-    Inside a transaction the entry joins it, so it commits or rolls back with the change."""
+    Inside a transaction the entry joins it, so it commits or rolls back with the change.
+
+    `guard` decides, in the same transaction, whether the entry may be written at all (a
+    quota counted with the look it limits: one commit for both, `partners.verifylimits`)."""
     at = clock.now()
     fields: dict[str, Any] = {
         "at": at,
@@ -66,8 +75,11 @@ async def record(
         "details": details or {},
     }
     if isinstance(connections.get("default"), TransactionalDBClient):
-        return (await _append([fields]))[0]
-    return await _GROUP.submit(fields)
+        written = (await _append([(fields, guard)]))[0]
+        if isinstance(written, BaseException):
+            raise written
+        return written
+    return await _GROUP.submit(fields, guard)
 
 
 async def record_looks(
@@ -83,45 +95,85 @@ async def record_looks(
     )
 
 
-async def _append(batch: list[dict[str, Any]]) -> list[AuditEntry]:
+_COLUMNS = (
+    "at", "actor_account_id", "actor_label", "organisation", "action", "subject_person_id",
+    "purpose", "details", "prev_hash", "hash", "key_id", "mac",
+)  # fmt: skip
+_DETAILS = AuditEntry._meta.fields_map["details"]
+_INTO = 'INSERT INTO "audit_entry" (' + ", ".join(f'"{c}"' for c in _COLUMNS) + ") VALUES "
+
+
+async def _insert(rows: list[dict[str, Any]]) -> list[int]:
+    """One multi-row INSERT for the batch (one statement however many looks); the ids come
+    back by hash, which is unique, so nothing depends on the order RETURNING uses."""
+    sql = _INTO + ", ".join([bulk.in_list(len(_COLUMNS))] * len(rows)) + ' RETURNING "id", "hash"'
+    params: list[Any] = []
+    for row in rows:
+        params += [
+            row["at"].astimezone(dt.UTC),  # stored in UTC, as the ORM stores it
+            *(row[c] for c in _COLUMNS[1:7]),
+            _DETAILS.to_db_value(row["details"], AuditEntry),
+            *(row[c] for c in _COLUMNS[8:]),
+        ]
+    ids = {str(h): int(i) for i, h in await bulk.write_returning(sql, params)}
+    return [ids[row["hash"]] for row in rows]
+
+
+Pending = tuple[dict[str, Any], Guard | None]
+
+
+async def _append(batch: list[Pending]) -> list[AuditEntry | BaseException]:
     """Link, hash and authenticate each entry (HMAC of its hash under the active audit key),
     then the head (HMAC of count and last hash): an HMAC costs about a microsecond, so the
-    group commit stays one lock and one commit for the whole batch."""
+    group commit stays one lock, one INSERT and one commit for the whole batch. An entry
+    whose guard refuses is left out and its place in the answer holds the refusal."""
     kid, key = trail().keys.active()
-    entries = []
+    answers: list[dict[str, Any] | BaseException] = []
+    ids: Iterator[int] = iter(())
     async with in_transaction():
         head = await AuditHead.select_for_update().get_or_none(id=HEAD_ID)
         if head is None:  # a fresh database (or emptied between tests)
             await _create_head()
             head = await AuditHead.select_for_update().get(id=HEAD_ID)
-        for fields in batch:
+        for fields, guard in batch:
+            if guard is not None:
+                try:
+                    await guard()
+                except Exception as exc:  # the guard's refusal is this caller's answer
+                    answers.append(exc)
+                    continue
             digest = entry_hash(prev_hash=head.last_hash, **fields)
-            entries.append(
-                await AuditEntry.create(
-                    prev_hash=head.last_hash,
-                    hash=digest,
-                    key_id=kid,
-                    mac=entry_mac(key, digest),
-                    **fields,
-                )
+            answers.append(
+                fields
+                | {"prev_hash": head.last_hash, "hash": digest, "key_id": kid}
+                | {"mac": entry_mac(key, digest)}
             )
             head.last_hash = digest
             head.count += 1
-        head.key_id, head.mac = kid, head_mac(key, head.count, head.last_hash)
-        await head.save(update_fields=["last_hash", "count", "key_id", "mac"])
-    return entries
+        rows = [a for a in answers if isinstance(a, dict)]
+        if rows:
+            ids = iter(await _insert(rows))
+            head.key_id, head.mac = kid, head_mac(key, head.count, head.last_hash)
+            await head.save(update_fields=["last_hash", "count", "key_id", "mac"])
+    return [a if isinstance(a, BaseException) else _entry(next(ids), a) for a in answers]
+
+
+def _entry(entry_id: int, row: dict[str, Any]) -> AuditEntry:
+    entry = AuditEntry(id=entry_id, **row)
+    entry._saved_in_db = True  # written above: a later save() updates, never inserts
+    return entry
 
 
 class _GroupCommit:
     """Collects entries from concurrent requests and writes them in one transaction."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[dict[str, Any], asyncio.Future[AuditEntry]]] = []
+        self.pending: list[tuple[Pending, asyncio.Future[AuditEntry]]] = []
         self.writer: asyncio.Task[None] | None = None
 
-    async def submit(self, fields: dict[str, Any]) -> AuditEntry:
+    async def submit(self, fields: dict[str, Any], guard: Guard | None) -> AuditEntry:
         future: asyncio.Future[AuditEntry] = asyncio.get_running_loop().create_future()
-        self.pending.append((fields, future))
+        self.pending.append(((fields, guard), future))
         loop = asyncio.get_running_loop()
         if self.writer is None or self.writer.done() or self.writer.get_loop() is not loop:
             self.pending = [(f, fut) for f, fut in self.pending if fut.get_loop() is loop]
@@ -133,22 +185,27 @@ class _GroupCommit:
         while self.pending:
             batch, self.pending = self.pending[:500], self.pending[500:]
             try:
-                entries = await _append([fields for fields, _ in batch])
+                answers = await _append([item for item, _ in batch])
             except Exception:
                 # One bad entry must not cost the others: write them one by one.
-                for fields, future in batch:
+                for item, future in batch:
                     try:
-                        entry = (await _append([fields]))[0]
+                        answer = (await _append([item]))[0]
                     except Exception as exc:
-                        if not future.done():
-                            future.set_exception(exc)
-                    else:
-                        if not future.done():
-                            future.set_result(entry)
+                        answer = exc
+                    _settle(future, answer)
                 continue
-            for (_, future), entry in zip(batch, entries, strict=True):
-                if not future.done():
-                    future.set_result(entry)
+            for (_, future), answer in zip(batch, answers, strict=True):
+                _settle(future, answer)
+
+
+def _settle(future: asyncio.Future[AuditEntry], answer: AuditEntry | BaseException) -> None:
+    if future.done():
+        return
+    if isinstance(answer, BaseException):
+        future.set_exception(answer)
+    else:
+        future.set_result(answer)
 
 
 _GROUP = _GroupCommit()

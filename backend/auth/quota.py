@@ -3,15 +3,13 @@
 Unlike `throttle` (which slows failures of anonymous callers), a quota counts every use by a
 known account: an officer's person look-ups, a counter's pass verifications. The counters live
 in the database (the `throttle` table, under their own key prefix) so every app process shares
-them, and each use is counted atomically (the row is locked while it is checked and counted).
+them, and each use is counted atomically (one upsert that counts and answers the count).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from tortoise.transactions import in_transaction
 
 from ..core import bulk, clock
 from ..core.errors import TooManyRequests
@@ -52,28 +50,44 @@ def _key(quota: Quota, subject: str) -> str:
     return f"quota:{quota.name}:{subject}"[:100]
 
 
+# One statement counts a use and answers the count: no read-then-write, so no row lock to
+# hold and nothing to retry, and it can run inside another transaction (the audit append of a
+# verification, `partners.verifylimits`) without a savepoint. A refused use is not counted:
+# the count stops one past the limit, which is what says "refused".
+_TAKE = (
+    'INSERT INTO "throttle" ("key", "failures", "first_failure_at", "last_failure_at") '
+    "VALUES (?, 1, ?, ?) "
+    'ON CONFLICT ("key") DO UPDATE SET '
+    '"failures" = CASE WHEN "throttle"."first_failure_at" <= ? THEN 1 '
+    'WHEN "throttle"."failures" >= ? THEN ? ELSE "throttle"."failures" + 1 END, '
+    '"first_failure_at" = CASE WHEN "throttle"."first_failure_at" <= ? '
+    'THEN excluded."first_failure_at" ELSE "throttle"."first_failure_at" END, '
+    '"last_failure_at" = excluded."last_failure_at" '
+    'RETURNING "failures", "first_failure_at"'
+)
+
+
+def _instant(value: object) -> dt.datetime:
+    """A timestamp as the driver returns it (SQLite: ISO text; PostgreSQL: a datetime)."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
 async def take(quota: Quota, subject: str, now: dt.datetime | None = None) -> int:
     """Count one use of `quota` by `subject`; refuse (429, `Retry-After`) past its limit.
     Answers the number of uses in the current window, this one included."""
-    moment = now or clock.now()
-    key = _key(quota, subject)
-    await bulk.ensure_rows(
-        "throttle", ("key", "failures", "first_failure_at", "last_failure_at"),
-        [(key, 0, moment, moment)],
-    )  # fmt: skip
-    async with in_transaction():
-        row = await Throttle.select_for_update().get(key=key)
-        if moment - row.first_failure_at >= quota.window:
-            row.failures, row.first_failure_at = 0, moment
-        if row.failures >= quota.limit:
-            wait = int((row.first_failure_at + quota.window - moment).total_seconds()) + 1
-            raise TooManyRequests(
-                quota.message, headers={"Retry-After": str(wait)}, retry_after=wait
-            )
-        row.failures += 1
-        row.last_failure_at = moment
-        await row.save(update_fields=["failures", "first_failure_at", "last_failure_at"])
-    return int(row.failures)
+    moment = (now or clock.now()).astimezone(dt.UTC)  # stored in UTC: compared as text on SQLite
+    expired = moment - quota.window
+    rows = await bulk.write_returning(
+        _TAKE,
+        [_key(quota, subject), moment, moment, expired, quota.limit, quota.limit + 1, expired],
+    )
+    failures, first = int(rows[0][0]), _instant(rows[0][1])
+    if failures > quota.limit:
+        wait = int((first + quota.window - moment).total_seconds()) + 1
+        raise TooManyRequests(quota.message, headers={"Retry-After": str(wait)}, retry_after=wait)
+    return failures
 
 
 async def used(quota: Quota, subject: str) -> int:
@@ -81,4 +95,4 @@ async def used(quota: Quota, subject: str) -> int:
     row = await Throttle.get_or_none(key=_key(quota, subject))
     if row is None or clock.now() - row.first_failure_at >= quota.window:
         return 0
-    return int(row.failures)
+    return min(int(row.failures), quota.limit)  # a refused use is one past the limit

@@ -26,6 +26,16 @@ async def withdrawn(person_id: int) -> bool:
     return bool(rows) and not rows[0][0]
 
 
+def given_column(person: str) -> str:
+    """The newest decision's `given` (NULL: none yet) as a scalar subquery on the SQL
+    expression `person`, for a caller that reads a person's standing in one statement
+    (`credit.standing.standing_columns`); withdrawn is `given` false, as in `withdrawn`."""
+    return (
+        f'(SELECT "given" FROM "consent_decision" WHERE "person_id" = {person} '
+        'ORDER BY "id" DESC LIMIT 1)'
+    )
+
+
 async def ensure_consent(person_id: int) -> None:
     """Refuse (409 `consent_withdrawn`) what needs the service: issuing a pass, a score."""
     if await withdrawn(person_id):

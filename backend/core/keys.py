@@ -100,6 +100,7 @@ class KeyRing:
         self.keys_dir = keys_dir
         self._stamp = -1.0
         self._keys: dict[str, SigningKey] = {}
+        self._public: dict[str, Ed25519PublicKey] = {}
         self._active = ""
         self._schedule: dict[str, int] = {}
         self._next_check = 0.0
@@ -121,6 +122,9 @@ class KeyRing:
             return
         keys = ensure_keys(self.keys_dir)
         self._keys = {k.kid: k for k in keys}
+        # Derived once per reload: deriving a public key costs ~50 µs, every verification
+        # needs them all.
+        self._public = {k.kid: k.public for k in keys}
         active_file = self.keys_dir / "active"
         active = active_file.read_text().strip() if active_file.exists() else ""
         self._active = active if active in self._keys else keys[-1].kid
@@ -142,7 +146,7 @@ class KeyRing:
 
     def public_keys(self) -> dict[str, Ed25519PublicKey]:
         self.reload_if_changed()
-        return {kid: k.public for kid, k in self._keys.items()}
+        return dict(self._public)
 
     def jwks(self) -> str:
         self.reload_if_changed()

@@ -7,17 +7,14 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 
-from ..audit import service as audit
 from ..core import clock
 from ..core.errors import NotFound
 from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..credit.handling import Hint, load_handling
 from ..passes import service as passes
-from ..passes.models import PassCertificate
 from ..passes.verify import Verdict
 from ..residents import display
-from ..residents.models import Person
 from . import verifylimits
 from .eligibility import WhyNot, counter_kind, why_not
 from .models import Offer, Redemption
@@ -28,8 +25,8 @@ from .service import partner_of
 @dataclass(frozen=True)
 class Check:
     verdict: Verdict
-    certificate: PassCertificate | None
-    person: Person | None
+    certificate: passes.PassRecord | None
+    person: display.Holder | None
     eligible: list[Offer]
     ineligible: list[tuple[Offer, WhyNot]]
     identity: str = ""  # the redemption identity of a valid presentation (pass-format.md)
@@ -38,7 +35,7 @@ class Check:
     lists: frozenset[str] = frozenset()  # the lists read for this check (valid passes only)
 
 
-def redemption_identity(verdict: Verdict, certificate: PassCertificate, today: dt.date) -> str:
+def redemption_identity(verdict: Verdict, certificate: passes.PassRecord, today: dt.date) -> str:
     """Phone: SHA-256 of certificate ‖ step — the signed bytes without the ECDSA signature, so
     its (r, n − s) twin is the same presentation. Paper: the pass id and the day."""
     if certificate.kind == "paper":
@@ -61,8 +58,9 @@ async def check_pass(
     """verifyPass: every check of the pass, then which of this partner's offers apply."""
     partner = await partner_of(actor)
     await verifylimits.verification_allowed(actor)
-    verdict, cert = await passes.check(text, keyring=keyring)
-    person = await Person.get_or_none(id=cert.person_id) if cert else None
+    # The certificate's row, the holder and their standing: one statement (passes.check_online)
+    online = await passes.check_online(text, keyring=keyring)
+    verdict, cert, person = online.verdict, online.record, online.holder
     eligible: list[Offer] = []
     ineligible: list[tuple[Offer, WhyNot]] = []
     identity = ""
@@ -74,7 +72,7 @@ async def check_pass(
             offers = [o for o in offers if o.id == offer_id]
             if not offers:
                 raise NotFound("no such live offer at your organisation")
-        tier, lists = await passes.pass_state(person.id)
+        tier, lists = online.tier, online.lists
         today = clock.today()
         identity = redemption_identity(verdict, cert, today) if verdict.valid else ""
         if identity and await _used(identity, offers, offer_id):
@@ -95,11 +93,9 @@ async def check_pass(
         restricted = any(r.is_list_restriction for _, r in ineligible)
         if verdict.valid:  # the lists were just read: the hints cost no query
             hints = tuple(load_handling().hints_for(lists, counter_kind(partner.domain)))
-        await verifylimits.look_allowed(actor, person.id)
-        await audit.record(
-            action="pass.verified",
-            actor=actor,
-            subject_person_id=person.id,
+        await verifylimits.record_look(  # the same-person quota, counted with the entry
+            actor,
+            person.id,
             purpose="benefit check",
             details={
                 "partner": partner.id,
@@ -124,10 +120,10 @@ async def check_pass(
     )
 
 
-def masked_name(person: Person | None) -> str | None:
+def masked_name(person: display.Holder | None) -> str | None:
     return display.clerk_name(person.name) if person else None
 
 
-def id_check(person: Person | None) -> display.IdCheck | None:
+def id_check(person: display.Holder | None) -> display.IdCheck | None:
     """What the clerk compares with the ID card (residents.display)."""
     return display.id_check(person) if person else None

@@ -8,6 +8,7 @@ fill a resident's "who viewed my data" unnoticed."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..audit import service as audit
 from ..audit.models import AuditEntry
@@ -31,20 +32,46 @@ async def verification_allowed(actor: Principal) -> None:
         await quota.take(quota.VERIFICATIONS, _verifier(actor))
 
 
+async def record_look(
+    actor: Principal, person_id: int, *, purpose: str, details: dict[str, Any]
+) -> None:
+    """The verification's look at a person (`pass.verified`), counted against the desk's
+    same-person quota in the same transaction as its audit entry: one commit for both, shared
+    with the other looks in flight (the audit group commit). Past the quota nothing is
+    recorded but the flood entry, and the verification is refused (429)."""
+    try:
+        await audit.record(
+            action="pass.verified",
+            actor=actor,
+            subject_person_id=person_id,
+            purpose=purpose,
+            details=details,
+            guard=lambda: quota.take(quota.SAME_PERSON, f"{_verifier(actor)}:{person_id}"),
+        )
+    except TooManyRequests:
+        await _record_flood(actor, person_id)
+        raise
+
+
 async def look_allowed(actor: Principal, person_id: int) -> None:
-    """Before a verification's look at a person is recorded."""
+    """Before a look at a person is recorded (the quota counted on its own)."""
     try:
         await quota.take(quota.SAME_PERSON, f"{_verifier(actor)}:{person_id}")
     except TooManyRequests:
-        since = clock.now() - dt.timedelta(days=1)
-        if not await AuditEntry.filter(
-            action=FLOOD, subject_person_id=person_id, actor_label=actor.label[:200], at__gte=since
-        ).exists():
-            await audit.record(
-                action=FLOOD,
-                actor=actor,
-                subject_person_id=person_id,
-                purpose="verification refused: too many checks of this pass today",
-                details={"limit": quota.SAME_PERSON.limit},
-            )
+        await _record_flood(actor, person_id)
         raise
+
+
+async def _record_flood(actor: Principal, person_id: int) -> None:
+    """Once a day per desk and person: the flood itself is in the resident's access log."""
+    since = clock.now() - dt.timedelta(days=1)
+    if not await AuditEntry.filter(
+        action=FLOOD, subject_person_id=person_id, actor_label=actor.label[:200], at__gte=since
+    ).exists():
+        await audit.record(
+            action=FLOOD,
+            actor=actor,
+            subject_person_id=person_id,
+            purpose="verification refused: too many checks of this pass today",
+            details={"limit": quota.SAME_PERSON.limit},
+        )

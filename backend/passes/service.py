@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,12 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from ..audit import service as audit
 from ..consent.service import ensure_consent
-from ..core import clock
+from ..core import bulk, clock
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.keys import KeyRing
 from ..core.principal import Principal
 from ..core.ttlcache import TTLCache
-from ..credit.standing import standing
+from ..credit.standing import standing, standing_columns, standing_from
 from ..residents import display
 from ..residents.models import Person
 from .format import (
@@ -370,27 +370,97 @@ def eligibility_keys(keyring: KeyRing, *, now: int) -> dict[int, bytes]:
 _DAY_KEYS: dict[bytes, tuple[int, dict[int, bytes]]] = {}
 
 
-async def check(
-    text: str, *, keyring: KeyRing, now: int | None = None
-) -> tuple[Verdict, PassCertificate | None]:
-    """Online verification: the pure checks in their order with the server's keys, then
-    revocation from the database (fresher than any status list)."""
+@dataclass(frozen=True)
+class PassRecord:
+    """What an online check reads of a certificate's row: the columns it decides with."""
+
+    id: int
+    pass_id: str
+    person_id: int
+    kind: str
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class OnlineCheck:
+    """verifyPass's reads, all from one statement: the certificate's row, the holder (what
+    the ID-card check needs) and their standing (tier and lists) today."""
+
+    verdict: Verdict
+    record: PassRecord | None
+    holder: display.Holder | None = None
+    tier: str = "none"
+    lists: frozenset[str] = frozenset()
+
+
+_RECORD = '"pc"."id", "pc"."pass_id", "pc"."person_id", "pc"."kind", "pc"."revoked_at"'
+
+
+def _record(row: Sequence[Any]) -> PassRecord:
+    revoked = row[4]
+    if revoked is not None and not isinstance(revoked, dt.datetime):  # SQLite: ISO text
+        revoked = dt.datetime.fromisoformat(str(revoked))
+    return PassRecord(int(row[0]), str(row[1]), int(row[2]), str(row[3]), revoked)
+
+
+def _pure(text: str, keyring: KeyRing, now: int | None) -> Verdict:
     at = now if now is not None else int(clock.now().timestamp())
-    verdict = verify_text(
+    return verify_text(
         text,
         keys=keyring.public_keys(),
         eligibility_keys=eligibility_keys(keyring, now=at),
         status=NeverRevoked(),
         now=at,
     )
+
+
+def _online(verdict: Verdict, record: PassRecord | None) -> Verdict:
+    if record is None:  # signed by us but unknown here (e.g. restored from an older backup)
+        return _revoked(verdict)
+    if verdict.valid and record.revoked_at is not None:
+        return _revoked(verdict)
+    return verdict
+
+
+async def check(
+    text: str, *, keyring: KeyRing, now: int | None = None
+) -> tuple[Verdict, PassRecord | None]:
+    """Online verification: the pure checks in their order with the server's keys, then
+    revocation from the database (fresher than any status list)."""
+    verdict = _pure(text, keyring, now)
     if verdict.certificate is None or verdict.pass_id is None:
         return verdict, None  # malformed, unknown key, bad signature: no look-up
-    found = await PassCertificate.get_or_none(pass_id=verdict.pass_id.hex())
-    if found is None:  # signed by us but unknown here (e.g. restored from an older backup)
-        return _revoked(verdict), None
-    if verdict.valid and found.revoked_at is not None:
-        return _revoked(verdict), found
-    return verdict, found
+    rows = await bulk.fetch_rows(
+        f'SELECT {_RECORD} FROM "pass_certificate" AS "pc" WHERE "pc"."pass_id" = ?',
+        [verdict.pass_id.hex()],
+    )
+    record = _record(rows[0]) if rows else None
+    return _online(verdict, record), record
+
+
+async def check_online(text: str, *, keyring: KeyRing, now: int | None = None) -> OnlineCheck:
+    """`check`, and with the certificate's row the holder and their standing, in the one
+    statement a counter check reads (each column from the function of the package that owns
+    its table: `residents.display.holder_columns`, `credit.standing.standing_columns`)."""
+    verdict = _pure(text, keyring, now)
+    if verdict.certificate is None or verdict.pass_id is None:
+        return OnlineCheck(verdict, None)
+    person = '"pc"."person_id"'
+    standing_sql, standing_params = standing_columns(person, clock.today())
+    rows = await bulk.fetch_rows(
+        f"SELECT {_RECORD}, {display.holder_columns(person)}, {standing_sql} "
+        'FROM "pass_certificate" AS "pc" WHERE "pc"."pass_id" = ?',
+        [*standing_params, verdict.pass_id.hex()],
+    )
+    if not rows:
+        return OnlineCheck(_online(verdict, None), None)
+    row = rows[0]
+    record = _record(row)
+    if row[5] is None:  # the register no longer holds the person
+        return OnlineCheck(_online(verdict, record), record)
+    tier, lists = standing_from(row[7], row[8], row[9])
+    holder = display.Holder(record.person_id, str(row[5]), int(row[6] or 0))
+    return OnlineCheck(_online(verdict, record), record, holder, tier, lists)
 
 
 def _revoked(verdict: Verdict) -> Verdict:

@@ -37,6 +37,25 @@ def clerk_name(name: str) -> str:
     return idnumber.mask_name(name)
 
 
-def id_check(person: Person) -> IdCheck:
+@dataclass(frozen=True)
+class Holder:
+    """What a counter check reads of a pass holder: their id and what the ID-card check needs
+    (never the encrypted ID number: the check reads these columns alone, `holder_columns`)."""
+
+    id: int
+    name: str
+    birth_year: int
+
+
+def holder_columns(person: str) -> str:
+    """The holder's name and birth year as scalar subqueries on the SQL expression `person`
+    (the pass check reads them in the same statement as the certificate)."""
+    return (
+        f'(SELECT "name" FROM "person" WHERE "id" = {person}), '
+        f'(SELECT "birth_year" FROM "person" WHERE "id" = {person})'
+    )
+
+
+def id_check(person: Person | Holder) -> IdCheck:
     name = person.name.strip()
     return IdCheck(clerk_name(name), len(name), int(person.birth_year or 0))
