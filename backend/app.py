@@ -39,9 +39,10 @@ from .core.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from .core.openapi import build_openapi
 from .core.periodic import Job, background
 from .core.private import prepare_storage
-from .core.ratelimit import RateLimiter
+from .core.ratelimit import SharedRateLimiter
 from .core.routing import operations
 from .core.settings import Settings, load_settings
+from .core.ttlcache import GENERATIONS
 from .core.workdays import city_calendar
 from .credit import expiry, list_routes
 from .credit import routes as credit_routes
@@ -67,6 +68,7 @@ from .passes import pages as pass_pages
 from .passes import routes as pass_routes
 from .passes import service as passes_service
 from .platform import routes as platform_routes
+from .platform.shared import DatabaseGenerations, DatabaseLeases
 from .platform.shell import RevalidatedFiles, VersionedFiles, asset
 from .programme import pages as programme_pages
 from .programme import routes as programme_routes
@@ -197,9 +199,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         deadlines=deadlines_for(settings, city),
     )
     app.state.max_json_bytes = settings.max_json_bytes
-    app.state.api_key_limiter = RateLimiter(
-        rate=settings.api_key_rate, burst=settings.api_key_burst
+    # One bucket per key for all the app's processes, and access caches that hear of a
+    # revocation in another process within GENERATIONS.every (docs/operations.md).
+    app.state.api_key_limiter = SharedRateLimiter(
+        rate=settings.api_key_rate, burst=settings.api_key_burst, store=DatabaseLeases()
     )
+    GENERATIONS.use(DatabaseGenerations())
     app.state.openapi = build_openapi(operations(routes), title="Xinyi API", version=VERSION)
     app.state.keyring = KeyRing(settings.keys_dir)
     return app

@@ -97,9 +97,11 @@ async def create_department_token(
 
 
 # Tokens are looked up on every partner call: keep them for a few seconds per process.
-# Revoking clears this process's cache at once; other processes follow within CACHE_SECONDS.
+# Revoking clears this process's cache at once and bumps the shared "tokens" generation:
+# other processes drop theirs within core.ttlcache.CHECK_SECONDS (CACHE_SECONDS if the
+# bump is lost, e.g. the process dies between the revocation and it).
 CACHE_SECONDS = 10.0
-_CACHE: TTLCache[ApiToken | None] = TTLCache(CACHE_SECONDS)
+_CACHE: TTLCache[ApiToken | None] = TTLCache(CACHE_SECONDS, shared="tokens")
 
 
 async def authenticate(secret: str) -> ApiToken | None:
@@ -138,7 +140,7 @@ async def revoke_token(
                 await audit.record(
                     action="api_token.revoked", actor=officer, details={"token": row.prefix}
                 )
-    forget_cached()  # after the update: a lookup meanwhile cannot cache the token as valid
+    await _CACHE.invalidate()  # after the update: a lookup meanwhile cannot cache it valid
     return row
 
 
@@ -155,7 +157,7 @@ async def revoke_organisation(*, actor: Principal, kind: TokenKind, organisation
             actor=actor,
             details={"kind": kind.value, "organisation": organisation, "tokens": revoked},
         )
-    forget_cached()
+    await _CACHE.invalidate()
     return revoked
 
 

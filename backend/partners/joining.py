@@ -89,7 +89,7 @@ async def decide_partner(
         changes={"decided_by_id": officer.account_id, "decided_at": clock.now()},
         record=record,
     )
-    PARTNERS.forget(partner.id)
+    await PARTNERS.invalidate(partner.id)
     return partner, codes[0] if codes else None
 
 

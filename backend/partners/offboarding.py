@@ -63,7 +63,7 @@ async def disable_partner(*, officer: Principal, partner_id: int, reason: str) -
         changes={"decided_at": clock.now()},
         record=record,
     )
-    PARTNERS.forget(partner.id)
+    await PARTNERS.invalidate(partner.id)
     return PartnerOffboarded(partner, counts["keys"], counts["accounts"])
 
 

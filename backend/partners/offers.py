@@ -25,7 +25,7 @@ from .states import OFFER_WORKFLOW, OfferStatus, RedemptionOutcome
 
 EXCLUDABLE_LISTS = tuple(k.value for k in ListKind)
 
-LIVE_OFFERS: TTLCache[list[Offer]] = TTLCache(5)
+LIVE_OFFERS: TTLCache[list[Offer]] = TTLCache(5, shared="offers")
 
 
 class PerPersonPeriod(StrEnum):
@@ -127,7 +127,7 @@ async def decide_offer(*, officer: Principal, offer_id: int, approve: bool) -> O
         changes={"decided_by_id": officer.account_id},
         record=record,
     )
-    LIVE_OFFERS.forget(offer.partner_id)
+    await LIVE_OFFERS.invalidate(offer.partner_id)
     return offer
 
 
@@ -150,7 +150,7 @@ async def withdraw_offer(*, admin: Principal, offer_id: int) -> Offer:
         where={"partner_id": partner.id},
         record=record,
     )
-    LIVE_OFFERS.forget(offer.partner_id)
+    await LIVE_OFFERS.invalidate(offer.partner_id)
     return offer
 
 

@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, Response
 from ..core.context import ctx
 from ..core.http import ID_MAX, json_ok, parse_json
 from ..core.permissions import Permission
-from ..core.ratelimit import RateLimiter
+from ..core.ratelimit import KeyLimiter
 from ..core.routing import PUBLIC, api, page, principal_of, requires
 from ..platform.routes import PWA_DIR
 from . import offline_sync
@@ -73,8 +73,8 @@ def _at(seconds: int) -> dt.datetime:
 async def sync_offline(request: Request) -> Response:
     principal = principal_of(request)
     if principal.token_id is not None:
-        limiter: RateLimiter = request.app.state.api_key_limiter
-        limiter.take(f"token:{principal.token_id}")
+        limiter: KeyLimiter = request.app.state.api_key_limiter
+        await limiter.acquire(f"token:{principal.token_id}")
     body = await parse_json(request, SyncOffline)
     done = await offline_sync.sync_offline(
         actor=principal,

@@ -14,7 +14,7 @@ from ..core.errors import NotFound, invalid
 from ..core.http import json_ok, parse_json, path_int, query_of
 from ..core.keys import KeyRing
 from ..core.permissions import Permission
-from ..core.ratelimit import RateLimiter
+from ..core.ratelimit import KeyLimiter
 from ..core.routing import api, principal_of, requires
 from . import checks, offers, redemptions, schemas, service, shapes
 
@@ -24,11 +24,11 @@ def _keyring(request: Request) -> KeyRing:
     return ring
 
 
-def _limit(request: Request) -> None:
+async def _limit(request: Request) -> None:
     principal = principal_of(request)
     if principal.token_id is not None:
-        limiter: RateLimiter = request.app.state.api_key_limiter
-        limiter.take(f"token:{principal.token_id}")
+        limiter: KeyLimiter = request.app.state.api_key_limiter
+        await limiter.acquire(f"token:{principal.token_id}")
 
 
 # ---- resident ------------------------------------------------------------------------
@@ -61,7 +61,7 @@ async def my_benefits(request: Request) -> Response:
 
 
 async def verify_pass(request: Request) -> Response:
-    _limit(request)
+    await _limit(request)
     body = await parse_json(request, schemas.VerifyPass)
     checked = await checks.check_pass(
         actor=principal_of(request),
@@ -90,7 +90,7 @@ async def verify_pass(request: Request) -> Response:
 
 
 async def create_redemption(request: Request) -> Response:
-    _limit(request)
+    await _limit(request)
     body = await parse_json(request, schemas.CreateRedemption)
     key = body.idempotency_key or request.headers.get("idempotency-key") or None
     if key is not None and not 8 <= len(key) <= 64:
@@ -106,7 +106,7 @@ async def create_redemption(request: Request) -> Response:
 
 
 async def report_outcome(request: Request) -> Response:
-    _limit(request)
+    await _limit(request)
     body = await parse_json(request, schemas.ReportOutcome)
     redemption = await redemptions.report_outcome(
         actor=principal_of(request),

@@ -24,7 +24,7 @@ RECORD_DEPARTMENT = {
 }
 OPERATOR_ROLES = ("counter_operator", "partner_admin")
 
-PARTNERS: TTLCache[Partner | None] = TTLCache(10)
+PARTNERS: TTLCache[Partner | None] = TTLCache(10, shared="partners")
 
 
 async def cached_partner(partner_id: int) -> Partner | None:

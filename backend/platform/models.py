@@ -15,3 +15,27 @@ class HealthProbe(Model):
 
     class Meta:
         table = "health_probe"
+
+
+class RateBucket(Model):
+    """One API key's token bucket, shared by every app process (`platform.shared`). Tokens
+    are counted in thousandths and time in microseconds since the epoch, both integers, so a
+    lease is a compare-and-set on exact values."""
+
+    key = fields.CharField(max_length=100, primary_key=True)
+    tokens_milli = fields.BigIntField()
+    updated_us = fields.BigIntField()
+
+    class Meta:
+        table = "rate_bucket"
+
+
+class SharedGeneration(Model):
+    """How often a channel of access caches (tokens, partners, offers) was invalidated: every
+    process empties its caches of a channel when this number moves (`core.ttlcache`)."""
+
+    name = fields.CharField(max_length=40, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "shared_generation"
