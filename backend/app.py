@@ -52,6 +52,9 @@ from .db import tortoise_config
 from .evidence import service as evidence_limits
 from .family import pages as family_pages
 from .family import routes as family_routes
+from .jointcases import pages as joint_case_pages
+from .jointcases import rollup as joint_case_rollup
+from .jointcases import routes as joint_case_routes
 from .keygroups import routes as keygroup_routes
 from .notices import routes as notice_routes
 from .objections import routes as objection_routes
@@ -111,6 +114,8 @@ def declared_routes() -> list[BaseRoute]:
         *family_routes.routes,
         *family_pages.routes,
         *keygroup_routes.routes,
+        *joint_case_routes.routes,
+        *joint_case_pages.routes,
         *programme_routes.routes,
         *programme_pages.routes,
         # Versioned shell files may be kept for a year; plain /app/ URLs are revalidated.
@@ -146,6 +151,9 @@ def periodic_jobs() -> list[Job]:
         Job("deadlines", case_sweep.sweep, every_seconds=600),
         Job("audit-checkpoint", audit_checkpoints.checkpoint_job, audit_checkpoints.EVERY_SECONDS),
         Job("purge-expired", auth_purge.purge_expired, every_seconds=auth_purge.EVERY_SECONDS),
+        Job(
+            "joint-cases", joint_case_rollup.roll_up, every_seconds=joint_case_rollup.EVERY_SECONDS
+        ),
     ]
 
 

@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "backend.platform.models",
     "backend.programme.models",
     "backend.keygroups.models",
+    "backend.jointcases.models",
 ]
 
 

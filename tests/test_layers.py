@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("passes", "commitments", "keygroups"),
     ("partners", "repairs", "objections"),
     ("office", "cases", "family"),
-    ("rights", "programme"),
+    ("rights", "programme", "jointcases"),
     ("demo",),
     ("app",),
     ("cli",),

@@ -29,6 +29,7 @@ PREFIXES = {TokenKind.DEPARTMENT: "dep", TokenKind.PARTNER: "ptn"}
 _KIND_VALUES = frozenset(k.value for k in TokenKind)
 RECORDS_SUBMIT = "records.submit"  # a department token submits records …
 CASES_DECIDE = "cases.decide"  # … and answers the repair and objection cases of its records
+JOINT_CASES_REPORT = "jointcases.report"  # … and reports its joint cases (reportJointCase)
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
@@ -92,7 +93,7 @@ async def create_department_token(
         kind=TokenKind.DEPARTMENT,
         organisation=department,
         label=label,
-        scopes=[RECORDS_SUBMIT, CASES_DECIDE],
+        scopes=[RECORDS_SUBMIT, CASES_DECIDE, JOINT_CASES_REPORT],
     )
 
 

@@ -65,6 +65,8 @@ ACTIONS: dict[str, What] = {
     "helper.acted_for": What.ACCOUNT,
     "helper.ended": What.ACCOUNT,
     "helper.invited": What.ACCOUNT,
+    "joint_case.reported": What.LISTS,  # a department reports a list measure it applied
+    "joint_cases.exported": What.NONE,  # the export names no one person (masked rows)
     "honour.approved": What.PROFILE,  # the roll entry: name, district, title, citation
     "honour.consent_declined": What.ACCOUNT,
     "honour.consent_given": What.ACCOUNT,

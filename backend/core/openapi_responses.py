@@ -128,6 +128,10 @@ MEDIA: dict[str, dict[str, Schema]] = {
     "getDepartmentObjectionEvidence": EVIDENCE,
     "getMyCreditReportPdf": {"application/pdf": BINARY},
     "getPassStatusList": {"application/statuslist+jwt": {"type": "string"}},
+    "exportJointCases": {
+        "text/csv": {"type": "string"},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": BINARY,
+    },
 }
 # Operations that answer with the shape of a sibling operation (the same view of the same
 # thing, read by a helper, a department or anyone holding a case number).

@@ -48,6 +48,7 @@ class Permission(StrEnum):
     CASES_OVERSEE = "cases.oversee"  # every open case and its deadline; objection reviews
     CASES_FILE = "cases.file"  # file a repair or objection for a resident at a counter
     PROGRAMME_MANAGE = "programme.manage"  # nominate and approve honours, edit campaigns
+    JOINT_CASES_REPORT = "jointcases.report"  # a department reports its joint cases (联合奖惩案例)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -78,7 +79,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AUDITOR: frozenset({Permission.SELF, Permission.STAFF_CONSOLE, Permission.AUDIT_READ}),
     Role.DEPARTMENT: frozenset(
-        {Permission.SELF, Permission.STAFF_CONSOLE, Permission.CASES_DECIDE}
+        {
+            Permission.SELF,
+            Permission.STAFF_CONSOLE,
+            Permission.CASES_DECIDE,
+            Permission.JOINT_CASES_REPORT,
+        }
     ),
     Role.PARTNER_ADMIN: frozenset(
         {
@@ -100,7 +106,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.OFFERS_READ,
         }
     ),
-    Role.DEPARTMENT_SYSTEM: frozenset({Permission.RECORDS_SUBMIT, Permission.CASES_DECIDE}),
+    Role.DEPARTMENT_SYSTEM: frozenset(
+        {Permission.RECORDS_SUBMIT, Permission.CASES_DECIDE, Permission.JOINT_CASES_REPORT}
+    ),
     Role.PARTNER_SYSTEM: frozenset(
         {
             Permission.PASS_VERIFY,

@@ -48,7 +48,7 @@ async def test_an_officer_creates_a_token_that_submits_for_its_department(
     )
     assert (row.organisation, row.scopes, row.label) == (
         "health",
-        "cases.decide,records.submit",
+        "cases.decide,jointcases.report,records.submit",
         "医院前置机",
     )
     # Listed without the secret.
