@@ -26,6 +26,7 @@ from .cases import counter_pages as case_counter_pages
 from .cases import pages as case_pages
 from .cases import routes as case_routes
 from .cases import sweep as case_sweep
+from .commitments import deferrals as commitment_deferrals
 from .commitments import routes as commitment_routes
 from .core import clock, events, templating
 from .core.bodylimit import BodyLimitMiddleware
@@ -62,6 +63,7 @@ from .office import partner_pages as office_partner_pages
 from .office import routes as office_routes
 from .partners import approval_routes as partner_approval_routes
 from .partners import bundle_routes as partner_bundle_routes
+from .partners import deferred_routes as partner_deferred_routes
 from .partners import offboarding_pages as partner_offboarding_pages
 from .partners import offline_routes as partner_offline_routes
 from .partners import pages as partner_pages
@@ -97,6 +99,7 @@ def declared_routes() -> list[BaseRoute]:
         *partner_routes.routes,
         *partner_approval_routes.routes,
         *partner_bundle_routes.routes,
+        *partner_deferred_routes.routes,
         *partner_offline_routes.routes,
         *partner_pages.routes,
         *partner_offboarding_pages.routes,
@@ -149,6 +152,7 @@ def periodic_jobs() -> list[Job]:
     return [
         Job("expiry", expiry.sweep, every_seconds=3600),
         Job("deadlines", case_sweep.sweep, every_seconds=600),
+        Job("deferrals", commitment_deferrals.sweep, every_seconds=3600),  # 容缺受理 due dates
         Job("audit-checkpoint", audit_checkpoints.checkpoint_job, audit_checkpoints.EVERY_SECONDS),
         Job("purge-expired", auth_purge.purge_expired, every_seconds=auth_purge.EVERY_SECONDS),
         Job(

@@ -44,6 +44,7 @@ class DeferredAcceptance(Model):
     id = fields.BigIntField(primary_key=True)
     person_id = fields.BigIntField(db_index=True)
     partner_id = fields.BigIntField(db_index=True)  # the government counter's partner
+    counter_name = fields.CharField(max_length=128)  # its name then, for the resident's app
     operator_id = fields.BigIntField()  # the clerk's account
     matter = fields.CharField(max_length=100)  # 办理事项, as the clerk names it
     document = fields.CharField(max_length=32)  # a code of backend/data/lists/handling.json

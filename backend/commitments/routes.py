@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.context import ctx
-from ..core.http import json_ok, parse_json, query_of
+from ..core.http import json_ok, parse_json, path_int, query_of
 from ..core.permissions import Permission
 from ..core.routing import api, principal_of, requires
 from ..core.templating import request_locale
-from . import service
+from . import deferrals, service
 from .signing import sign_standalone
 
 
@@ -59,6 +59,43 @@ async def my_commitments(request: Request) -> Response:
     return json_ok({"items": await service.mine(principal=principal_of(request))})
 
 
+class StartDeferralSigning(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    locale: Literal["zh-CN", "en"] = "zh-CN"
+
+
+def _locale(request: Request) -> str:
+    locale = request_locale(request)
+    return locale if locale in ("zh-CN", "en") else "zh-CN"
+
+
+async def my_deferrals(request: Request) -> Response:
+    items = await deferrals.mine(principal=principal_of(request), locale=_locale(request))
+    return json_ok({"items": items})
+
+
+async def start_deferral_signing(request: Request) -> Response:
+    body = await parse_json(request, StartDeferralSigning)
+    started = await deferrals.start_signing(
+        principal=principal_of(request),
+        rp=ctx(request).rp,
+        deferral_id=path_int(request, "deferral_id"),
+        locale=body.locale,
+    )
+    return json_ok({"commitment": started.commitment, "publicKey": started.options})
+
+
+async def sign_deferral(request: Request) -> Response:
+    body = await parse_json(request, Signed, max_bytes=32 * 1024)
+    row = await deferrals.sign(
+        principal=principal_of(request),
+        rp=ctx(request).rp,
+        deferral_id=path_int(request, "deferral_id"),
+        credential=body.credential,
+    )
+    return json_ok(deferrals.describe(row, locale=_locale(request)))
+
+
 ME = requires(Permission.CASES_SELF)
 routes = [
     api("GET", "/api/v1/commitment-templates", list_templates,
@@ -74,4 +111,16 @@ routes = [
         body=Signed, status=201),
     api("GET", "/api/v1/me/commitments", my_commitments, operation_id="listMyCommitments",
         summary="Every commitment I signed, with the exact text", tag="commitments", access=ME),
+    api("GET", "/api/v1/me/deferred-acceptances", my_deferrals,
+        operation_id="listMyDeferredAcceptances",
+        summary="My applications accepted with a document to follow (容缺受理)",
+        tag="commitments", access=ME),
+    api("POST", "/api/v1/me/deferred-acceptances/{deferral_id}/start", start_deferral_signing,
+        operation_id="startDeferredAcceptanceSigning",
+        summary="The commitment to hand in the missing document, and WebAuthn options",
+        tag="commitments", access=ME, body=StartDeferralSigning),
+    api("POST", "/api/v1/me/deferred-acceptances/{deferral_id}/sign", sign_deferral,
+        operation_id="signDeferredAcceptance",
+        summary="Sign the commitment with my passkey: the acceptance holds until the due date",
+        tag="commitments", access=ME, body=Signed),
 ]  # fmt: skip

@@ -99,6 +99,22 @@ VERIFIED = obj(
         "server_time": INT,
     }
 )
+# 容缺受理: an application accepted with a document to follow (commitments.deferrals.describe).
+DEFERRAL = obj(
+    {
+        "id": INT,
+        "status": {"enum": ["awaiting_signature", "committed", "fulfilled", "breached", "lapsed"]},
+        "counter": STR,
+        "matter": STR,
+        "document": STR,
+        "document_name": TEXTS,
+        "due_on": DATE,
+        "created_at": TIME,
+        "signed_at": nullable(TIME),
+        "record_id": nullable(INT),
+        "commitment": nullable({"type": "object"}),
+    }
+)
 SUBMITTED = obj({"received": INT, "created": INT, "unchanged": INT, "people_rescored": INT})
 RECORD_CHANGED = obj({"external_id": STR, "status": STR}, {"revision": INT})
 
@@ -112,6 +128,11 @@ RESPONSES: dict[str, Schema] = {
     "getPartnerStats": obj(
         {"partner": obj({"id": INT, "name": STR}), "redemptions": INT, "deposits_waived_cents": INT}
     ),
+    "createDeferredAcceptance": DEFERRAL,
+    "listDeferredAcceptances": obj({"items": {"type": "array", "items": DEFERRAL}}),
+    "receiveDeferredDocument": DEFERRAL,
+    "listMyDeferredAcceptances": obj({"items": {"type": "array", "items": DEFERRAL}}),
+    "signDeferredAcceptance": DEFERRAL,
     "submitRecords": SUBMITTED,
     "correctRecord": RECORD_CHANGED,
     "withdrawRecord": RECORD_CHANGED,
@@ -139,6 +160,7 @@ SAME_AS: dict[str, str] = {
     "listHelpedLists": "getMyLists",
     "startHelpedRepair": "startRepairRequest",
     "createHelpedRepair": "createRepairRequest",
+    "startDeferredAcceptanceSigning": "startCommitmentSigning",
 }
 MASKED_RESIDENT = obj({"masked_name": STR, "masked_id": STR})
 RESPONSES |= {op: OBSERVED[sibling] for op, sibling in SAME_AS.items()}

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('person_id', fields.BigIntField(db_index=True)),
                 ('partner_id', fields.BigIntField(db_index=True)),
+                ('counter_name', fields.CharField(max_length=128)),
                 ('operator_id', fields.BigIntField()),
                 ('matter', fields.CharField(max_length=100)),
                 ('document', fields.CharField(max_length=32)),

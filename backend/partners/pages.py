@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..commitments import deferrals
 from ..core import clock
 from ..core.context import client_key, ctx
 from ..core.errors import Conflict, ValidationFailed
@@ -28,7 +29,19 @@ from ..core.permissions import Permission
 from ..core.routing import PUBLIC, page, principal_of, requires
 from ..core.templating import render
 from ..credit.catalog import load_model
-from . import checks, counter, joining, offers, portal, present, redemptions, schemas, service
+from ..credit.handling import HintCode, load_handling
+from . import (
+    checks,
+    counter,
+    deferred,
+    joining,
+    offers,
+    portal,
+    present,
+    redemptions,
+    schemas,
+    service,
+)
 from .eligibility import DOMAINS, KINDS, REQUIRABLE_LISTS
 from .offers import EXCLUDABLE_LISTS
 from .states import RedemptionOutcome
@@ -66,10 +79,18 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
 
 async def _counter(request: Request, context: dict[str, Any], status: int = 200) -> Response:
     desk = await counter.desk(actor=principal_of(request))
+    today = clock.today()
     return _page(
         request,
         "counter.html",
         {"partner": desk.partner, "offers": desk.offers, "verdict": None, "outcome": None}
+        # 容缺受理 (government counters only): the open acceptances and the form's limits
+        | {
+            "deferrals": await deferred.open_at_desk(actor=principal_of(request)),
+            "deferral_documents": load_handling().documents,
+            "deferral_earliest": today + dt.timedelta(days=1),
+            "deferral_latest": deferrals.latest_due(today, ctx(request).deadlines.calendar),
+        }
         # the offline counter's limit and the city's time zone (counter/offline.js)
         | {
             "offline_max_age": ctx(request).settings.counter_offline_hours * 3600,
@@ -103,6 +124,7 @@ def _verdict(checked: checks.Check, scanned: str) -> dict[str, Any]:
         "eligible": [(o, secrets.token_urlsafe(18)) for o in checked.eligible],
         "ineligible": checked.ineligible if valid else [],
         "hints": checked.hints,
+        "may_defer": any(h.code == HintCode.DEFERRED_ACCEPTANCE for h in checked.hints),
         "text": scanned,
     }
 
@@ -149,6 +171,44 @@ async def counter_redeem(request: Request) -> Response:
         "redemption": done.redemption,
     }
     return await _counter(request, {"outcome": outcome})
+
+
+async def counter_defer(request: Request) -> Response:
+    """容缺受理: accept with a document missing; the resident then signs in the app."""
+    form = await request.form()
+    scanned = text(form, "text", 2000)
+    if not scanned:
+        return await _counter(request, {"missing": True}, status=422)
+    try:
+        row = await deferred.accept_with_missing_document(
+            actor=principal_of(request),
+            keyring=_keyring(request),
+            text=scanned,
+            matter=text(form, "matter", 100),
+            document=text(form, "document", 32),
+            due_on=_date(text(form, "due_on", 10)),
+            calendar=ctx(request).deadlines.calendar,
+        )
+    except ValidationFailed as exc:
+        errors = {e.get("field", ""): e.get("type", "") for e in exc.errors}
+        context = {
+            "deferral_errors": errors,
+            "deferral_form": dict(form),
+            "deferral_retry": {"text": scanned},  # the form again, with what was typed
+        }
+        return await _counter(request, context, status=422)
+    except Conflict as exc:
+        refused = {"reason": str(exc.extra.get("reason") or "not_eligible")}
+        return await _counter(request, {"deferral_refused": refused}, status=409)
+    return await _counter(request, {"deferral_opened": row})
+
+
+async def counter_received(request: Request) -> Response:
+    """The missing document was handed in (the commitment is kept)."""
+    await deferred.documents_received(
+        actor=principal_of(request), deferral_id=path_id(request, "deferral_id")
+    )
+    return redirect("/counter?done=document_received#deferrals")
 
 
 # ---- the partner portal (合作机构管理) ------------------------------------------------------
@@ -363,6 +423,11 @@ routes = [
     page("/counter", counter_page, name="counter", methods=("GET", "POST"),
          access=requires(S.PASS_VERIFY)),
     page("/counter/redeem", counter_redeem, name="counter_redeem", methods=("POST",),
+         access=requires(S.REDEMPTION_CREATE)),
+    page("/counter/deferrals", counter_defer, name="counter_defer", methods=("POST",),
+         access=requires(S.REDEMPTION_CREATE)),
+    page("/counter/deferrals/{deferral_id:int}/received", counter_received,
+         name="counter_deferral_received", methods=("POST",),
          access=requires(S.REDEMPTION_CREATE)),
     page("/partner", portal_page, name="partner_portal", access=requires(S.PARTNER_MANAGE)),
     page("/partner/offers", create_offer_page, name="partner_offer_create", methods=("POST",),

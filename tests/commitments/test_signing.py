@@ -29,7 +29,7 @@ async def test_a_resident_signs_a_published_commitment_and_anyone_can_check_it(
 ) -> None:
     r = await resident(client, app)
     texts = (await client.get("/api/v1/commitment-templates?locale=en")).json()["items"]
-    assert {t["code"] for t in texts} == {"repair", "notify_commit"}
+    assert {t["code"] for t in texts} == {"repair", "notify_commit", "deferred_acceptance"}
     started = await start(client, r.headers(), "notify_commit")
     assert started["commitment"]["text"].startswith("I have been told every condition")
     signed = await client.post(

@@ -84,10 +84,64 @@ function signedItem(item) {
   );
 }
 
+// 容缺受理: an application a government counter accepted with a document missing. While it
+// waits, the exact commitment text is shown and signed here with the passkey, bound to it.
+function deferral(app, item) {
+  const status = h("p", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
+  const facts = h(
+    "dl",
+    { class: "facts compact" },
+    h("dt", { text: t("pwa.deferrals.counter") }),
+    h("dd", { text: item.counter }),
+    h("dt", { text: t("pwa.deferrals.matter") }),
+    h("dd", { text: item.matter }),
+    h("dt", { text: t("pwa.deferrals.document") }),
+    h("dd", { text: localised(item.document_name, item.document) }),
+    h("dt", { text: t("pwa.deferrals.due_on") }),
+    h("dd", { text: item.due_on }),
+    h("dt", { text: t("pwa.deferrals.status") }),
+    h("dd", { class: "deferral-status", text: tOr(`pwa.deferrals.status.${item.status}`, item.status) }),
+  );
+  const card = h(
+    "li",
+    { class: "card deferral", id: `deferral-${item.id}`, "data-status": item.status },
+    h("h3", { text: t("pwa.deferrals.number", { number: item.id }) }),
+    facts,
+  );
+  if (item.status !== "awaiting_signature" || !item.commitment) return card;
+  let shown = item.commitment;
+  const box = h("div", {}, commitmentText(shown, { headingLevel: "h4", idPrefix: `deferral-${item.id}-c` }));
+  const button = h("button", { type: "button", class: "primary", "data-sign-deferral": item.id, text: t("pwa.deferrals.sign") });
+  button.addEventListener("click", async () => {
+    status.hidden = true;
+    busy(button, true);
+    try {
+      const { credential } = await signCommitment(`/api/v1/me/deferred-acceptances/${item.id}/start`, {}, shown.text_sha256);
+      await api(`/api/v1/me/deferred-acceptances/${item.id}/sign`, { method: "POST", body: { credential } });
+      app.flash("success", t("pwa.deferrals.signed", { due: item.due_on }));
+      app.navigate("commitments");
+    } catch (error) {
+      if (error?.textChanged) {
+        shown = error.textChanged;
+        box.replaceChildren(commitmentText(shown, { headingLevel: "h4", idPrefix: `deferral-${item.id}-c` }));
+        status.textContent = t("pwa.repair.text_changed");
+      } else {
+        status.textContent = errorMessage(error) || "";
+      }
+      status.hidden = !status.textContent;
+      if (!status.hidden) status.focus();
+      busy(button, false);
+    }
+  });
+  add(card, box, status, button);
+  return card;
+}
+
 export async function render(app, root) {
-  const [templates, mine] = await Promise.all([
+  const [templates, mine, deferred] = await Promise.all([
     api(`/api/v1/commitment-templates?locale=${encodeURIComponent(locale())}`),
     api("/api/v1/me/commitments"),
+    api("/api/v1/me/deferred-acceptances"),
   ]);
   const signable = templates.items.filter((i) => i.purpose === "standalone");
   const heading = t("pwa.commitments.heading");
@@ -96,6 +150,15 @@ export async function render(app, root) {
     h("p", { class: "back" }, h("a", { href: "#/cases", text: t("pwa.cases.heading") })),
     h("h1", { tabindex: "-1", text: heading }),
     h("p", { class: "lead", text: t("pwa.commitments.intro") }),
+    deferred.items.length
+      ? h(
+          "section",
+          { "aria-labelledby": "deferrals-h", id: "deferrals" },
+          h("h2", { id: "deferrals-h", text: t("pwa.deferrals.heading") }),
+          h("p", { class: "small", text: t("pwa.deferrals.intro") }),
+          h("ul", { class: "plain" }, deferred.items.map((i) => deferral(app, i))),
+        )
+      : null,
     h(
       "section",
       { "aria-labelledby": "templates-h" },
