@@ -223,8 +223,11 @@ def path_str(request: Request, name: str, *, max_length: int) -> str:
 def has_nul(request: Request) -> bool:
     """Whether the path or a query value holds U+0000 (`%00`): PostgreSQL text cannot hold
     it, so it is refused before any handler (400) instead of failing in the driver (500)."""
-    if "\x00" in request.url.path or any("\x00" in str(v) for v in request.path_params.values()):
+    path = request.scope["path"]  # already %-decoded (what `request.url` would rebuild)
+    if "\x00" in path or any("\x00" in str(v) for v in request.path_params.values()):
         return True
+    if not request.scope.get("query_string"):
+        return False
     return any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items())
 
 
