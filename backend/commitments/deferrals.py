@@ -114,7 +114,6 @@ async def open_deferral(
             action="deferral.opened",
             actor=clerk,
             subject_person_id=person_id,
-            purpose="容缺受理",
             details={"deferral": row.id, "partner": partner_id, "document": document,
                      "due_on": due_on.isoformat()},
         )  # fmt: skip
@@ -219,7 +218,7 @@ async def _breach(row: DeferredAcceptance) -> bool:
     async def record(item: DeferredAcceptance, _was: DeferralStatus) -> None:
         await audit.record(
             action="deferral.breached",
-            actor_label="deferral sweep",
+            actor_label="deadline sweep",
             subject_person_id=item.person_id,
             details={"deferral": item.id, "due_on": item.due_on.isoformat()},
         )
@@ -252,7 +251,7 @@ async def _lapse(row: DeferredAcceptance) -> None:
     async def record(item: DeferredAcceptance, _was: DeferralStatus) -> None:
         await audit.record(
             action="deferral.lapsed",
-            actor_label="deferral sweep",
+            actor_label="deadline sweep",
             subject_person_id=item.person_id,
             details={"deferral": item.id},
         )
