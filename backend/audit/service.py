@@ -159,9 +159,8 @@ async def _append(batch: list[Pending]) -> list[AuditEntry | BaseException]:
 
 
 def _entry(entry_id: int, row: dict[str, Any]) -> AuditEntry:
-    entry = AuditEntry(id=entry_id, **row)
-    entry._saved_in_db = True  # written above: a later save() updates, never inserts
-    return entry
+    """The stored entry as the ORM would load it (as saved: a later save() updates it)."""
+    return AuditEntry._init_from_db(id=entry_id, **row)
 
 
 class _GroupCommit:
