@@ -41,7 +41,7 @@ from .core.openapi import build_openapi
 from .core.periodic import Job, background
 from .core.private import prepare_storage
 from .core.ratelimit import SharedRateLimiter
-from .core.routing import operations
+from .core.routing import ExactPathRouter, operations
 from .core.settings import Settings, load_settings
 from .core.ttlcache import GENERATIONS
 from .core.workdays import city_calendar
@@ -202,6 +202,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
+    # Exact paths (verifyPass among them) straight to their route, the ordered walk for the rest.
+    app.router = ExactPathRouter(app.router.routes, lifespan=lifespan)
     city = load_city(settings.city_file)
     app.state.ctx = AppContext(
         settings=settings,
