@@ -8,7 +8,7 @@ import { t, tOr } from "../i18n.js";
 
 export const id = "offers";
 
-export const DOMAINS = ["library", "hospital", "transit", "utilities", "culture_tourism", "employment", "merchant"];
+export const DOMAINS = ["library", "hospital", "transit", "utilities", "culture_tourism", "employment", "merchant", "government"];
 let filterChosen = false;
 
 export function domainName(domain) {
