@@ -16,9 +16,10 @@ from ..core.errors import invalid
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
 from ..core.ttlcache import TTLCache
+from ..credit.handling import CounterKind
 from ..credit.models import ListKind
 from ..passes import service as passes
-from .eligibility import REQUIRABLE_LISTS, OfferTerms, WhyNot, why_not
+from .eligibility import REQUIRABLE_LISTS, OfferTerms, WhyNot, counter_kind, why_not
 from .models import Offer, Partner, Redemption
 from .service import partner_of
 from .states import OFFER_WORKFLOW, OfferStatus, RedemptionOutcome
@@ -93,6 +94,9 @@ async def create_offer(*, admin: Principal, fields: dict[str, Any]) -> Offer:
         raise invalid("valid_until", "must not be before valid_from")
     if fields.get("per_person_period", "ever") not in set(PerPersonPeriod):
         raise invalid("per_person_period", "ever, day, month or open", "enum")
+    if counter_kind(partner.domain) == CounterKind.MERCHANT and "gray" in excluded:
+        # the answer's why_not would tell a merchant who is on the gray list (docs/programme.md)
+        raise invalid("excluded_lists", "a merchant's offer cannot depend on the gray list")
     required = list(fields.get("required_lists", []))
     if any(x not in REQUIRABLE_LISTS for x in required):
         raise invalid("required_lists", "an offer may require the red list only", "enum")

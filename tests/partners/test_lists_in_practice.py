@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from backend.audit.models import AuditEntry
 from backend.credit.handling import DATA, HandlingFileInvalid, load_handling, parse_handling
 from backend.partners.models import Redemption
 from tests.factories import csrf
@@ -198,3 +199,38 @@ async def test_the_partner_console_sets_and_shows_a_red_list_requirement(
     assert "仅限红名单对象" in shown.text
     listed = (await hall.admin.get("/api/v1/partner/offers")).json()["items"]
     assert [o["required_lists"] for o in listed] == [["red"]]
+
+
+async def test_a_merchant_offer_cannot_depend_on_the_gray_list(app: Any, browsers: Any) -> None:
+    """Its why_not would tell the merchant who is on the gray list."""
+    officer = browsers()
+    await office(officer)
+    shop = await join(officer, browsers(), name="磁湖超市", domain="merchant")
+    body = {"title_zh": "九折", "title_en": "10% off", "kind": "discount", "discount_percent": 10,
+            "valid_from": "2026-01-01", "valid_until": "2026-12-31"}  # fmt: skip
+    gray = await shop.admin.post(
+        "/api/v1/partner/offers",
+        json=body | {"excluded_lists": ["black", "gray"]},
+        headers=csrf(shop.admin),
+    )
+    assert gray.status_code == 422 and gray.json()["errors"][0]["field"] == "excluded_lists"
+    black = await shop.admin.post(
+        "/api/v1/partner/offers",
+        json=body | {"excluded_lists": ["black"]},
+        headers=csrf(shop.admin),
+    )
+    assert black.status_code == 201, black.text
+
+
+async def test_the_check_records_the_hints_it_gave(app: Any, browsers: Any) -> None:
+    """The audit entry of a verification names the hints (the joint cases roll-up reads it)."""
+    officer = browsers()
+    await office(officer)
+    hall = await join(officer, browsers(), name="黄石市政务服务中心", domain="government")
+    person = await resident(app, browsers(), name="冯红", lists=("red",))
+    await verify(hall, browsers(), person.phone.present())
+    entry = await AuditEntry.filter(
+        action="pass.verified", subject_person_id=person.who.person.id
+    ).first()
+    assert entry is not None
+    assert entry.details["handling"] == ["green_channel", "deferred_acceptance"]
