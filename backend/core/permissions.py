@@ -163,5 +163,7 @@ PUBLIC_ALLOW_LIST: frozenset[str] = frozenset(
         "/api/v1/campaigns",  # the campaigns calendar and the measures in force
         "/campaigns",
         "/credit",  # the public credit portal
+        "/api/v1/statistics",  # published statistics (small cells suppressed)
+        "/statistics",
     }
 )

@@ -86,6 +86,19 @@ class Settings:
     # request is answered 503 "send it again" (lock_timeout; 0: wait for ever). SQLite waits
     # its busy timeout (5 s).
     db_lock_timeout_ms: int = 5000
+    # Watching data users (office/watch.py, docs/operations.md): the window in days, a look-up
+    # spike (a day over FACTOR × the actor's usual day and at least MIN looks), the share of
+    # valid checks never followed by a benefit, the city's working hours, after-hours looks.
+    watch_days: int = 7
+    watch_spike_factor: float = 3.0
+    watch_spike_min: int = 50
+    watch_unredeemed_share: float = 0.8
+    watch_unredeemed_min: int = 30
+    watch_day_starts: int = 7
+    watch_day_ends: int = 21
+    watch_after_hours_min: int = 5
+    # Published statistics show no count below this (small-cell suppression, office/published.py).
+    published_min_cell: int = 5
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -112,6 +125,12 @@ class Settings:
             )
         if not 1 <= self.counter_offline_hours <= 24:
             raise InsecureSettings("COUNTER_OFFLINE_HOURS must be 1 to 24")
+        if not (1 <= self.watch_days <= 31 and 0 <= self.watch_day_starts < self.watch_day_ends <= 24
+                and self.published_min_cell >= 1):  # fmt: skip
+            raise InsecureSettings(
+                "WATCH_DAYS must be 1 to 31, WATCH_DAY_STARTS < WATCH_DAY_ENDS within 0 to 24, "
+                "and PUBLISHED_MIN_CELL at least 1"
+            )
         if not self.is_production:
             return
         problems = []
@@ -186,4 +205,13 @@ def load_settings(env_file: str | Path | None = None) -> Settings:
         counter_offline_hours=config("COUNTER_OFFLINE_HOURS", cast=int, default=12),
         trusted_proxies=proxy_networks(config("TRUSTED_PROXIES", default="")),
         db_lock_timeout_ms=config("DB_LOCK_TIMEOUT_MS", cast=int, default=5000),
+        watch_days=config("WATCH_DAYS", cast=int, default=7),
+        watch_spike_factor=config("WATCH_SPIKE_FACTOR", cast=float, default=3.0),
+        watch_spike_min=config("WATCH_SPIKE_MIN", cast=int, default=50),
+        watch_unredeemed_share=config("WATCH_UNREDEEMED_SHARE", cast=float, default=0.8),
+        watch_unredeemed_min=config("WATCH_UNREDEEMED_MIN", cast=int, default=30),
+        watch_day_starts=config("WATCH_DAY_STARTS", cast=int, default=7),
+        watch_day_ends=config("WATCH_DAY_ENDS", cast=int, default=21),
+        watch_after_hours_min=config("WATCH_AFTER_HOURS_MIN", cast=int, default=5),
+        published_min_cell=config("PUBLISHED_MIN_CELL", cast=int, default=5),
     )

@@ -20,7 +20,7 @@ from ..core.templating import request_locale
 from ..credit import register_budget
 from ..credit.catalog import load_catalog
 from ..credit.lists import KINDS
-from . import figures, people, present, service
+from . import figures, people, present, service, watch
 from .pages import office_page
 
 
@@ -34,6 +34,7 @@ async def dashboard_page(request: Request) -> Response:
             "computed_at": cached.computed_at,
             "c": present.dashboard_charts(cached.value, request_locale(request)),
             # Live, not cached with the figures: an exhausted budget is an alert.
+            "use": await watch.cached(rules=watch.WatchRules.of(ctx(request).settings)),
             "probing": await register_budget.unusual_callers(),
             "probing_rule": {
                 "days": register_budget.WINDOW_DAYS,

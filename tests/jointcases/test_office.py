@@ -48,10 +48,12 @@ async def _counter_uses(app: Any, library: Any, browsers: Any) -> tuple[Any, Any
 async def test_counter_uses_become_cases_once(app: Any, library: Any, browsers: Any) -> None:
     red, black = await _counter_uses(app, library, browsers)
     assert await JointCase.all().count() == 0  # the counter wrote nothing of its own
-    assert await rollup.roll_up() == 2
+    assert await rollup.roll_up() == 3
     assert await rollup.roll_up() == 0  # the cursor moved on: nothing twice
     cases = {c.source: c for c in await JointCase.all()}
-    incentive, withheld = cases["redemption"], cases["restriction"]
+    incentive, withheld, hint = cases["redemption"], cases["restriction"], cases["hint"]
+    # the library is a public service: its counter is given 绿色通道 for the red-list resident
+    assert (hint.list_kind, hint.measure, hint.person_id) == ("red", "green_channel", red.person.id)
     assert (incentive.list_kind, incentive.measure, incentive.person_id) == (
         "red",
         "deposit_waived",
@@ -84,7 +86,7 @@ async def test_the_office_counts_filters_and_exports(app: Any, library: Any, bro
     listed = await officer.get(OFFICE)
     assert listed.status_code == 200, listed.text
     data = listed.json()
-    assert data["total"] == 6
+    assert data["total"] == 7
     counts = {
         (c["month"], c["list"], c["measure"], c["organisation"]): c["cases"] for c in data["counts"]
     }
@@ -94,6 +96,7 @@ async def test_the_office_counts_filters_and_exports(app: Any, library: Any, bro
     assert counts[("2026-11", "gray", "cautious_handling", "court")] == 1
     assert counts[(month, "red", "deposit_waived", partner)] == 1
     assert counts[(month, "black", "benefit_withheld", partner)] == 1
+    assert counts[(month, "red", "green_channel", partner)] == 1
     assert black.id_number not in listed.text
 
     only = (await officer.get(OFFICE, params={"list": "black", "organisation": "court"})).json()
@@ -125,13 +128,13 @@ async def test_the_office_counts_filters_and_exports(app: Any, library: Any, bro
     workbook = await officer.get(f"{OFFICE}/export", params={"format": "xlsx"})
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     sheet = xlsx_rows(workbook.content)
-    assert len(sheet) == 6 and sorted(r["case_id"] for r in sheet) == sorted(
+    assert len(sheet) == 7 and sorted(r["case_id"] for r in sheet) == sorted(
         c["id"] for c in data["items"]
     )
     assert black.id_number not in str(sheet)
     formula_cell = next(r for r in sheet if str(r["case_reference"]).startswith("="))
     assert formula_cell["case_reference"] == '=HYPERLINK("http://x")'  # a string, never run
-    red_row = next(r for r in sheet if r["list"] == "red")
+    red_row = next(r for r in sheet if r["source"] == "redemption")
     assert (red_row["measure"], red_row["organisation_name"], red_row["source"]) == (
         "deposit_waived", "黄石市图书馆", "redemption")  # fmt: skip
     assert "*" in red_row["person"] and red.id_number not in red_row["person"]
@@ -155,11 +158,11 @@ async def test_the_office_page_shows_the_counts(app: Any, library: Any, browsers
     page = await officer.get("/office/joint-cases")
     assert page.status_code == 200, page.text
     assert "联合奖惩案例" in page.text and 'aria-current="page"' in page.text
-    assert page.text.count("<tr data-count=") == 3
+    assert page.text.count("<tr data-count=") == 4
     assert "黄石市图书馆" in page.text and "免押金" in page.text and "不予信用惠民" in page.text
     assert 'href="/api/v1/office/joint-cases/export?format=xlsx"' in page.text
     filtered = await officer.get("/office/joint-cases?list=red")
-    assert filtered.text.count("<tr data-count=") == 1
+    assert filtered.text.count("<tr data-count=") == 2  # the benefit and the green channel
     assert "export?list=red&amp;format=csv" in filtered.text
     english = await officer.get("/office/joint-cases?lang=en")
     assert "Joint cases" in english.text and "Deposit waived" in english.text
