@@ -144,9 +144,21 @@ def _list_notice(
 
 
 async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_of: dt.date) -> int:
+    """Only people with a record of a rule's type, or a rule entry now, can gain or lose one:
+    the others of a department's batch (most of them) are not looked at again."""
     ids = list(person_ids)
-    records = await _rule_records(f'"person_id" IN {bulk.in_list(len(ids))}', ids, model)
-    return await sync_derived(person_ids=ids, records_by_person=records, model=model, as_of=as_of)
+    where = f'"person_id" IN {bulk.in_list(len(ids))}'
+    records = await _rule_records(where, ids, model)
+    holders = await bulk.fetch_rows(
+        f'SELECT "person_id" FROM "list_entry" WHERE {where} AND "source" = ? AND "status" = ?',
+        [*ids, ListSource.RULE.value, ListStatus.ACTIVE.value],
+    )
+    candidates = sorted(records.keys() | {int(r[0]) for r in holders})
+    if not candidates:
+        return 0
+    return await sync_derived(
+        person_ids=candidates, records_by_person=records, model=model, as_of=as_of
+    )
 
 
 async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.date) -> int:
