@@ -170,6 +170,7 @@ def _terms_then(offer: Offer) -> OfferTerms:
         valid_until=offer.valid_until,
         min_tier=offer.min_tier,
         excluded_lists=frozenset(x for x in offer.excluded_lists.split(",") if x),
+        required_lists=frozenset(x for x in offer.required_lists.split(",") if x),
         quota=None,
         used=0,
     )

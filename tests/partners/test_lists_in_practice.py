@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
+import time
+import uuid
 from typing import Any
 
 import httpx
@@ -234,3 +236,29 @@ async def test_the_check_records_the_hints_it_gave(app: Any, browsers: Any) -> N
     ).first()
     assert entry is not None
     assert entry.details["handling"] == ["green_channel", "deferred_acceptance"]
+
+
+async def test_an_offline_confirm_of_a_red_list_only_offer_is_refused_for_others(
+    app: Any, browsers: Any
+) -> None:
+    """What an offline counter queued is checked on sync with the same rule."""
+    officer = browsers()
+    await office(officer)
+    hall = await join(officer, browsers(), name="黄石市政务服务中心", domain="government")
+    offer = await live_offer(officer, hall, required_lists=["red"])
+    people = [await resident(app, browsers(), name=n, lists=x) for n, x in
+              (("钱进", ()), ("孙红", ("red",)))]  # fmt: skip
+    now = time.time()
+    items = [
+        {"id": str(uuid.uuid4()), "kind": "confirm", "text": p.phone.present(at=now),
+         "offer_id": offer["id"], "confirmed_at": int(now), "lists_as_of": int(now) - 600}
+        for p in people
+    ]  # fmt: skip
+    answer = await browsers().post(
+        "/api/v1/partner/offline-redemptions",
+        json={"counter": "窗口1", "items": items},
+        headers=hall.key,
+    )
+    assert answer.status_code == 200, answer.text
+    outcomes = [(i["outcome"], i["reason"]) for i in answer.json()["items"]]
+    assert outcomes == [("refused", "not_on_red_list"), ("recorded", "")]
