@@ -117,6 +117,13 @@ async def open_deferral(
             details={"deferral": row.id, "partner": partner_id, "document": document,
                      "due_on": due_on.isoformat()},
         )  # fmt: skip
+        await notify(
+            person_id=person_id,
+            kind=NoticeKind.DEFERRAL,
+            key=f"deferral:{row.id}",
+            params={"counter": row.counter_name, "matter": matter, "due_on": due_on.isoformat()},
+            link="#/commitments",
+        )
     return row
 
 

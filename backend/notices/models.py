@@ -20,6 +20,7 @@ class NoticeKind(StrEnum):
     COMMITMENT_SIGNED = "commitment_signed"  # a credit commitment I signed
     ACCOUNT_SECURITY = "account_security"  # a passkey added through a counter or recovery code
     HONOUR = "honour"  # nominated to the honour roll: consent asked in the app
+    DEFERRAL = "deferral"  # 容缺受理 at a counter: the commitment to sign in the app
 
 
 class Notice(Model):

@@ -195,8 +195,16 @@ def test_a_red_list_resident_is_accepted_with_a_document_to_follow(
     assert MATTER in waiting.inner_text() and "收入证明" in waiting.inner_text()
     clerk.check("counter, waiting for the resident's signature")
 
+    # The resident's inbox says what to do; its link opens the commitment to sign.
+    page = visit(phone, "inbox", "#inbox-list li[data-kind='deferral']")
+    notice = page.locator("#inbox-list li[data-kind='deferral']")
+    assert notice.locator(".notice-title").inner_text().endswith(ZH["notice.deferral.title"])
+    assert CENTRE in notice.inner_text() and MATTER in notice.inner_text()
+    phone.check("inbox, a commitment to sign")
+    notice.locator(".notice-title a").click()
+    page.wait_for_selector(f"#deferral-{number}")
+
     # The resident signs the commitment in the app, with their own passkey.
-    page = visit(phone, "commitments", f"#deferral-{number}")
     card = page.locator(f"#deferral-{number}")
     assert card.get_attribute("data-status") == "awaiting_signature"
     assert CENTRE in card.inner_text() and MATTER in card.inner_text()

@@ -87,6 +87,9 @@ async def test_a_red_list_resident_is_accepted_signs_and_a_missed_date_is_one_re
     assert 'data-status="awaiting_signature"' in page.text
 
     # the resident sees it in the app, with the exact commitment text to sign
+    inbox = (await person.http.get("/api/v1/me/notifications")).json()["items"]
+    [told] = [n for n in inbox if n["kind"] == "deferral"]
+    assert told["link"] == "#/commitments" and told["params"]["matter"] == "申请公租房资格"
     [item] = await mine(person)
     assert item["status"] == "awaiting_signature" and item["counter"] == "黄石市政务服务中心"
     assert item["document_name"]["zh-CN"] == "收入证明" and item["due_on"] == due()

@@ -71,6 +71,12 @@ export function wording(notice) {
         title: t("notice.honour.title", { title: t(`programme.title.${p.title}`), year: p.year ?? "" }),
         body: t("notice.honour.body"),
       };
+    case "deferral":
+      // 容缺受理 (commitments.deferrals): the commitment to sign, under Credit commitments.
+      return {
+        title: t("notice.deferral.title"),
+        body: t("notice.deferral.body", { counter: p.counter || "", matter: p.matter || "", due: day(p.due_on) }),
+      };
     case "account_security": {
       // A passkey added through a counter or recovery code (auth.recovery): where, and what it ended.
       const values = { at: p.at ? day(p.at.slice(0, 10)) : "", counter: p.counter || "", sessions: p.sessions_ended ?? 0, passkeys: p.passkeys_removed ?? 0 };
