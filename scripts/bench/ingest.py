@@ -5,8 +5,12 @@ setting), alternating in rounds: each round the app takes --batches batches, the
 insert takes the rows the app stored in that round. Every batch must be created in full and an
 unchanged resubmission must create nothing (the benchmark fails otherwise).
 
+With `--postgres URL` (an empty database) the app runs on PostgreSQL, where a batch is stored
+with binary COPY, and the bare baseline is a binary COPY (asyncpg `copy_records_to_table`) of
+the same rows into a copy of the table with the same indexes, in the same database server.
+
     .venv/bin/python scripts/bench/ingest.py [--residents 200000] [--rounds 3] [--batches 2] \
-        [--batch-size 100000] [--quick]
+        [--batch-size 100000] [--quick] [--postgres postgres://…/empty_db]
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -101,6 +106,43 @@ def bare_database(app_db: Path, path: Path) -> sqlite3.Connection:
     return bare
 
 
+def pg_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+async def pg_bare_table(url: str) -> None:
+    """A fresh copy of credit_record: same columns, defaults, indexes and constraints."""
+    conn = await asyncpg.connect(pg_dsn(url))
+    try:
+        await conn.execute("DROP TABLE IF EXISTS bare_credit_record")
+        await conn.execute(
+            "CREATE TABLE bare_credit_record (LIKE credit_record INCLUDING DEFAULTS INCLUDING INDEXES "
+            "INCLUDING CONSTRAINTS)"
+        )
+    finally:
+        await conn.close()
+
+
+async def pg_round(url: str, after: int) -> tuple[int, int, float]:
+    """The rows the app stored after id `after`, COPY'd into the bare table: (rows, last id,
+    seconds of the COPY)."""
+    conn = await asyncpg.connect(pg_dsn(url))
+    try:
+        names = ["id", *(c.strip() for c in COLUMNS.split(","))]
+        rows = await conn.fetch(
+            f"SELECT {', '.join(names)} FROM credit_record WHERE id > $1 ORDER BY id", after
+        )
+        started = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table(
+                "bare_credit_record", records=[tuple(r) for r in rows], columns=names
+            )
+        seconds = time.perf_counter() - started
+        return len(rows), (rows[-1]["id"] if rows else after), seconds
+    finally:
+        await conn.close()
+
+
 def spread(values: list[float]) -> dict[str, float]:
     return {
         "median": round(statistics.median(values), 3),
@@ -116,6 +158,11 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=2, help="per round")
     parser.add_argument("--batch-size", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="CI: a small city, small batches")
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="e.g. postgres://postgres@127.0.0.1:5432/xinyi_bench_ingest (an empty database)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.residents, args.batches, args.batch_size = 300, 2, 500
@@ -124,6 +171,8 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="xinyi-ingest-"))
     os.environ["DATA_DIR"] = str(data)
     os.environ.pop("DATABASE_URL", None)
+    if args.postgres:
+        os.environ["DATABASE_URL"] = args.postgres
     token, numbers = asyncio.run(prepare(args.residents))
     rng = random.Random(1)
     per_round = args.batches * args.batch_size
@@ -144,7 +193,10 @@ def main() -> None:
     try:
         proc, url = start({"DATA_DIR": str(data), "BACKGROUND_TASKS": "false"})
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
-        bare = bare_database(app_db, data / "bare.sqlite3")
+        if args.postgres:
+            asyncio.run(pg_bare_table(args.postgres))
+        else:
+            bare = bare_database(app_db, data / "bare.sqlite3")
         stored = 0  # the app's last credit_record id before this round
         with httpx.Client(timeout=900) as client:
             for r in range(args.rounds):
@@ -156,6 +208,19 @@ def main() -> None:
                     if response.json().get("created") != args.batch_size:
                         raise RuntimeError(f"not every record was created: {response.text[:500]}")
                 api_seconds = time.perf_counter() - started
+                if args.postgres:  # the same rows, binary COPY into the bare copy of the table
+                    count, stored, bare_seconds = asyncio.run(pg_round(args.postgres, stored))
+                    if count != per_round:
+                        raise RuntimeError(f"round {r + 1}: {count} rows stored, not {per_round}")
+                    rounds.append(
+                        {
+                            "load_average": load,
+                            "api_records_per_s": per_round / api_seconds,
+                            "bare_rows_per_s": per_round / bare_seconds,
+                        }
+                    )
+                    continue
+                assert bare is not None
                 with sqlite3.connect(str(app_db)) as source:  # what this round stored
                     rows = source.execute(
                         f"SELECT {COLUMNS} FROM credit_record WHERE id > ? ORDER BY id", (stored,)
@@ -198,10 +263,12 @@ def main() -> None:
                 "batches_per_round": args.batches,
                 "batch_size": args.batch_size,
                 "records": args.rounds * per_round,
-                "sqlite_pragmas_both": SQLITE_PRAGMAS,
+                "database": "PostgreSQL (COPY)" if args.postgres else "SQLite",
+                "bare": "asyncpg copy_records_to_table" if args.postgres else "sqlite3 executemany",
+                "sqlite_pragmas_both": None if args.postgres else SQLITE_PRAGMAS,
                 "load_average": spread([x["load_average"] for x in rounds]),
                 "submitRecords_records_per_s": spread(api),
-                "bare_sqlite3_executemany_rows_per_s": spread(bare_rates),
+                "bare_rows_per_s": spread(bare_rates),
                 "ratio_api_to_bare": spread([a / b for a, b in zip(api, bare_rates, strict=True)]),
                 "resubmit_unchanged_batch_s": round(resubmit_seconds, 2),
                 "per_round": [{k: round(v, 2) for k, v in x.items()} for x in rounds],

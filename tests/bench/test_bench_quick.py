@@ -83,6 +83,9 @@ def test_rescore_quick_scores_everyone_and_nightly_changes_nothing(
         assert rnd["scores_written"] == result["people_scored"]  # from scratch: every score
         assert rnd["bare_aggregation_s"] > 0
     assert result["ratio_scratch_to_bare"]["median"] > 0
+    # Memory while rescoring, apart from the seeding's high-water mark of the same process.
+    peak = result["peak_rss_mb_while_rescoring"]
+    assert result["rss_mb_before_rounds"] <= peak <= result["peak_rss_mb_process_incl_seeding"]
 
 
 def _bench_module(name: str) -> Any:
