@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tortoise import connections
@@ -24,9 +25,16 @@ __all__ = [
     "GENESIS", "HEAD_ID", "ChainProblem", "ChainReport", "entry_hash", "record", "verify_chain",
 ]  # fmt: skip
 
-# Run inside the append's transaction just before the entry is linked; if it raises, this
-# entry is not written and its caller gets the error (the rest of the batch is unaffected).
-Guard = Callable[[], Awaitable[object]]
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition checked in the append's transaction before the entry is linked. `check`
+    gets the subjects of every entry of the batch guarded by it, in order (one call, so one
+    statement, for the batch), and answers per subject None (write the entry) or the refusal
+    its caller gets instead; the rest of the batch is unaffected."""
+
+    check: Callable[[list[Any]], Awaitable[Sequence[BaseException | None]]]
+    subject: Any
 
 
 async def ensure_head() -> None:
@@ -135,13 +143,11 @@ async def _append(batch: list[Pending]) -> list[AuditEntry | BaseException]:
         if head is None:  # a fresh database (or emptied between tests)
             await _create_head()
             head = await AuditHead.select_for_update().get(id=HEAD_ID)
-        for fields, guard in batch:
-            if guard is not None:
-                try:
-                    await guard()
-                except Exception as exc:  # the guard's refusal is this caller's answer
-                    answers.append(exc)
-                    continue
+        refusals = await _refusals(batch)
+        for n, (fields, _) in enumerate(batch):
+            if n in refusals:
+                answers.append(refusals[n])
+                continue
             digest = entry_hash(prev_hash=head.last_hash, **fields)
             answers.append(
                 fields
@@ -156,6 +162,23 @@ async def _append(batch: list[Pending]) -> list[AuditEntry | BaseException]:
             head.key_id, head.mac = kid, head_mac(key, head.count, head.last_hash)
             await head.save(update_fields=["last_hash", "count", "key_id", "mac"])
     return [a if isinstance(a, BaseException) else _entry(next(ids), a) for a in answers]
+
+
+async def _refusals(batch: list[Pending]) -> dict[int, BaseException]:
+    """Each guard's check once for the whole batch: the entries it refuses, by position."""
+    guarded: dict[object, list[int]] = {}
+    for n, (_, guard) in enumerate(batch):
+        if guard is not None:
+            guarded.setdefault(guard.check, []).append(n)
+    refused: dict[int, BaseException] = {}
+    for positions in guarded.values():
+        guards = [batch[n][1] for n in positions]
+        check = guards[0].check  # type: ignore[union-attr]  # every position has a guard
+        answers = await check([g.subject for g in guards])  # type: ignore[union-attr]
+        for n, answer in zip(positions, answers, strict=True):
+            if answer is not None:
+                refused[n] = answer
+    return refused
 
 
 def _entry(entry_id: int, row: dict[str, Any]) -> AuditEntry:

@@ -9,6 +9,7 @@ them, and each use is counted atomically (one upsert that counts and answers the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core import bulk, clock
@@ -50,20 +51,19 @@ def _key(quota: Quota, subject: str) -> str:
     return f"quota:{quota.name}:{subject}"[:100]
 
 
-# One statement counts a use and answers the count: no read-then-write, so no row lock to
-# hold and nothing to retry, and it can run inside another transaction (the audit append of a
-# verification, `partners.verifylimits`) without a savepoint. A refused use is not counted:
+# One statement counts uses and answers the counts: no read-then-write, so no row lock to
+# hold and nothing to retry, and it can run inside another transaction (the audit append of
+# verifications, `partners.verifylimits`) without a savepoint. A refused use is not counted:
 # the count stops one past the limit, which is what says "refused".
-_TAKE = (
-    'INSERT INTO "throttle" ("key", "failures", "first_failure_at", "last_failure_at") '
-    "VALUES (?, 1, ?, ?) "
-    'ON CONFLICT ("key") DO UPDATE SET '
+_INTO = 'INSERT INTO "throttle" ("key", "failures", "first_failure_at", "last_failure_at") VALUES '
+_ON_CONFLICT = (
+    ' ON CONFLICT ("key") DO UPDATE SET '
     '"failures" = CASE WHEN "throttle"."first_failure_at" <= ? THEN 1 '
     'WHEN "throttle"."failures" >= ? THEN ? ELSE "throttle"."failures" + 1 END, '
     '"first_failure_at" = CASE WHEN "throttle"."first_failure_at" <= ? '
     'THEN excluded."first_failure_at" ELSE "throttle"."first_failure_at" END, '
     '"last_failure_at" = excluded."last_failure_at" '
-    'RETURNING "failures", "first_failure_at"'
+    'RETURNING "key", "failures", "first_failure_at"'
 )
 
 
@@ -74,20 +74,57 @@ def _instant(value: object) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value))
 
 
+Use = tuple[int, TooManyRequests | None]  # the count in the window, and the refusal if any
+
+
+async def take_many(
+    quota: Quota, subjects: Sequence[str], now: dt.datetime | None = None
+) -> list[TooManyRequests | None]:
+    """Count one use of `quota` by each subject, in order (a subject may come more than once),
+    in as few statements as the repeats allow (one when none repeats: PostgreSQL updates a
+    row once per statement). Answers, per use, None (counted) or its refusal."""
+    return [refused for _, refused in await _uses(quota, subjects, now)]
+
+
+async def _uses(quota: Quota, subjects: Sequence[str], now: dt.datetime | None) -> list[Use]:
+    moment = (now or clock.now()).astimezone(dt.UTC)  # stored in UTC: compared as text on SQLite
+    expired = moment - quota.window
+    answers: list[Use] = [(0, None)] * len(subjects)
+    pending = [(i, _key(quota, s)) for i, s in enumerate(subjects)]
+    while pending:
+        now_round: dict[str, int] = {}
+        later = []
+        for i, key in pending:
+            if key in now_round:
+                later.append((i, key))
+            else:
+                now_round[key] = i
+        params: list[object] = []
+        for key in now_round:
+            params += [key, 1, moment, moment]
+        params += [expired, quota.limit, quota.limit + 1, expired]
+        marks = ", ".join(["(?, ?, ?, ?)"] * len(now_round))
+        for key, failures, first in await bulk.write_returning(
+            _INTO + marks + _ON_CONFLICT, params
+        ):
+            refused = None
+            if int(failures) > quota.limit:
+                wait = int((_instant(first) + quota.window - moment).total_seconds()) + 1
+                refused = TooManyRequests(
+                    quota.message, headers={"Retry-After": str(wait)}, retry_after=wait
+                )
+            answers[now_round[str(key)]] = (int(failures), refused)
+        pending = later
+    return answers
+
+
 async def take(quota: Quota, subject: str, now: dt.datetime | None = None) -> int:
     """Count one use of `quota` by `subject`; refuse (429, `Retry-After`) past its limit.
     Answers the number of uses in the current window, this one included."""
-    moment = (now or clock.now()).astimezone(dt.UTC)  # stored in UTC: compared as text on SQLite
-    expired = moment - quota.window
-    rows = await bulk.write_returning(
-        _TAKE,
-        [_key(quota, subject), moment, moment, expired, quota.limit, quota.limit + 1, expired],
-    )
-    failures, first = int(rows[0][0]), _instant(rows[0][1])
-    if failures > quota.limit:
-        wait = int((first + quota.window - moment).total_seconds()) + 1
-        raise TooManyRequests(quota.message, headers={"Retry-After": str(wait)}, retry_after=wait)
-    return failures
+    count, refused = (await _uses(quota, [subject], now))[0]
+    if refused is not None:
+        raise refused
+    return count
 
 
 async def used(quota: Quota, subject: str) -> int:
