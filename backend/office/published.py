@@ -4,9 +4,10 @@ suppression: no published count is below `PUBLISHED_MIN_CELL` (default 5), so a 
 or two people in a district or group does not point at them (seed 三（一）, privacy).
 
 A count from 1 to min − 1 is shown as suppressed ("< min"); zero is shown (it names nobody).
-Where a table's total is published and only one of its cells is suppressed, that cell would be
-the total minus the others, so the next smallest cell is suppressed too (complementary
-suppression). The figures come from the office's cached dashboard figures."""
+The hidden cells of a table together must be at least `min` too — otherwise the total minus
+the shown cells gives them away (two hidden cells that sum to 2 are 1 and 1) — so the smallest
+shown cells are hidden until they are (complementary suppression). The figures come from the
+office's cached dashboard figures."""
 
 from __future__ import annotations
 
@@ -30,14 +31,16 @@ class Cell:
 
 
 def suppress(values: dict[str, int], min_cell: int) -> dict[str, int | None]:
-    """Small cells suppressed, and one more when only one would be (complementary)."""
+    """Small cells suppressed; then, while the hidden cells together are fewer than `min_cell`
+    (a published total minus the shown cells would give them away), the smallest shown cell
+    is hidden too (complementary suppression)."""
     out: dict[str, int | None] = {k: (None if 0 < v < min_cell else v) for k, v in values.items()}
-    hidden = [k for k, v in out.items() if v is None]
-    if len(hidden) == 1:
+    while True:
+        hidden = sum(values[k] for k, v in out.items() if v is None)
         shown = sorted((v, k) for k, v in out.items() if v)
-        if shown:
-            out[shown[0][1]] = None
-    return out
+        if not 0 < hidden < min_cell or not shown:
+            return out
+        out[shown[0][1]] = None
 
 
 def published_total(total: int, min_cell: int) -> int | None:

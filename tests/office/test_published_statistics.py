@@ -22,6 +22,8 @@ from tests.factories import make_person
         ({"a": 10, "b": 7, "c": 2}, {"a": 10, "b": None, "c": None}),
         ({"a": 10, "b": 2, "c": 0}, {"a": None, "b": None, "c": 0}),
         ({"a": 4}, {"a": None}),
+        # two hidden cells summing to 2 would be 1 and 1: the smallest shown cell goes too
+        ({"a": 35, "b": 1, "c": 1, "d": 9}, {"a": 35, "b": None, "c": None, "d": None}),
         ({"a": 5, "b": 6}, {"a": 5, "b": 6}),
     ],
 )
