@@ -15,7 +15,7 @@ from ..audit import service as audit
 from ..audit.models import AuditEntry
 from ..auth.accounts import describe_me
 from ..auth.models import Passkey
-from ..commitments.models import CommitmentSignature
+from ..commitments.models import CommitmentSignature, DeferredAcceptance
 from ..consent.models import ConsentDecision
 from ..core import clock
 from ..core.crypto import IdCipher
@@ -70,6 +70,7 @@ def _sections(person_id: int, account_id: int) -> list[tuple[str, type[Model], d
         ("objections", Objection, {"person_id": person_id}),
         ("repairs", RepairRequest, {"person_id": person_id}),
         ("commitments", CommitmentSignature, {"person_id": person_id}),
+        ("deferred_acceptances", DeferredAcceptance, {"person_id": person_id}),
         ("passes", PassCertificate, {"person_id": person_id}),
         ("devices", DeviceKey, {"account_id": account_id}),
         ("passkeys", Passkey, {"account_id": account_id}),

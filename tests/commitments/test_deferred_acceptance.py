@@ -7,6 +7,7 @@ not at a library or a merchant."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -165,6 +166,21 @@ async def test_the_document_handed_in_keeps_the_commitment_and_no_record_follows
     assert (await deferrals.sweep()).breached == 0
     assert not await CreditRecord.filter(type_code="PUB_COMMITMENT_BREACHED").exists()
     assert (await DeferredAcceptance.get(id=row.id)).status == "fulfilled"
+    # …and it is in the resident's own data download (PIPL Art. 45)
+    assert (await login(person.http, person.auth)).status_code == 200
+    started = await person.http.post(
+        "/api/v1/me/confirmations", json={"step": "export"}, headers=person.headers()
+    )
+    exported = await person.http.post(
+        "/api/v1/me/export",
+        json={"credential": person.auth.get(started.json()["publicKey"])},
+        headers=person.headers(),
+    )
+    assert exported.status_code == 200, exported.text
+    archive = json.loads(exported.content)
+    assert [(d["id"], d["status"]) for d in archive["deferred_acceptances"]] == [
+        (row.id, "fulfilled")
+    ]
 
 
 async def test_a_resident_off_the_red_list_cannot_get_it(app: Any, browsers: Any) -> None:

@@ -34,7 +34,8 @@ async def test_a_resident_downloads_everything_the_city_holds(
     assert archive["score"]["score"] < 600
     assert archive["score_history"]
     assert len(archive["passkeys"]) == 1 and "public_key" not in archive["passkeys"][0]
-    for section in ("lists", "objections", "repairs", "commitments", "passes", "devices",
+    for section in ("lists", "objections", "repairs", "commitments", "deferred_acceptances",
+                    "passes", "devices",
                     "benefits", "notifications", "consent", "credit_reports", "helpers"):  # fmt: skip
         assert isinstance(archive[section], list), section
     looks = {(e["action"], e["actor_label"]) for e in archive["access_log"]}
