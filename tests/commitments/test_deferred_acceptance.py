@@ -6,6 +6,7 @@ not at a library or a merchant."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
@@ -286,3 +287,17 @@ async def test_only_the_resident_signs_and_an_unsigned_acceptance_lapses(
     )
     assert late.status_code == 409
     assert not await CreditRecord.filter(type_code="PUB_COMMITMENT_BREACHED").exists()
+
+
+async def test_two_sweeps_at_once_make_one_breached_record(app: Any, browsers: Any) -> None:
+    """Several app processes run the periodic job: the conditional move lets one of them win."""
+    counter = await hall(browsers)
+    person = await resident(app, browsers(), name="冯红", lists=("red",))
+    assert (await accept(counter, person)).status_code == 200
+    row = await DeferredAcceptance.get(person_id=person.who.person.id)
+    assert (await sign(person, row.id)).status_code == 200
+    clock.shift(dt.timedelta(days=6))
+    first, second = await asyncio.gather(deferrals.sweep(), deferrals.sweep())
+    assert first.breached + second.breached == 1
+    assert await CreditRecord.filter(type_code="PUB_COMMITMENT_BREACHED").count() == 1
+    assert await AuditEntry.filter(action="deferral.breached").count() == 1
