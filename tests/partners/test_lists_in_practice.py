@@ -116,6 +116,11 @@ async def test_the_counter_page_shows_gray_handling_only_at_a_government_counter
         "/counter", data={"csrf_token": token(hall.admin), "text": person.phone.present()}
     )
     assert 'data-hint="cautious_handling"' in at_hall.text and "审慎办理" in at_hall.text
+    english = await hall.admin.post(
+        "/counter?lang=en", data={"csrf_token": token(hall.admin), "text": person.phone.present()}
+    )
+    assert "Handling hints" in english.text and "Handle with care" in english.text
+    assert "Huangshi plan 2018-1, V(2)" in english.text
     at_shop = await shop.admin.post(
         "/counter", data={"csrf_token": token(shop.admin), "text": person.phone.present()}
     )
