@@ -7,6 +7,8 @@ entries — so the verification path writes nothing more (it is the hot path).
 - A check where the counter was given a handling hint (绿色通道 for the red list, 审慎办理 for the
   gray list, at government counters only) is a case of that measure, once per partner, person,
   day and hint.
+- A 容缺受理 the resident signed (commitments.DeferredAcceptance) is a red-list case
+  (`deferred_acceptance`) at its government counter.
 - A check where a gray or black list withheld an offer (`restriction_applied`) is a
   restriction case (约束/惩戒: `benefit_withheld`, the normal deposit or procedure applied),
   once per partner, person, day and list: a clerk scanning the same pass five times is one use.
@@ -25,6 +27,8 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from ..audit.models import AuditEntry
+from ..commitments.deferrals import DeferralStatus
+from ..commitments.models import DeferredAcceptance
 from ..core import clock
 from ..credit.handling import load_handling
 from ..credit.models import ListEntry, ListStatus
@@ -163,7 +167,33 @@ async def _restrictions() -> int:
         added += len(cases)
 
 
+async def _deferrals() -> int:
+    """容缺受理: an acceptance the resident signed (committed, then fulfilled or breached) is a
+    red-list case at its counter. One still waiting for the signature holds the cursor there:
+    it is signed or lapses the same day, and only then is it counted (or not)."""
+    added = 0
+    while True:
+        last = await _cursor(CaseSource.DEFERRED)
+        rows = await DeferredAcceptance.filter(id__gt=last).order_by("id").limit(CHUNK)
+        settled = []
+        for row in rows:
+            if row.status == DeferralStatus.AWAITING_SIGNATURE:
+                break
+            settled.append(row)
+        if not settled:
+            return added
+        cases = [
+            _case(CaseSource.DEFERRED, str(r.id), "red", "deferred_acceptance",
+                  partner_id=r.partner_id, person_id=r.person_id, day=local_day(r.created_at))
+            for r in settled if r.status != DeferralStatus.LAPSED
+        ]  # fmt: skip
+        await _store(CaseSource.DEFERRED, cases, settled[-1].id)
+        added += len(cases)
+        if len(settled) < len(rows):
+            return added
+
+
 async def roll_up() -> int:
     """Turn the counter uses since the last run into cases; the number of new cases (at most:
     ones another process added at the same time are not added twice)."""
-    return await _redemptions() + await _restrictions()
+    return await _redemptions() + await _restrictions() + await _deferrals()

@@ -6,6 +6,7 @@ formulas defused."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from backend.audit.models import AuditEntry
@@ -23,6 +24,8 @@ from tests.jointcases.helpers import (
     listed_phone,
     xlsx_rows,
 )
+from tests.partners import government
+from tests.partners.helpers import forms, token
 
 
 async def _counter_uses(app: Any, library: Any, browsers: Any) -> tuple[Any, Any]:
@@ -191,3 +194,41 @@ async def test_handling_hints_at_a_government_counter_are_cases(
     assert ("hint", "gray", "cautious_handling") in cases
     assert ("hint", "red", "deferred_acceptance") not in cases  # counted when accepted, not offered
     assert len([c for c in cases if c[0] == "hint"]) == 2
+
+
+async def test_a_signed_deferred_acceptance_is_a_case(app: Any, browsers: Any) -> None:
+    """容缺受理 counts once the resident signed the commitment, not while it waits for it."""
+    officer = browsers()
+    await government.office(officer)
+    counter = await government.join(
+        officer, browsers(), name="黄石市政务服务中心", domain="government"
+    )
+    person = await government.resident(app, browsers(), name="李红梅", lists=("red",))
+    scanned = await counter.admin.post(
+        "/counter", data={"csrf_token": token(counter.admin), "text": person.phone.present()}
+    )
+    due_on = (clock.today() + dt.timedelta(days=5)).isoformat()
+    form = forms(scanned.text, "/counter/deferrals")[0] | {
+        "matter": "申请公租房资格", "document": "income_certificate", "due_on": due_on}  # fmt: skip
+    assert (await counter.admin.post("/counter/deferrals", data=form)).status_code == 200
+    await rollup.roll_up()
+    assert not await JointCase.filter(source="deferred").exists()  # waiting for the signature
+    [item] = (await person.http.get("/api/v1/me/deferred-acceptances")).json()["items"]
+    started = await person.http.post(
+        f"/api/v1/me/deferred-acceptances/{item['id']}/start", json={"locale": "zh-CN"},
+        headers=person.headers(),
+    )  # fmt: skip
+    signed = await person.http.post(
+        f"/api/v1/me/deferred-acceptances/{item['id']}/sign",
+        json={"credential": person.auth.get(started.json()["publicKey"])}, headers=person.headers(),
+    )  # fmt: skip
+    assert signed.status_code == 200 and signed.json()["status"] == "committed", signed.text
+    await rollup.roll_up()
+    [case] = await JointCase.filter(source="deferred")
+    assert (case.list_kind, case.measure, case.person_id) == (
+        "red",
+        "deferred_acceptance",
+        person.who.person.id,
+    )
+    await rollup.roll_up()
+    assert await JointCase.filter(source="deferred").count() == 1
