@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 
 from backend.audit.models import AuditEntry
+from backend.core.i18n import catalog
+from backend.jointcases.measures import MEASURES
 from backend.jointcases.models import JointCase
+from backend.jointcases.service import FORM_REASONS
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
 from tests.factories import make_person, make_staff
@@ -114,3 +117,12 @@ async def test_a_department_reports_in_its_console(
     theirs = await other_client.get("/department/joint-cases")
     assert theirs.status_code == 200 and 'id="no-joint-cases"' in theirs.text
     assert "禁止参与政府采购" not in theirs.text
+
+
+def test_every_refusal_the_form_names_is_worded_in_both_languages() -> None:
+    for locale in ("zh-CN", "en"):
+        messages = catalog(locale)
+        missing = {r for r in FORM_REASONS if f"jointcase.error.{r}" not in messages}
+        assert not missing, (locale, missing)
+        worded = {m for m in MEASURES if f"jointcase.measure.{m}" not in messages}
+        assert not worded, (locale, worded)
