@@ -11,7 +11,7 @@ import httpx
 from backend.audit.models import AuditEntry
 from backend.core.i18n import catalog
 from backend.jointcases.measures import MEASURES
-from backend.jointcases.models import JointCase
+from backend.jointcases.models import CaseSource, JointCase
 from backend.jointcases.service import FORM_REASONS
 from tests.authenticator import SoftAuthenticator
 from tests.conftest import ORIGIN
@@ -126,3 +126,5 @@ def test_every_refusal_the_form_names_is_worded_in_both_languages() -> None:
         assert not missing, (locale, missing)
         worded = {m for m in MEASURES if f"jointcase.measure.{m}" not in messages}
         assert not worded, (locale, worded)
+        sources = {s.value for s in CaseSource if f"jointcase.source.{s.value}" not in messages}
+        assert not sources, (locale, sources)
