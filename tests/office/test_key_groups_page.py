@@ -72,3 +72,6 @@ async def test_the_key_group_page_is_linked_from_the_office_home(
 ) -> None:
     home = (await officer.get("/office")).text
     assert home.count('href="/office/key-groups"') == 2  # the section nav and the home cards
+    assert (
+        home.count('href="/office/data-use"') == 2 and home.count('href="/office/joint-cases"') == 2
+    )
