@@ -75,6 +75,7 @@ from .passes import service as passes_service
 from .platform import routes as platform_routes
 from .platform.shared import DatabaseGenerations, DatabaseLeases
 from .platform.shell import RevalidatedFiles, VersionedFiles, asset
+from .population import routes as population_routes
 from .programme import pages as programme_pages
 from .programme import routes as programme_routes
 from .repairs import routes as repair_routes
@@ -117,6 +118,7 @@ def declared_routes() -> list[BaseRoute]:
         *family_routes.routes,
         *family_pages.routes,
         *keygroup_routes.routes,
+        *population_routes.routes,
         *joint_case_routes.routes,
         *joint_case_pages.routes,
         *programme_routes.routes,

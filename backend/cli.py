@@ -31,6 +31,8 @@ from .credit.expiry import sweep
 from .credit.service import rescore_city
 from .db import tortoise_config
 from .demo.city import seed_demo
+from .population import script as register_feed
+from .population.feed import Format
 
 
 async def migrate(settings: Settings) -> None:
@@ -141,6 +143,19 @@ def main(argv: list[str] | None = None) -> int:
     rescore_cmd.add_argument(
         "--batch", type=int, default=100_000, help="person ids per transaction"
     )
+    feed = sub.add_parser(
+        "import-register",
+        help="import the population database's export (CSV or NDJSON; idempotent)",
+    )
+    feed.add_argument("path", help="the export file, or - for stdin")
+    feed.add_argument("--format", choices=[f.value for f in Format], default=None,
+                      help="default: from the file name (.csv, .ndjson), else ndjson")  # fmt: skip
+    feed.add_argument("--rejects", type=Path, default=None, help="write rejected lines here")
+    feed.add_argument("--quiet", action="store_true", help="no progress bar")
+    token = sub.add_parser(
+        "register-token", help="create the population database's API token (importRegisterChanges)"
+    )
+    token.add_argument("--label", default="人口信息库")
     args = parser.parse_args(argv)
     settings = load_settings()
     settings.check()  # an unknown XINYI_ENV or weak production settings stop every command
@@ -175,6 +190,16 @@ def main(argv: list[str] | None = None) -> int:
             with_orm(settings, lambda: rescore(args.as_of, not args.restart, args.batch))
         )
         print(json.dumps(result))
+    elif args.command == "import-register":
+        fmt = Format(args.format) if args.format else None
+        result = asyncio.run(
+            with_orm(settings, lambda: register_feed.import_file(
+                settings, args.path, fmt=fmt, rejects=args.rejects, progress=not args.quiet))
+        )  # fmt: skip
+        print(json.dumps(result, ensure_ascii=False))
+    elif args.command == "register-token":
+        secret = asyncio.run(with_orm(settings, lambda: register_feed.register_token(args.label)))
+        print(f"register token (shown once; give it to the population database): {secret}")
     elif args.command == "seed-demo":
         result = asyncio.run(
             with_orm(

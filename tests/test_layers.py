@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("auth",),
     ("credit",),
     ("passes", "commitments", "keygroups"),
-    ("partners", "repairs", "objections"),
+    ("partners", "repairs", "objections", "population"),
     ("office", "cases", "family"),
     ("rights", "programme", "jointcases"),
     ("demo",),

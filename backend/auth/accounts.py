@@ -12,12 +12,12 @@ from webauthn.helpers import bytes_to_base64url
 from ..audit import service as audit
 from ..core import transitions
 from ..core.crypto import IdCipher
-from ..core.errors import ValidationFailed
+from ..core.errors import Forbidden, ValidationFailed
 from ..core.i18n import LOCALES
 from ..core.principal import Principal
 from ..core.transitions import Workflow
 from ..residents import register
-from ..residents.models import Person
+from ..residents.models import Person, PersonStatus
 from . import sessions
 from .models import Account, AccountStatus, Passkey, RecoveryCode
 
@@ -39,6 +39,7 @@ class Refusal(StrEnum):
     NOT_STAFF = "not_staff"  # a staff change to an account that is not a staff account
     CHANGE_PENDING = "change_pending"  # another change to this account awaits a decision
     BOOTSTRAP_CLOSED = "bootstrap_closed"  # the console creates officers only while < 2 exist
+    NOT_RESIDENT = "not_resident"  # the register says the person moved out or died (403)
 
 
 # proposed → invited when a second, independent officer approves a staff account (and is shown
@@ -59,6 +60,18 @@ ACCOUNT_WORKFLOW = Workflow[AccountStatus](
         AccountStatus.DISABLED: Refusal.ALREADY_DISABLED,
     },
 )
+
+
+async def refuse_unless_resident(person_id: int | None) -> None:
+    """A person the register holds as moved out or deceased neither enrols nor signs in
+    (docs/register-feed.md); staff accounts have no person and are not concerned."""
+    if person_id is None:
+        return
+    if not await Person.filter(id=person_id, status=PersonStatus.ACTIVE).exists():
+        raise Forbidden(
+            "the population register no longer lists this person as a resident of the city",
+            reason=Refusal.NOT_RESIDENT,
+        )
 
 
 def new_user_handle() -> str:

@@ -29,7 +29,7 @@ from ..core.principal import Principal
 from ..residents import idnumber, register
 from ..residents.models import Person
 from . import quota, recovery, registration, sessions, throttle
-from .accounts import Refusal
+from .accounts import Refusal, refuse_unless_resident
 from .models import Account, EnrolmentCode, Passkey, RecoveryCode
 
 CODE_TTL = dt.timedelta(hours=24)
@@ -95,6 +95,7 @@ async def match_person(*, cipher: IdCipher, name: str, id_number: str, client_ke
         raise IdentityNotMatched("the name and ID number do not match the population register")
     assert person is not None
     await throttle.succeeded(undo=keys[:1], clear=keys[1:])
+    await refuse_unless_resident(person.id)
     return person
 
 
@@ -220,6 +221,7 @@ async def finish_enrolment(
         principal=principal,
         keep_passkeys=keep_passkeys,
     )
+    await refuse_unless_resident(account.person_id)  # type: ignore[attr-defined]
     return await sessions.sign_in(
         account=account, secret_key=secret_key, hours=session_hours, device_label=device_label
     )

@@ -10,7 +10,7 @@ from ..core.context import RelyingParty
 from ..core.errors import CeremonyFailed
 from ..core.principal import Principal
 from . import ceremonies, sessions
-from .accounts import Refusal, principal_for
+from .accounts import Refusal, principal_for, refuse_unless_resident
 from .models import Account, AccountStatus, Passkey
 
 
@@ -41,6 +41,7 @@ async def finish_login(
         raise CeremonyFailed("the passkey's user handle does not match its account")
     if account.status != AccountStatus.ACTIVE:
         raise CeremonyFailed(f"this account is {account.status}")
+    await refuse_unless_resident(account.person_id)  # type: ignore[attr-defined]
     new_count = ceremonies.verify_assertion(rp, credential, challenge, passkey)
     passkey.sign_count = new_count
     passkey.last_used_at = clock.now()

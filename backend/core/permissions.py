@@ -48,6 +48,7 @@ class Permission(StrEnum):
     CASES_OVERSEE = "cases.oversee"  # every open case and its deadline; objection reviews
     CASES_FILE = "cases.file"  # file a repair or objection for a resident at a counter
     PROGRAMME_MANAGE = "programme.manage"  # nominate and approve honours, edit campaigns
+    REGISTER_IMPORT = "register.import"  # the population database's changes (register feed)
     JOINT_CASES_REPORT = "jointcases.report"  # a department reports its joint cases (联合奖惩案例)
 
 
@@ -107,7 +108,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.DEPARTMENT_SYSTEM: frozenset(
-        {Permission.RECORDS_SUBMIT, Permission.CASES_DECIDE, Permission.JOINT_CASES_REPORT}
+        {
+            Permission.RECORDS_SUBMIT,
+            Permission.CASES_DECIDE,
+            Permission.JOINT_CASES_REPORT,
+            # Only a token whose scopes name it (population.service.create_register_token).
+            Permission.REGISTER_IMPORT,
+        }
     ),
     Role.PARTNER_SYSTEM: frozenset(
         {

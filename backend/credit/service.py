@@ -235,6 +235,13 @@ def _same_breakdown(
     return bool(stored == breakdown)
 
 
+# Whom the register holds as moved out or deceased is no longer scored (the register feed,
+# docs/register-feed.md); the index on person.status keeps the few who left one lookup.
+RESIDENTS_ONLY = (
+    '"person_id" NOT IN (SELECT "id" FROM "person" WHERE "status" IN (\'moved_out\', \'deceased\'))'
+)
+
+
 @dataclass(frozen=True)
 class CityRescore:
     run_id: int
@@ -270,7 +277,7 @@ async def rescore_city(
     lo = run.last_person_id + 1
     while lo <= top:
         hi = lo + batch - 1
-        where = '"person_id" BETWEEN ? AND ?'
+        where = f'"person_id" BETWEEN ? AND ? AND {RESIDENTS_ONLY}'
         async with in_transaction():
             sums = await _sums(where, (lo, hi), as_of)
             existing = await _existing_scores(where, (lo, hi))

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+
+class PersonStatus(StrEnum):
+    """Whether the person is a resident of the city today (the register feed sets it)."""
+
+    ACTIVE = "active"  # 在册: scored, may sign in, holds a pass
+    MOVED_OUT = "moved_out"  # 迁出本市: not scored, passes revoked, records kept
+    DECEASED = "deceased"  # 死亡注销: as moved out, and final
 
 
 class Person(Model):
@@ -22,9 +33,48 @@ class Person(Model):
     birth_year = fields.SmallIntField(default=0, db_default=0)
     district_code = fields.CharField(max_length=6, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The register feed (docs/register-feed.md): the person's standing in the register and the
+    # population database's sequence number of the last change applied (a line whose number is
+    # not above it changes nothing, so re-importing an export is idempotent).
+    status = fields.CharEnumField(
+        PersonStatus,
+        max_length=12,
+        default=PersonStatus.ACTIVE,
+        db_default=PersonStatus.ACTIVE,
+        description="PersonStatus",
+    )
+    register_seq = fields.BigIntField(default=0, db_default=0)
 
     class Meta:
         table = "person"
+        indexes = (("status",),)  # the few who left, for the city rescoring
+
+
+class RegisterImport(Model):
+    """One import of the population database's feed (人口库数据导入): a file through
+    scripts/import_register or one importRegisterChanges request, with its counts and the
+    first rejected lines (line number, field and reason: never the ID number)."""
+
+    id = fields.BigIntField(primary_key=True)
+    source = fields.CharField(max_length=8)  # "file" | "api"
+    label = fields.CharField(max_length=200, default="")  # the file name or the token
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    lines = fields.IntField(default=0)
+    created = fields.IntField(default=0)
+    changed = fields.IntField(default=0)
+    unchanged = fields.IntField(default=0)
+    rejected = fields.IntField(default=0)
+    moved_out = fields.IntField(default=0)
+    deceased = fields.IntField(default=0)
+    moved_in = fields.IntField(default=0)
+    passes_revoked = fields.IntField(default=0)
+    rejections: list[dict[str, Any]] = fields.JSONField(
+        default=list
+    )  # at most feed.REPORTED_REJECTIONS
+
+    class Meta:
+        table = "register_import"
 
 
 class PersonOccupation(Model):
