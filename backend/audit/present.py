@@ -56,6 +56,12 @@ ACTIONS: dict[str, What] = {
     "campaign.create": What.NONE,
     "campaign.update": What.NONE,
     "commitment.signed": What.ACCOUNT,
+    # 容缺受理 (commitments.deferrals): the counter saw the pass and its red-list hint
+    "deferral.opened": What.CASE,
+    "deferral.signed": What.ACCOUNT,
+    "deferral.fulfilled": What.CASE,
+    "deferral.breached": What.RECORD,  # the breached-commitment record it creates
+    "deferral.lapsed": What.CASE,
     "consent.given": What.ACCOUNT,
     "consent.withdrawn": What.ACCOUNT,
     "enrolment_code.issued": What.IDENTITY,
@@ -176,6 +182,7 @@ FIXED_PURPOSES: dict[str, str] = {
     "passkey added through a counter code": "passkey_counter_code",
     "passkey added through a recovery code": "passkey_recovery_code",
     "verification refused: too many checks of this pass today": "verification_flood",
+    "deferral": "deferral",
 }
 
 # Who acts when no person does (`actor_label=` without a principal): `access.by.<code>`.
