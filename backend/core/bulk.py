@@ -11,8 +11,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import aiosqlite
 import asyncpg
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 
 
@@ -114,6 +116,37 @@ async def fetch_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequenc
     return rows  # type: ignore[no-any-return]
 
 
+# SQLite: one read-only connection beside the ORM's, for hot reads (a pass check). The ORM's
+# client runs one statement at a time and a write transaction (the audit group commit) holds
+# it for several round trips; in WAL mode a second connection reads the last committed state
+# beside the writer, and the reads queued on it run back to back.
+_READER: dict[str, aiosqlite.Connection] = {}
+
+
+async def _reader(filename: str) -> aiosqlite.Connection:
+    found = _READER.get(filename)
+    if found is None:
+        for old in list(_READER.values()):  # another database now (tests): one reader at a time
+            await old.close()
+        _READER.clear()
+        found = aiosqlite.connect(f"file:{filename}?mode=ro", uri=True, isolation_level=None)
+        found._thread.daemon = True  # only reads: it must never keep a process alive
+        _READER[filename] = await found
+        await found.execute("PRAGMA busy_timeout = 5000")
+    return found
+
+
+async def read_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequence[Any]]:
+    """`fetch_rows` for a read that needs only committed data and no transaction of its own:
+    on a file SQLite database, through the read-only connection beside the ORM's."""
+    conn = connections.get("default")
+    filename = getattr(conn, "filename", ":memory:")
+    if dialect() != "sqlite" or isinstance(conn, TransactionalDBClient) or ":memory:" in filename:
+        return await fetch_rows(sql_sqlite, params)
+    reader = await _reader(filename)
+    return list(await reader.execute_fetchall(sql_sqlite, _params(params)))
+
+
 async def write_returning(sql_sqlite: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """An INSERT or UPDATE … RETURNING: the rows it returns (through `execute_query` the
     PostgreSQL client answers a write with its row count only)."""
@@ -127,7 +160,7 @@ async def execute_many(sql_sqlite: str, rows: Sequence[Sequence[Any]]) -> None:
         return
     conn = connections.get("default")
     sql = portable(sql_sqlite)
-    await conn.execute_many(sql, [list(r) for r in rows])
+    await conn.execute_many(sql, rows)  # both drivers take the rows as they are
 
 
 def in_list(count: int) -> str:

@@ -149,7 +149,8 @@ async def _apply_sums(
     cause: str,
 ) -> int:
     """Score every person from their dimension sums; write only what changed."""
-    now = clock.now()
+    # Bound once as the dialect wants them (SQLite: text), not adapted again in every row.
+    now, as_of_value = bulk.bind_date(clock.now()), bulk.bind_date(as_of)
     codes = [d.code for d in model.dimensions]
     memo: dict[tuple[int, ...], tuple[int, str, dict[str, int]]] = {}
     breakdown_json: dict[tuple[int, ...], str] = {}
@@ -170,10 +171,10 @@ async def _apply_sums(
         ):
             continue
         upserts.append(
-            (person_id, total, tier_code, model.version, breakdown_json[key], as_of, now)
+            (person_id, total, tier_code, model.version, breakdown_json[key], as_of_value, now)
         )
         if before is None or before[:2] != (total, tier_code):
-            history.append((person_id, total, tier_code, model.version, as_of, cause, now))
+            history.append((person_id, total, tier_code, model.version, as_of_value, cause, now))
         if before is None or before[1] != tier_code:
             tier_moved.append(person_id)
     await bulk.execute_many(UPSERT_SCORE, upserts)
