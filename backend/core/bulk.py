@@ -43,7 +43,8 @@ async def insert_new_rows(
     table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, unique: str
 ) -> None:
     """Insert rows, skipping those whose `unique` column value is already stored. PostgreSQL:
-    binary COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING."""
+    binary COPY; if some are stored, COPY into a temporary table, then one INSERT … SELECT …
+    ON CONFLICT DO NOTHING."""
     if not rows:
         return
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -51,6 +52,12 @@ async def insert_new_rows(
     if dialect() == "postgres":
         scratch = f"_new_{table}"
         async with conn.acquire_connection() as raw:
+            try:  # usually none is stored yet: a plain COPY, in a savepoint in case one is
+                async with raw.transaction():
+                    await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+                return
+            except asyncpg.UniqueViolationError:
+                pass
             await raw.execute(  # the columns' types only: no constraints, no defaults
                 f'CREATE TEMPORARY TABLE IF NOT EXISTS "{scratch}" ON COMMIT DELETE ROWS AS '
                 f'SELECT {cols} FROM "{table}" WITH NO DATA'
