@@ -30,6 +30,8 @@ async def import_file(
     rejects: Path | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
+    if path != "-" and not Path(path).is_file():
+        raise SystemExit(f"no such file: {path}")
     chosen = fmt or format_of(path)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
