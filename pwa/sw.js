@@ -1,18 +1,23 @@
 // Xinyi service worker: the app shell works offline; API responses are never cached.
 //
 // Shell files live under versioned URLs (/app/v/<BUILD>/…, set by the server when it serves
-// this file): they never change, so they are answered from the cache first, and installing
-// reads them from the browser's HTTP cache the page already filled (each file crosses the
-// network once). Precached is only what the app needs offline — the page, its first modules,
-// the pass and the offline page, and both catalogs; other views are cached when first used.
-// The page itself ("/") is network first. Bump VERSION only to rename the cache.
+// this file): they never change, so they are answered from the cache first. Each file crosses
+// the network once, page and worker together:
+// - the page registers this worker after it has loaded, so installing reads the files the page
+//   already fetched from the browser's HTTP cache (they are kept a year);
+// - the page itself ("/", revalidated) is taken from the HTTP cache as the page got it
+//   (`force-cache`), and fetched only if that copy is missing or names another build;
+// - the catalog: only the one of the page's language, which the page names in a "keep"
+//   message once this worker is active (the other language is fetched when chosen);
+// - precached beyond that is only what the app needs offline (the pass, the offline page),
+//   downloaded in the background after the first view is usable; other views are cached
+//   when first used. Bump VERSION only to rename the cache.
 
 const VERSION = "v5";
 const BUILD = "dev";
 const CACHE = `xinyi-shell-${VERSION}`;
 const BASE = `/app/v/${BUILD}/`;
 const SHELL = [
-  "/",
   "/manifest.webmanifest",
   ...[
     "styles.css",
@@ -39,19 +44,48 @@ const SHELL = [
     "icons/icon.svg",
     "icons/icon-192.png",
     "icons/favicon-32.png",
-    "i18n/zh-CN.json",
-    "i18n/en.json",
   ].map((path) => BASE + path),
 ];
 const NETWORK_TIMEOUT_MS = 4000;
+
+/** The page as the browser last got it, if it is this build's; else a fresh copy. */
+async function keepPage(cache) {
+  for (const mode of ["force-cache", "no-cache"]) {
+    const response = await fetch(new Request("/", { cache: mode }));
+    if (!response.ok) continue;
+    if ((await response.clone().text()).includes(`data-build="${BUILD}"`)) {
+      await cache.put("/", response);
+      return;
+    }
+  }
+}
 
 self.addEventListener("install", (event) => {
   // Not bypassing the HTTP cache: a versioned file found there is the same file.
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(SHELL))
+      .then((cache) => Promise.all([cache.addAll(SHELL), keepPage(cache)]))
       .then(() => self.skipWaiting()),
+  );
+});
+
+// {type: "keep", urls}: files of this build the page loaded before this worker controlled it
+// (its catalog, a view): cached from the HTTP cache, so offline has what the page had.
+self.addEventListener("message", (event) => {
+  const { data } = event;
+  if (data?.type !== "keep" || !Array.isArray(data.urls)) return;
+  const urls = data.urls
+    .map((url) => new URL(url, self.location.origin))
+    .filter((url) => url.origin === self.location.origin && url.pathname.startsWith(BASE));
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      Promise.all(
+        urls.map(async (url) => {
+          if (!(await cache.match(url.pathname))) await cache.add(url.pathname);
+        }),
+      ),
+    ),
   );
 });
 

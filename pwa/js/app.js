@@ -39,6 +39,10 @@ const VIEWS = {
   welcome: () => import("./views/welcome.js"),
 };
 
+// The view the next tap most likely opens, loaded while the phone is idle (and its own
+// `prefetch(app)` run): from home, the pass, whose QR then waits only for its certificate.
+const NEXT = { home: "pass" };
+
 const ELDER_KEY = "xinyi.elder";
 const SIGNED_IN_HINT = "xinyi.signedIn";
 
@@ -357,6 +361,15 @@ async function loadView(name) {
   }
 }
 
+function prefetch(name) {
+  const load = () =>
+    VIEWS[name]()
+      .then((module) => module.prefetch?.(app))
+      .catch(() => {}); // offline and not cached: loaded on use
+  if ("requestIdleCallback" in window) requestIdleCallback(load, { timeout: 2000 });
+  else setTimeout(load, 500);
+}
+
 export async function render({ focus = true } = {}) {
   const mine = ++renderCount;
   await abortConditional();
@@ -391,6 +404,7 @@ export async function render({ focus = true } = {}) {
   document.body.dataset.view = view.id || route || "home";
   if (focus) (main.querySelector("h1") || main).focus();
   view.mounted?.(app, container);
+  if (state.me && NEXT[view.id]) prefetch(NEXT[view.id]);
   if (view.id !== "inbox") refreshUnread(); // the inbox view sets the count it loaded
   else showUnread(state.unread);
 }
@@ -459,14 +473,28 @@ function bindShell() {
   });
 }
 
+/** The versioned files this page has loaded (its catalog, its views): the worker keeps them
+ * from the HTTP cache, so it never downloads a file twice nor the other language. */
+function loadedShellFiles() {
+  const base = new URL(`/app/v/${document.documentElement.dataset.build}/`, location.href).href;
+  return performance
+    .getEntriesByType("resource")
+    .map((entry) => entry.name)
+    .filter((url) => url.startsWith(base));
+}
+
 /** After the page has loaded: installing the worker then reads the shell from the HTTP cache
  * instead of competing with the first view for the network. */
 function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   const register = () =>
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
-      console.warn("service worker not registered", error);
-    });
+    navigator.serviceWorker
+      .register("/sw.js", { scope: "/" })
+      .then(() => navigator.serviceWorker.ready)
+      .then((registration) => registration.active?.postMessage({ type: "keep", urls: loadedShellFiles() }))
+      .catch((error) => {
+        console.warn("service worker not registered", error);
+      });
   if (document.readyState === "complete") register();
   else window.addEventListener("load", register, { once: true });
 }

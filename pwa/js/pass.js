@@ -14,6 +14,7 @@ const CERTIFICATE = "certificate";
 const RENEW_AFTER_MS = 6 * 3600 * 1000; // renew silently every 6 h: fewer scans share a certificate
 const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
 let renewedThisRun = false; // "renew on every app start when online"
+let spare = null; // {accountId, key}: the next renewal's presentation key, made ahead of time
 
 export function supported() {
   return Boolean(globalThis.crypto?.subtle && globalThis.indexedDB);
@@ -33,6 +34,7 @@ export async function load() {
 /** Forget this phone's pass: on sign-out, when the phone is removed, or another account. */
 export async function clearPass() {
   renewedThisRun = false;
+  spare = null;
   try {
     await keystore.clear();
   } catch {
@@ -40,7 +42,17 @@ export async function clearPass() {
   }
 }
 
-async function deviceFor(accountId) {
+let deviceQueue = Promise.resolve();
+
+/** This phone's device key for the account, made once: calls run one after another, so a
+ * renewal and `prepare` at the same moment cannot make two. */
+function deviceFor(accountId) {
+  const next = deviceQueue.then(() => deviceNow(accountId));
+  deviceQueue = next.catch(() => {});
+  return next;
+}
+
+async function deviceNow(accountId) {
   const device = await keystore.get(DEVICE);
   if (device && device.accountId === accountId) return device;
   if (device) await clearPass(); // another resident used this browser before
@@ -54,6 +66,23 @@ async function deviceFor(accountId) {
 async function publicJwk(keyPair) {
   const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", keyPair.publicKey);
   return { kty, crv, x, y };
+}
+
+/** A fresh presentation key for the next renewal; like the device key, it can never be
+ * exported, and it is used for one certificate only. */
+function presentationKeyFor(accountId) {
+  const ready = spare?.accountId === accountId ? spare.key : null;
+  spare = null;
+  return ready || crypto.subtle.generateKey(ECDSA, false, ["sign"]);
+}
+
+/** Make the keys of the next renewal while the phone is idle (the home page does, as the pass
+ * is what a resident opens next): only local work, nothing is sent. */
+export async function prepare(accountId) {
+  await deviceFor(accountId);
+  if (spare?.accountId !== accountId) {
+    spare = { accountId, key: crypto.subtle.generateKey(ECDSA, false, ["sign"]) };
+  }
 }
 
 /** The phone's clock corrected by the offset measured at the last renewal. */
@@ -81,16 +110,13 @@ export function needsRenewal(certificate, accountId) {
   return isExpired(certificate) || age >= RENEW_AFTER_MS;
 }
 
-/** POST /api/v1/me/pass with this phone's public key; keep the answer and the clock offset.
- * A device key the server refuses (the phone was removed elsewhere) is replaced once. */
+/** POST /api/v1/me/pass with this phone's public keys; keep the answer and the clock offset.
+ * A device key the server refuses (the phone was removed elsewhere) is replaced once.
+ * Resolves to the new certificate and the device key it names. */
 export async function renew(accountId, { retried = false } = {}) {
-  const device = await deviceFor(accountId);
-  // A new key for this certificate only; like the device key, it can never be exported.
-  const presentationKey = await crypto.subtle.generateKey(ECDSA, false, ["sign"]);
-  const body = {
-    device_key: await publicJwk(device.keyPair),
-    presentation_key: await publicJwk(presentationKey),
-  };
+  const [device, presentationKey] = await Promise.all([deviceFor(accountId), presentationKeyFor(accountId)]);
+  const [deviceKey, presentation] = await Promise.all([publicJwk(device.keyPair), publicJwk(presentationKey)]);
+  const body = { device_key: deviceKey, presentation_key: presentation };
   const sent = Date.now();
   let issued;
   try {
@@ -107,9 +133,11 @@ export async function renew(accountId, { retried = false } = {}) {
   // server_time is whole seconds: +500 ms centres it; the request took (received − sent).
   const offsetMs = Math.round(issued.server_time * 1000 + 500 - (sent + received) / 2);
   const certificate = { ...issued, accountId, offsetMs, fetchedAt: received, presentationKey };
-  await keystore.put(CERTIFICATE, certificate);
+  // Stored while the QR is drawn (the pass on screen does not wait for IndexedDB); a failed
+  // write leaves the previous certificate for offline use.
+  keystore.put(CERTIFICATE, certificate).catch((error) => console.warn("pass not stored", error));
   renewedThisRun = true;
-  return certificate;
+  return { certificate, device };
 }
 
 /** The QR text for one time step: "XY2:" + Base45(certificate ‖ step ‖ ECDSA(r ‖ s)), signed

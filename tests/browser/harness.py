@@ -123,8 +123,11 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 3
 
 
 @contextmanager
-def running_server(tmp: Path, residents: int = 50, seed: int = 7) -> Iterator[Server]:
-    """Migrate a fresh database, seed the demo city, start uvicorn; stop and drop at the end."""
+def running_server(
+    tmp: Path, residents: int = 50, seed: int = 7, *, access_log: bool = False
+) -> Iterator[Server]:
+    """Migrate a fresh database, seed the demo city, start uvicorn; stop and drop at the end.
+    `access_log`: uvicorn logs every request to `server.log` (what crossed the network)."""
     port = free_port()
     data_dir = tmp / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -158,7 +161,8 @@ def running_server(tmp: Path, residents: int = 50, seed: int = 7) -> Iterator[Se
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [PYTHON, "-m", "uvicorn", "backend.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                 "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "info" if access_log else "warning"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         server = Server(f"http://localhost:{port}", data_dir, process, log_path, env=env)

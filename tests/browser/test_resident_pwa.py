@@ -460,7 +460,7 @@ def test_installable_and_the_cache_holds_only_the_shell(resident: Resident) -> N
     shell = f"/app/v/{build}/"
     assert {"/", "/manifest.webmanifest"} | {
         shell + p
-        for p in ("styles.css", "js/app.js", "i18n/zh-CN.json", "i18n/en.json",
+        for p in ("styles.css", "js/app.js", "i18n/zh-CN.json",
                   "icons/icon-192.png", "js/views/pass.js")
     } <= paths  # fmt: skip
     assert not [p for p in paths if p.startswith("/api/")], paths

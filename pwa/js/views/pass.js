@@ -12,12 +12,13 @@ import {
   isExpired,
   load,
   needsRenewal,
+  prepare,
   present,
   renew,
   stepSeconds,
   supported,
 } from "../pass.js";
-import { qrSvg, updateQr } from "../qr.js";
+import { qrMatrix, qrSvg, updateQr } from "../qr.js";
 import { termsText } from "./offers.js";
 import { s } from "../svg.js";
 
@@ -102,15 +103,24 @@ function offerItem(offer) {
   );
 }
 
-function benefits(offers) {
+/** The offers this pass unlocks, filled in when they arrive: the QR never waits for them. */
+function benefits(offersLoading) {
   const section = h(
     "section",
-    { class: "card", id: "pass-benefits", "aria-labelledby": "pass-benefits-h" },
+    { class: "card", id: "pass-benefits", "aria-labelledby": "pass-benefits-h", "aria-busy": "true" },
     h("h2", { id: "pass-benefits-h", text: t("pwa.pass.benefits") }),
   );
+  offersLoading.then((offers) => {
+    fillBenefits(section, offers);
+    section.removeAttribute("aria-busy");
+  });
+  return section;
+}
+
+function fillBenefits(section, offers) {
   if (!offers) {
     add(section, h("p", { class: "small", text: t("pwa.pass.benefits_offline") }));
-    return section;
+    return;
   }
   const eligible = offers.items.filter((o) => o.eligible);
   add(
@@ -121,7 +131,6 @@ function benefits(offers) {
     h("p", { class: "small", text: t("pwa.pass.benefits_note") }),
     h("p", {}, h("a", { href: "#/offers", text: t("pwa.pass.all_offers") })),
   );
-  return section;
 }
 
 function failure(app, root, error) {
@@ -139,6 +148,16 @@ function failure(app, root, error) {
   );
 }
 
+/** From home, before the pass is opened: its keys are made while the phone is idle, and the
+ * QR encoder runs once on a pass-sized text (its first run, before the engine has compiled
+ * it, takes several times longer than the next). */
+export async function prefetch(app) {
+  const me = app.state.me;
+  if (!me?.person || !supported()) return;
+  await prepare(me.id);
+  qrMatrix(`XY2:${"0".repeat(303)}`);
+}
+
 export async function render(app, root) {
   const heading = t("pwa.pass.heading");
   add(root, h("p", { class: "back" }, h("a", { href: "#/", text: t("pwa.nav.home") })), h("h1", { tabindex: "-1", text: heading }));
@@ -151,17 +170,22 @@ export async function render(app, root) {
     add(root, h("p", { class: "notice info", id: "pass-error", text: t("pwa.pass.residents_only") }));
     return { title: heading };
   }
-  const offersLoading = me ? api("/api/v1/me/offers").catch(() => null) : Promise.resolve(null);
   let { device, certificate } = await load();
   let problem = null;
+  let renewal = Promise.resolve();
   if (me && online(app) && (needsRenewal(certificate, me.id) || device?.accountId !== me.id)) {
-    try {
-      certificate = await renew(me.id);
-      ({ device } = await load());
-    } catch (error) {
-      problem = error;
-    }
+    renewal = renew(me.id).then(
+      (renewed) => ({ certificate, device } = renewed),
+      (error) => {
+        problem = error;
+      },
+    );
   }
+  // The offers are asked after the certificate: on a slow line the QR comes first.
+  const offersLoading = me
+    ? renewal.then(() => api("/api/v1/me/offers")).catch(() => null)
+    : Promise.resolve(null);
+  await renewal;
   const accountId = me ? me.id : certificate?.accountId;
   if (!certificate || !device || certificate.accountId !== accountId || device.accountId !== accountId) {
     failure(app, root, problem);
@@ -199,7 +223,7 @@ export async function render(app, root) {
     card,
     h("p", { class: "pass-privacy small", id: "pass-privacy", text: t("pwa.pass.privacy") }),
     carries(certificate),
-    benefits(await offersLoading),
+    benefits(offersLoading),
     h(
       "section",
       { class: "card", "aria-labelledby": "pass-more-h" },
@@ -228,9 +252,8 @@ async function renewInBackground(state) {
   if (state.renewing || !me || !online(state.app)) return;
   state.renewing = true;
   try {
-    const certificate = await renew(me.id);
-    const { device } = await load();
-    if (state.stopped || !device) return;
+    const { certificate, device } = await renew(me.id);
+    if (state.stopped) return;
     Object.assign(state, { certificate, device, step: null });
     state.root.querySelector("#pass-tier").textContent = tierName(certificate.tier);
     state.root.querySelector(".pass-lists")?.replaceWith(listTags(certificate.flags || 0) || noList());
