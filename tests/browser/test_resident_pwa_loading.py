@@ -38,7 +38,8 @@ SLOW_4G = {
     "uploadThroughput": 400_000 / 8,
 }
 CPU_SLOWDOWN = 4
-# Measured 0.55–0.75 s on the shared 2-core machine (docs/benchmarks.md, "PWA"); the bound
+# Measured 0.57–1.07 s (medians 0.77–0.90 s) on the shared 2-core machine (docs/benchmarks.md,
+# "PWA"): under 1 s is not stable there, so the bound
 # leaves room for a loaded machine, the figure itself is printed.
 FIRST_QR_BOUND_S = 2.0
 _REQUEST_LINE = re.compile(r'"(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP/[\d.]+" (\d{3})')
