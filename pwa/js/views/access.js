@@ -28,7 +28,10 @@ function why(item) {
 function when(item, zone) {
   const last = formatCityTime(item.at, zone);
   if (item.count > 1) {
-    return t("pwa.access.repeated", { count: item.count, from: formatCityTime(item.first_at, zone), to: last });
+    const first = formatCityTime(item.first_at, zone);
+    // Looks within the same minute read "3 times, 09:15", not "from 09:15 to 09:15".
+    if (first === last) return t("pwa.access.repeated_at", { count: item.count, time: last });
+    return t("pwa.access.repeated", { count: item.count, from: first, to: last });
   }
   return last;
 }
