@@ -447,7 +447,7 @@ async def check_online(text: str, *, keyring: KeyRing, now: int | None = None) -
         return OnlineCheck(verdict, None)
     person = '"pc"."person_id"'
     standing_sql, standing_params = standing_columns(person, clock.today())
-    rows = await bulk.fetch_rows(
+    rows = await bulk.read_rows(  # committed data only: beside the writer on SQLite
         f"SELECT {_RECORD}, {display.holder_columns(person)}, {standing_sql} "
         'FROM "pass_certificate" AS "pc" WHERE "pc"."pass_id" = ?',
         [*standing_params, verdict.pass_id.hex()],
