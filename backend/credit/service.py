@@ -200,7 +200,7 @@ async def rescore_people(
     changed = 0
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        where = f'"person_id" IN {bulk.in_list(len(chunk))}'
+        where = f'"person_id" IN {bulk.in_list(len(chunk))} AND {RESIDENTS_ONLY}'
         sums = await _sums(where, chunk, as_of)
         existing = await _existing_scores(where, chunk)
         changed += await _apply_sums(sums, existing, model, as_of, cause)

@@ -12,7 +12,7 @@ import httpx
 from backend.audit.models import AuditEntry
 from backend.core import clock
 from backend.credit.models import Score, ScoreHistory
-from backend.credit.service import rescore_city
+from backend.credit.service import rescore_city, rescore_people
 from backend.population.feed import Format
 from backend.population.service import import_lines
 from backend.population.stream import each
@@ -169,6 +169,11 @@ async def test_a_person_who_moved_out_loses_pass_sign_in_and_scoring(
     # The city rescoring leaves them out; the person still in the city is scored.
     for person in (who, stays):
         await add_record(person.person.id, "IDN_REALNAME_VERIFIED", clock.today())
+    # Neither a department batch's re-scoring nor the city rescoring scores them any more.
+    await rescore_people(person_ids=[who.person.id, stays.person.id], cause="record")
+    assert not await Score.filter(person_id=who.person.id).exists()
+    assert await Score.filter(person_id=stays.person.id).exists()
+    await Score.filter(person_id=stays.person.id).delete()
     await rescore_city()
     assert not await Score.filter(person_id=who.person.id).exists()
     assert await Score.filter(person_id=stays.person.id).exists()
