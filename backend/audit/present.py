@@ -159,6 +159,7 @@ ACTIONS: dict[str, What] = {
     "staff.created": What.NONE,
     "staff.proposed": What.NONE,
     "staff.rejected": What.NONE,
+    "register.imported": What.NONE,  # one import run: counts, no one person
 }
 
 # The purposes the code writes in its own words (`purpose="benefit check"`): the audit trail
@@ -196,6 +197,7 @@ SYSTEM_ACTORS: dict[str, str] = {
     "report check (public page)": "report_check",
     "recovery code": "recovery_code",
     "counter code": "counter_code",
+    "scripts/import_register": "register_import",
 }
 
 _CASE_PURPOSES = [

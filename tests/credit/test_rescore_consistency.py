@@ -81,8 +81,8 @@ def _generate(seed: int) -> tuple[list[tuple], list[tuple]]:
         count = rng.choice((0, 1, 2, 3, 5, 8, 14))  # some people with no record at all
         exemplary = rng.random() < 0.2  # only positive records
         volunteer = n % 20 == 0  # around the ten records of the sustained-volunteering rule
-        if volunteer:
-            count = rng.randint(9, 12)
+        if volunteer:  # the first one surely reaches the rule, whatever the catalog holds
+            count = 12 if n == 0 else rng.randint(9, 12)
         for _ in range(count):
             if volunteer:
                 code = "PRO_VOLUNTEER_10H"
@@ -92,9 +92,10 @@ def _generate(seed: int) -> tuple[list[tuple], list[tuple]]:
                 code = rng.choice(heavy) if rng.random() < 0.35 else rng.choice(codes)
             t = CATALOG.types[code]
             decided = _decision_dates(rng, t.max_months)
-            if volunteer and rng.random() < 0.8:
+            if volunteer and (rng.random() < 0.8 or n == 0):
                 decided = AS_OF - dt.timedelta(days=rng.randint(0, 400))
             status = rng.choices(("active", "withdrawn", "repaired"), weights=(85, 10, 5))[0]
+            status = "active" if n == 0 else status
             serial += 1
             records.append(
                 (
