@@ -233,6 +233,13 @@ def _settle(future: asyncio.Future[AuditEntry], answer: AuditEntry | BaseExcepti
 _GROUP = _GroupCommit()
 
 
+def about_person(person_id: int) -> Q:
+    """The entries about a person: those naming them as their subject, and those about many
+    people at once (a department's batch) that name them in audit_subject."""
+    about_many = Subquery(AuditSubject.filter(person_id=person_id).values("entry_id"))
+    return Q(subject_person_id=person_id) | Q(id__in=about_many)
+
+
 async def access_log(
     *, person_id: int | None, account_id: int, limit: int = 50, before_id: int | None = None
 ) -> list[AuditEntry]:
@@ -240,11 +247,9 @@ async def access_log(
     account without a register entry (staff) has no data of its own to look at."""
     if person_id is None:
         return []
-    # Entries about many people at once (a department's batch) name them in audit_subject.
-    about_many = Subquery(AuditSubject.filter(person_id=person_id).values("entry_id"))
     query = AuditEntry.filter(
         Q(actor_account_id__isnull=True) | Q(actor_account_id__not=account_id),
-        Q(subject_person_id=person_id) | Q(id__in=about_many),
+        about_person(person_id),
     )
     if before_id:
         query = query.filter(id__lt=before_id)

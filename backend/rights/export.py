@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from ..audit import service as audit
@@ -50,11 +51,11 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, default=_plain).encode()
 
 
-async def _rows(model: type[Model], **where: Any) -> AsyncIterator[dict[str, Any]]:
+async def _rows(model: type[Model], where: Q) -> AsyncIterator[dict[str, Any]]:
     """Every row of `model` matching `where`, in id order, a batch at a time."""
     last = 0
     while True:
-        batch = await model.filter(**where, id__gt=last).order_by("id").limit(BATCH).values()
+        batch = await model.filter(where, id__gt=last).order_by("id").limit(BATCH).values()
         for row in batch:
             yield {k: v for k, v in row.items() if k not in HIDDEN}
         if len(batch) < BATCH:
@@ -62,26 +63,26 @@ async def _rows(model: type[Model], **where: Any) -> AsyncIterator[dict[str, Any
         last = int(batch[-1]["id"])
 
 
-def _sections(person_id: int, account_id: int) -> list[tuple[str, type[Model], dict[str, Any]]]:
+def _sections(person_id: int, account_id: int) -> list[tuple[str, type[Model], Q]]:
     return [
-        ("records", CreditRecord, {"person_id": person_id}),
-        ("score_history", ScoreHistory, {"person_id": person_id}),
-        ("lists", ListEntry, {"person_id": person_id}),
-        ("objections", Objection, {"person_id": person_id}),
-        ("repairs", RepairRequest, {"person_id": person_id}),
-        ("commitments", CommitmentSignature, {"person_id": person_id}),
-        ("deferred_acceptances", DeferredAcceptance, {"person_id": person_id}),
-        ("passes", PassCertificate, {"person_id": person_id}),
-        ("devices", DeviceKey, {"account_id": account_id}),
-        ("passkeys", Passkey, {"account_id": account_id}),
-        ("benefits", Redemption, {"person_id": person_id}),
-        ("notifications", Notice, {"person_id": person_id}),
-        ("consent", ConsentDecision, {"person_id": person_id}),
-        ("credit_reports", CreditReport, {"person_id": person_id}),
-        ("rights_cases", RightsCase, {"person_id": person_id}),
-        ("helpers", HelperGrant, {"person_id": person_id}),
-        ("helping", HelperGrant, {"helper_person_id": person_id}),
-        ("access_log", AuditEntry, {"subject_person_id": person_id}),
+        ("records", CreditRecord, Q(person_id=person_id)),
+        ("score_history", ScoreHistory, Q(person_id=person_id)),
+        ("lists", ListEntry, Q(person_id=person_id)),
+        ("objections", Objection, Q(person_id=person_id)),
+        ("repairs", RepairRequest, Q(person_id=person_id)),
+        ("commitments", CommitmentSignature, Q(person_id=person_id)),
+        ("deferred_acceptances", DeferredAcceptance, Q(person_id=person_id)),
+        ("passes", PassCertificate, Q(person_id=person_id)),
+        ("devices", DeviceKey, Q(account_id=account_id)),
+        ("passkeys", Passkey, Q(account_id=account_id)),
+        ("benefits", Redemption, Q(person_id=person_id)),
+        ("notifications", Notice, Q(person_id=person_id)),
+        ("consent", ConsentDecision, Q(person_id=person_id)),
+        ("credit_reports", CreditReport, Q(person_id=person_id)),
+        ("rights_cases", RightsCase, Q(person_id=person_id)),
+        ("helpers", HelperGrant, Q(person_id=person_id)),
+        ("helping", HelperGrant, Q(helper_person_id=person_id)),
+        ("access_log", AuditEntry, audit.about_person(person_id)),
     ]
 
 
@@ -107,7 +108,7 @@ async def _stream(
     for name, model, where in _sections(person_id, account_id):
         yield b',"' + name.encode() + b'":['
         first = True
-        async for row in _rows(model, **where):
+        async for row in _rows(model, where):
             yield (b"" if first else b",") + _dump(row)
             first = False
         yield b"]"

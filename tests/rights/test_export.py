@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 
 from backend.audit.models import AuditEntry
-from tests.credit.helpers import problem
+from tests.audit.test_batch_subjects import submit
+from tests.credit.helpers import department, problem
 from tests.due_process import resident
+from tests.factories import make_person
 from tests.rights.helpers import confirmation, officer_look, with_records
 
 
@@ -62,3 +64,22 @@ async def test_exporting_needs_a_fresh_passkey_confirmation_for_this_step(
     again = await client.post("/api/v1/me/export", json={"credential": good}, headers=r.headers())
     problem(again, 400, "challenge_expired")  # used once
     assert await AuditEntry.filter(action="rights.exported").count() == 1
+
+
+async def test_the_download_names_a_departments_batch_about_me(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    """A batch about many people is one entry indexed under each (audit_subject): the download
+    has it, as "who viewed my data" does, and another person's batch is not in it."""
+    r = await resident(client, app)
+    other = await make_person(app.state.ctx.cipher, name="别人")
+    headers = await department("market_regulation")
+    await submit(client, headers, [r.who, other])
+    await submit(client, headers, [other], prefix="N")
+    credential = await confirmation(r, "export")
+    response = await client.post("/api/v1/me/export", json={"credential": credential},
+                                 headers=r.headers())  # fmt: skip
+    assert response.status_code == 200, response.text
+    batches = [e for e in json.loads(response.content)["access_log"]
+               if e["action"] == "records.submitted"]  # fmt: skip
+    assert len(batches) == 1 and batches[0]["details"]["people"] == 2
