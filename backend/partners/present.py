@@ -8,12 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ..core.i18n import translate
+from ..credit.handling import CounterKind
 from ..passes.present import local as local
 from ..passes.present import local_date as local_date
 from ..passes.present import local_time as local_time
 from ..passes.present import tier_name as tier_name
 from ..passes.verify import REASONS
-from .models import Offer
+from .eligibility import counter_kind
+from .models import Offer, Partner
 
 DEPOSIT_KINDS = ("deposit_waived", "pay_later")
 PASS_REASONS = frozenset(REASONS) - {"valid"}
@@ -116,3 +118,11 @@ def form_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
         if field and field not in found:
             found[field] = str(error.get("type", "value"))
     return found
+
+
+def normal_procedure(partner: Partner | None) -> str:
+    """The catalog key of "use the normal procedure": a government counter takes no deposit,
+    so its clerk is not told to ask for one."""
+    if partner is not None and counter_kind(partner.domain) is CounterKind.GOVERNMENT:
+        return "counter.normal_procedure_government"
+    return "counter.normal_procedure"

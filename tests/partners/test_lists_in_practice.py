@@ -116,6 +116,8 @@ async def test_the_counter_page_shows_gray_handling_only_at_a_government_counter
         "/counter", data={"csrf_token": token(hall.admin), "text": person.phone.present()}
     )
     assert 'data-hint="cautious_handling"' in at_hall.text and "审慎办理" in at_hall.text
+    # A government counter takes no deposit: its clerk is not told to ask for one.
+    assert "按常规手续办理。" in at_hall.text and "需交押金" not in at_hall.text
     english = await hall.admin.post(
         "/counter?lang=en", data={"csrf_token": token(hall.admin), "text": person.phone.present()}
     )
@@ -126,6 +128,7 @@ async def test_the_counter_page_shows_gray_handling_only_at_a_government_counter
     )
     assert at_shop.status_code == 200 and "verdict-" in at_shop.text
     assert "handling-hints" not in at_shop.text and "审慎办理" not in at_shop.text
+    assert "按常规手续办理（需交押金）" in at_shop.text
 
 
 async def test_a_red_list_only_offer_is_refused_to_others_with_a_clear_reason(
