@@ -18,7 +18,7 @@ ACTIVE_SQL = (
 )
 
 
-def _as_date(value: Any) -> dt.date:
+def as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
@@ -28,9 +28,9 @@ def facts(row: dict[str, Any]) -> RecordFacts:
         type_code=row["type_code"],
         dimension=row["dimension"],
         points=int(row["points"]),
-        decision_date=_as_date(row["decision_date"]),
-        expires_on=_as_date(row["expires_on"]),
-        repairable_from=_as_date(row["repairable_from"]),
+        decision_date=as_date(row["decision_date"]),
+        expires_on=as_date(row["expires_on"]),
+        repairable_from=as_date(row["repairable_from"]),
         status=row["status"],
         suspended=bool(row["suspended"]),
     )

@@ -6,7 +6,9 @@ decision and lifting is a conditional update with its audit entry in one transac
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -23,7 +25,7 @@ from ..notices.models import NoticeKind
 from ..notices.service import Outgoing, notify_many
 from ..residents.models import Person
 from .catalog import ScoreModel
-from .facts import ACTIVE_SQL, facts
+from .facts import ACTIVE_SQL, as_date, facts
 from .models import ListEntry, ListKind, ListSource, ListStatus
 from .scoring import RecordFacts, derive_lists
 from .states import LIST_ENTRY, Refusal
@@ -49,6 +51,24 @@ async def _rule_records(
     return out
 
 
+@dataclass(frozen=True)
+class _CurrentEntry:
+    """An active rule entry as `sync_derived` compares it with what the rules derive."""
+
+    id: int
+    person_id: int
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    record_ids: list[int]
+
+
+def _as_ids(value: Any) -> list[int]:
+    """A JSON column as the driver gives it back (SQLite and asyncpg: its text)."""
+    ids = json.loads(value) if isinstance(value, str | bytes) else value
+    return [int(i) for i in ids or []]
+
+
 async def sync_derived(
     *,
     person_ids: Sequence[int],
@@ -57,10 +77,26 @@ async def sync_derived(
     as_of: dt.date,
 ) -> int:
     """Make the active rule entries of these people equal what the rules derive now."""
-    current = await ListEntry.filter(
-        person_id__in=list(person_ids), source=ListSource.RULE, status=ListStatus.ACTIVE
-    )
-    by_key = {(e.person_id, e.rule_code): e for e in current}
+    # Plain rows, not model instances: a city-wide pass reads tens of thousands of entries, and
+    # building each model (every date and timestamp column parsed) cost more than the rules.
+    ids = list(person_ids)
+    current = await bulk.fetch_rows(
+        'SELECT "id", "person_id", "kind", "rule_code", "start", "end", "record_ids" '
+        f'FROM "list_entry" WHERE "person_id" IN {bulk.in_list(len(ids))} AND "source" = ? '
+        'AND "status" = ?',
+        [*ids, ListSource.RULE.value, ListStatus.ACTIVE.value],
+    ) if ids else []  # fmt: skip
+    by_key = {
+        (int(row[1]), str(row[3])): _CurrentEntry(
+            int(row[0]),
+            int(row[1]),
+            str(row[2]),
+            as_date(row[4]),
+            None if row[5] is None else as_date(row[5]),
+            _as_ids(row[6]),
+        )
+        for row in current
+    }
     rules = {r.code: r for r in model.list_rules}
     wanted = {}
     for person_id in person_ids:
@@ -93,8 +129,9 @@ async def sync_derived(
             d.end,
             list(d.record_ids),
         ):
-            entry.start, entry.end, entry.record_ids = d.start, d.end, list(d.record_ids)
-            await entry.save(update_fields=["start", "end", "record_ids"])
+            await ListEntry.filter(id=entry.id).update(
+                start=d.start, end=d.end, record_ids=list(d.record_ids)
+            )
             updated += 1
     gone = [entry.id for key, entry in by_key.items() if key not in wanted]
     if gone:
