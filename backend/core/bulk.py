@@ -7,6 +7,7 @@ Bulk loading: SQLite gets `executemany` inside one transaction, PostgreSQL gets 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -128,18 +129,38 @@ async def fetch_rows(sql_sqlite: str, params: Sequence[Any]) -> Sequence[Sequenc
 # it for several round trips; in WAL mode a second connection reads the last committed state
 # beside the writer, and the reads queued on it run back to back.
 _READER: dict[str, aiosqlite.Connection] = {}
+_OPENING: dict[str, asyncio.Task[aiosqlite.Connection]] = {}
+
+
+async def _open_reader(filename: str) -> aiosqlite.Connection:
+    connecting = aiosqlite.connect(f"file:{filename}?mode=ro", uri=True, isolation_level=None)
+    connecting._thread.daemon = True  # only reads: it must never keep a process alive
+    reader = await connecting
+    await reader.execute("PRAGMA busy_timeout = 5000")
+    return reader
 
 
 async def _reader(filename: str) -> aiosqlite.Connection:
+    """The read-only connection for `filename`, opened once however many reads ask at once.
+
+    A reader whose thread has ended is replaced: aiosqlite's thread ends when it answers a
+    read whose event loop is gone (tests run one loop each), and anything queued to it then
+    waits for ever. A reader that is replaced is stopped without waiting, for the same reason."""
     found = _READER.get(filename)
-    if found is None:
-        for old in list(_READER.values()):  # another database now (tests): one reader at a time
-            await old.close()
-        _READER.clear()
-        found = aiosqlite.connect(f"file:{filename}?mode=ro", uri=True, isolation_level=None)
-        found._thread.daemon = True  # only reads: it must never keep a process alive
-        _READER[filename] = await found
-        await found.execute("PRAGMA busy_timeout = 5000")
+    if found is not None and found._thread.is_alive():
+        return found
+    loop = asyncio.get_running_loop()
+    opening = _OPENING.get(filename)
+    if opening is None or opening.get_loop() is not loop:
+        for name in list(_READER):  # another database now (tests), or a dead thread
+            _READER.pop(name).stop()
+        opening = _OPENING[filename] = loop.create_task(_open_reader(filename))
+    try:
+        found = await opening
+    finally:
+        if _OPENING.get(filename) is opening:
+            del _OPENING[filename]
+    _READER[filename] = found
     return found
 
 

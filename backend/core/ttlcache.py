@@ -46,8 +46,14 @@ class SharedGenerations:
         self._caches: dict[str, list[_Forgettable]] = {}
 
     def use(self, store: GenerationStore | None, every: float = CHECK_SECONDS) -> None:
+        """A new store (an app starting, on its database): what the caches hold came from
+        another one, or from before — forget it all (a fresh database has no generation rows
+        yet, so the first check would not)."""
         self.store, self.every = store, every
         self._next_check, self._seen = 0.0, {}
+        for caches in self._caches.values():
+            for cache in caches:
+                cache.forget()
 
     def register(self, name: str, cache: _Forgettable) -> None:
         self._caches.setdefault(name, []).append(cache)
