@@ -56,6 +56,13 @@ def _cases(operation: Any, mode: GenerationMode, count: int) -> list[Any]:
     return drawn[:count]
 
 
+@schemathesis.serializer("application/x-ndjson")
+def _ndjson(_ctx: Any, value: Any) -> bytes:
+    """NDJSON bodies (submitRecords, importRegisterChanges) are declared as text: sent as it is
+    (a generated object: one JSON line)."""
+    return value.encode() if isinstance(value, str) else json.dumps(value, default=repr).encode()
+
+
 def _request(case: Any) -> dict[str, Any]:
     headers = {
         k: str(v)
@@ -71,7 +78,13 @@ def _request(case: Any) -> dict[str, Any]:
             files = [v for v in body.get("evidence", []) or [] if isinstance(v, bytes)]
             kwargs["files"] = [("evidence", ("e.pdf", f, "application/pdf")) for f in files] or None
         elif media == "application/x-ndjson" or isinstance(body, bytes | str):
-            kwargs["content"] = body.encode() if isinstance(body, str) else bytes(body)
+            kwargs["content"] = (
+                body.encode()
+                if isinstance(body, str)
+                else bytes(body)
+                if isinstance(body, bytes)
+                else json.dumps(body, default=repr).encode()  # a negative case: any JSON value
+            )
             headers["content-type"] = media
         else:
             kwargs["content"] = json.dumps(body, default=repr).encode()
