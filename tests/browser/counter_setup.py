@@ -17,7 +17,7 @@ from PIL import Image
 
 from .due_process_setup import Phone
 from .harness import DESKTOP, Server, VirtualAuthenticator, catalog, watch_console
-from .partner_setup import _csrf, _ok, enrol_with_code, offer_body
+from .partner_setup import _csrf, _ok, enrol_with_code, join_partner, offer_body
 
 ZH = catalog("zh-CN")
 BORROW_ZH = "少儿图书免押金借阅"
@@ -37,19 +37,8 @@ def join_library(server: Server, name: str, *, operators: int = 1) -> Library:
     admin = httpx.Client(base_url=server.base_url, timeout=10)
     with httpx.Client(base_url=server.base_url, timeout=10) as officer:
         enrol_with_code(officer, server.credentials["officer_code"])
-        applied = _ok(
-            officer.post(
-                "/api/v1/partner-applications",
-                json={"name": name, "domain": "library", "contact_name": "郑馆长",
-                      "contact_phone": "0714-6333333"},
-            ),
-            201,
-        )  # fmt: skip
-        decided = _ok(
-            officer.post(f"/api/v1/partners/{applied['id']}/decision", json={"approve": True},
-                         headers=_csrf(officer))
-        )  # fmt: skip
-        enrol_with_code(admin, decided["admin_enrolment_code"])
+        join_partner(officer, admin, name=name, domain="library", contact="郑馆长",
+                     phone="0714-6333333")  # fmt: skip
         body = offer_body(BORROW_ZH, BORROW, min_tier="good")
         offer = _ok(admin.post("/api/v1/partner/offers", json=body, headers=_csrf(admin)), 201)
         approved = _ok(

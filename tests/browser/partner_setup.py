@@ -31,6 +31,26 @@ def enrol_with_code(client: httpx.Client, code: str) -> dict[str, Any]:
     return _ok(client.post("/api/v1/enrolment/finish", json=auth.create(options)))
 
 
+def join_partner(
+    officer: httpx.Client, admin: httpx.Client, *, name: str, domain: str, contact: str, phone: str
+) -> dict[str, Any]:
+    """A partner applies over the API, the credit officer (signed in on `officer`) approves it,
+    and its admin enrols on `admin` with the code the decision hands over."""
+    applied = _ok(
+        officer.post(
+            "/api/v1/partner-applications",
+            json={"name": name, "domain": domain, "contact_name": contact, "contact_phone": phone},
+        ),
+        201,
+    )
+    decided = _ok(
+        officer.post(f"/api/v1/partners/{applied['id']}/decision", json={"approve": True},
+                     headers=_csrf(officer))
+    )  # fmt: skip
+    enrol_with_code(admin, decided["admin_enrolment_code"])
+    return decided
+
+
 def offer_body(title_zh: str, title_en: str, **terms: Any) -> dict[str, Any]:
     today = dt.date.today()
     return {

@@ -32,7 +32,7 @@ from .harness import (
     shoot,
     watch_console,
 )
-from .partner_setup import _csrf, _ok, enrol_with_code
+from .partner_setup import _csrf, _ok, enrol_with_code, join_partner
 from .test_resident_credit import decode_qr, visit
 from .test_resident_pwa import Resident, enrolled
 
@@ -79,19 +79,8 @@ def centre(server: Server) -> Centre:
         httpx.Client(base_url=server.base_url, timeout=10) as admin,
     ):
         enrol_with_code(officer, server.credentials["officer_code"])
-        applied = _ok(
-            officer.post(
-                "/api/v1/partner-applications",
-                json={"name": CENTRE, "domain": "government", "contact_name": "王主任",
-                      "contact_phone": "0714-6200000"},
-            ),
-            201,
-        )  # fmt: skip
-        decided = _ok(
-            officer.post(f"/api/v1/partners/{applied['id']}/decision", json={"approve": True},
-                         headers=_csrf(officer))
-        )  # fmt: skip
-        enrol_with_code(admin, decided["admin_enrolment_code"])
+        join_partner(officer, admin, name=CENTRE, domain="government", contact="王主任",
+                     phone="0714-6200000")  # fmt: skip
         clerk = _ok(
             admin.post("/api/v1/partner/operators", json={"display_name": "刘窗口"},
                        headers=_csrf(admin)),
