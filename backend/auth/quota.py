@@ -9,8 +9,9 @@ them, and each use is counted atomically (one upsert that counts and answers the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..core import bulk, clock
 from ..core.errors import TooManyRequests
@@ -86,10 +87,32 @@ async def take_many(
     return [refused for _, refused in await _uses(quota, subjects, now)]
 
 
+Statement = tuple[str, list[Any]]  # SQL with `?` placeholders, and its parameters
+Reading = Callable[[list[Sequence[Sequence[Any]]]], list[TooManyRequests | None]]
+
+
+def plan_many(
+    quota: Quota, subjects: Sequence[str], now: dt.datetime | None = None
+) -> tuple[list[Statement], Reading]:
+    """`take_many` as statements to run in order and the reading of their returned rows (one
+    list per statement): the audit append runs them on its own transaction's connection
+    (`audit.Guard.plan`)."""
+    statements, reading = _plan(quota, subjects, now)
+    return statements, lambda results: [refused for _, refused in reading(results)]
+
+
 async def _uses(quota: Quota, subjects: Sequence[str], now: dt.datetime | None) -> list[Use]:
+    statements, reading = _plan(quota, subjects, now)
+    return reading([await bulk.write_returning(sql, params) for sql, params in statements])
+
+
+def _plan(
+    quota: Quota, subjects: Sequence[str], now: dt.datetime | None
+) -> tuple[list[Statement], Callable[[list[Sequence[Sequence[Any]]]], list[Use]]]:
     moment = (now or clock.now()).astimezone(dt.UTC)  # stored in UTC: compared as text on SQLite
     expired = moment - quota.window
-    answers: list[Use] = [(0, None)] * len(subjects)
+    statements: list[Statement] = []
+    rounds: list[dict[str, int]] = []  # per statement: the position of each key's use
     pending = [(i, _key(quota, s)) for i, s in enumerate(subjects)]
     while pending:
         now_round: dict[str, int] = {}
@@ -99,23 +122,29 @@ async def _uses(quota: Quota, subjects: Sequence[str], now: dt.datetime | None) 
                 later.append((i, key))
             else:
                 now_round[key] = i
-        params: list[object] = []
+        params: list[Any] = []
         for key in now_round:
             params += [key, 1, moment, moment]
         params += [expired, quota.limit, quota.limit + 1, expired]
         marks = ", ".join(["(?, ?, ?, ?)"] * len(now_round))
-        for key, failures, first in await bulk.write_returning(
-            _INTO + marks + _ON_CONFLICT, params
-        ):
-            refused = None
-            if int(failures) > quota.limit:
-                wait = int((_instant(first) + quota.window - moment).total_seconds()) + 1
-                refused = TooManyRequests(
-                    quota.message, headers={"Retry-After": str(wait)}, retry_after=wait
-                )
-            answers[now_round[str(key)]] = (int(failures), refused)
+        statements.append((_INTO + marks + _ON_CONFLICT, params))
+        rounds.append(now_round)
         pending = later
-    return answers
+
+    def reading(results: list[Sequence[Sequence[Any]]]) -> list[Use]:
+        answers: list[Use] = [(0, None)] * len(subjects)
+        for positions, rows in zip(rounds, results, strict=True):
+            for key, failures, first in rows:
+                refused = None
+                if int(failures) > quota.limit:
+                    wait = int((_instant(first) + quota.window - moment).total_seconds()) + 1
+                    refused = TooManyRequests(
+                        quota.message, headers={"Retry-After": str(wait)}, retry_after=wait
+                    )
+                answers[positions[str(key)]] = (int(failures), refused)
+        return answers
+
+    return statements, reading
 
 
 async def take(quota: Quota, subject: str, now: dt.datetime | None = None) -> int:

@@ -46,7 +46,9 @@ async def record_look(
             subject_person_id=person_id,
             purpose=purpose,
             details=details,
-            guard=audit.Guard(_same_person, f"{_verifier(actor)}:{person_id}"),
+            guard=audit.Guard(
+                _same_person, f"{_verifier(actor)}:{person_id}", plan=_same_person_plan
+            ),
         )
     except TooManyRequests:
         await _record_flood(actor, person_id)
@@ -56,6 +58,11 @@ async def record_look(
 async def _same_person(subjects: list[Any]) -> list[TooManyRequests | None]:
     """The batch's same-person uses in one statement (`audit.Guard`)."""
     return await quota.take_many(quota.SAME_PERSON, subjects)
+
+
+def _same_person_plan(subjects: list[Any]) -> audit.GuardPlan:
+    """The same as statements, for the append's single call on SQLite's thread."""
+    return quota.plan_many(quota.SAME_PERSON, subjects)
 
 
 async def look_allowed(actor: Principal, person_id: int) -> None:

@@ -46,3 +46,29 @@ async def test_a_guarded_entry_is_written_only_when_its_guard_allows(app) -> Non
     assert results == ["written", "refused", "written", "refused"]
     assert await AuditEntry.filter(action="pass.verified").count() == 2
     assert (await audit.verify_chain()).ok
+
+
+async def test_a_planned_guard_counts_a_batch_as_its_check_does(app) -> None:
+    """With `plan`, a SQLite batch runs as one call on the database's thread (PostgreSQL runs
+    the check): the same answers, each refused use uncounted, the chain intact."""
+
+    async def check(subjects: list[str]) -> list[TooManyRequests | None]:
+        return await quota.take_many(TWO, subjects)
+
+    def plan(subjects: list[str]) -> audit.GuardPlan:
+        return quota.plan_many(TWO, subjects)
+
+    async def one(subject: str) -> str:
+        try:
+            await audit.record(action="pass.verified", guard=audit.Guard(check, subject, plan=plan))
+        except TooManyRequests as refused:
+            assert refused.status == 429 and 3500 < int(refused.headers["Retry-After"]) <= 3601
+            return "refused"
+        return "written"
+
+    await audit.record(action="before")  # the head exists, so the batch below is one
+    results = await asyncio.gather(*(one(s) for s in ["a", "b", "a", "a", "b", "c"]))
+    assert results == ["written", "written", "written", "refused", "written", "written"]
+    assert await quota.used(TWO, "a") == 2 and await quota.used(TWO, "c") == 1
+    assert await AuditEntry.filter(action="pass.verified").count() == 5
+    assert (await audit.verify_chain()).ok
