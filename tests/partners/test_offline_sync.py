@@ -61,7 +61,8 @@ async def test_a_benefit_confirmed_offline_is_recorded_once_and_a_resend_changes
     redemption = await Redemption.get(id=done["redemption_id"])
     assert redemption.person_id == who.person.id and redemption.offer_id == library.offer_id
     assert redemption.deposit_waived_cents == 10000
-    assert redemption.due_on == dt.date.fromtimestamp(used_at) + dt.timedelta(days=30)
+    used_on = dt.datetime.fromtimestamp(used_at, clock.zone()).date()  # the day in the city
+    assert redemption.due_on == used_on + dt.timedelta(days=30)
     assert (await Offer.get(id=library.offer_id)).used == 1
     entry = await AuditEntry.filter(action="redemption.created").order_by("-id").first()
     assert entry is not None and entry.details["offline"] is True
