@@ -16,7 +16,7 @@ from . import lists as lists_service
 from .catalog import Catalog, ScoreModel, load_catalog, load_model
 from .facts import ACTIVE_SQL, person_facts
 from .models import RescoreRun, Score
-from .scoring import ScoreResult, evaluate, score_from_sums
+from .scoring import ScoreResult, evaluate
 
 
 @dataclass(frozen=True)
@@ -117,14 +117,15 @@ async def rescore_person(
 
 
 def _sums_sql(dimensions: Sequence[str], where: str, having: str = "") -> str:
-    """One row per person with one column per dimension: the index on (person_id,
-    dimension, status, suspended, decision_date, expires_on, points) covers it, and rows
-    arrive in person order without a sort. `having` filters whole people once per group
-    (cheaper than the same condition on every record row)."""
+    """One row per person with one column per dimension (`d0`, `d1`, … in the model's order):
+    the index on (person_id, dimension, status, suspended, decision_date, expires_on, points)
+    covers it, and rows arrive in person order without a sort. `having` filters whole people
+    once per group (cheaper than the same condition on every record row)."""
     if not all(d.replace("_", "").isalpha() for d in dimensions):
         raise ValueError("dimension codes must be identifiers")
     columns = ", ".join(
-        f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END)' for d in dimensions
+        f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END) AS "d{i}"'
+        for i, d in enumerate(dimensions)
     )
     return (
         f'SELECT "person_id", {columns} FROM (SELECT "person_id", "dimension", '
@@ -133,62 +134,147 @@ def _sums_sql(dimensions: Sequence[str], where: str, having: str = "") -> str:
     )
 
 
-async def _sums(
-    where: str, params: Sequence[Any], as_of: dt.date, having: str = ""
-) -> dict[int, tuple[int, ...]]:
-    dimensions = [d.code for d in load_model().dimensions]
-    rows = await bulk.fetch_rows(_sums_sql(dimensions, where, having), [as_of, as_of, *params])
-    # Every sum is an integer (each person's group has rows, and each SUM has ELSE 0): the
-    # driver's row, less its id, is the key as it is (a tuple of ints per row costs a range
-    # of 100,000 people a fifth of a second).
-    return {row[0]: tuple(row)[1:] for row in rows}
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-async def _apply_sums(
-    sums: dict[int, tuple[int, ...]],
-    existing: dict[int, tuple[int, str, str, Any]],
+def _clamp(expr: str, low: int, high: int) -> str:
+    """`expr` held to [low, high], as `score_from_sums` does (CASE: the same on both dialects)."""
+    return f"CASE WHEN {expr} < {low} THEN {low} WHEN {expr} > {high} THEN {high} ELSE {expr} END"
+
+
+def _scores_sql(model: ScoreModel, sums: str) -> str:
+    """`score_from_sums` in SQL over the rows of `sums` (`_sums_sql`): per person the score,
+    the tier, the breakdown as the JSON text `json.dumps(…, separators=(",", ":"))` writes,
+    and each dimension's points (`d0`, …). tests/credit/test_rescore_consistency.py holds it to
+    the pure model."""
+    dims = model.dimensions
+    clamped = ", ".join(
+        _clamp(f'"s"."d{i}"', d.min, d.max) + f' AS "d{i}"' for i, d in enumerate(dims)
+    )
+    total = _clamp(
+        "(" + " + ".join([str(model.base), *(f'"c"."d{i}"' for i in range(len(dims)))]) + ")",
+        model.min,
+        model.max,
+    )
+    parts = [
+        _literal(("{" if i == 0 else ",") + json.dumps(d.code) + ":")
+        + f' || CAST("c"."d{i}" AS TEXT)'
+        for i, d in enumerate(dims)
+    ]
+    breakdown = " || ".join(parts) + " || '}'" if parts else "'{}'"
+    tier = (
+        "CASE "
+        + " ".join(f'WHEN "t"."score" >= {t.min} THEN {_literal(t.code)}' for t in model.tiers)
+        + " END"
+    )
+    columns = ", ".join(f'"c"."d{i}"' for i in range(len(dims)))
+    passed = ", ".join(f'"t"."d{i}"' for i in range(len(dims)))
+    return (
+        f'SELECT "t"."person_id", "t"."score", {tier} AS "tier", "t"."breakdown", {passed} FROM '
+        f'(SELECT "c"."person_id", {total} AS "score", {breakdown} AS "breakdown", {columns} FROM '
+        f'(SELECT "s"."person_id", {clamped} FROM ({sums}) AS "s") AS "c") AS "t"'
+    )
+
+
+def _same_breakdown_sql(model: ScoreModel) -> str:
+    """Is the stored breakdown (`"o"`) the computed one (`"n"`), as values, not only as text?
+    PostgreSQL compares jsonb; SQLite compares the text, and only where it differs (written
+    with other spacing or key order) the object's keys and values."""
+    if bulk.dialect() == "postgres":
+        return '"o"."breakdown" = CAST("n"."breakdown" AS jsonb)'
+    stored = '"o"."breakdown"'
+    checks = " AND ".join(
+        [f"(SELECT COUNT(*) FROM json_each({stored})) = {len(model.dimensions)}"]
+        + [
+            f'json_extract({stored}, {_literal("$." + json.dumps(d.code))}) = "n"."d{i}"'
+            for i, d in enumerate(model.dimensions)
+        ]
+    )
+    return (
+        f'CASE WHEN {stored} = "n"."breakdown" THEN 1 WHEN NOT json_valid({stored}) THEN 0 '
+        f"WHEN json_type({stored}) <> 'object' THEN 0 ELSE {checks} END"
+    )
+
+
+def _typed(sql_type: str) -> str:
+    """A parameter in a SELECT list: PostgreSQL must be told its type (SQLite binds text)."""
+    return f"CAST(? AS {sql_type})" if bulk.dialect() == "postgres" else "?"
+
+
+SCORED = "_rescored"  # the scores of one range or chunk, computed in SQL (a temporary table)
+
+
+async def _prepare_scored() -> None:
+    suffix = " ON COMMIT DELETE ROWS" if bulk.dialect() == "postgres" else ""
+    await bulk.fetch_rows(
+        f'CREATE TEMPORARY TABLE IF NOT EXISTS "{SCORED}" ("person_id" BIGINT PRIMARY KEY, '
+        '"score" INTEGER NOT NULL, "tier" VARCHAR(16) NOT NULL, "breakdown" TEXT NOT NULL, '
+        '"write" BOOLEAN NOT NULL, "history" BOOLEAN NOT NULL, "moved" BOOLEAN NOT NULL)' + suffix,
+        [],
+    )
+    await bulk.fetch_rows(f'DELETE FROM "{SCORED}"', [])
+
+
+async def _score_in_sql(
+    where: str,
+    params: Sequence[Any],
     model: ScoreModel,
     as_of: dt.date,
     cause: str,
-) -> int:
-    """Score every person from their dimension sums; write only what changed."""
-    # Bound once as the dialect wants them (SQLite: text), not adapted again in every row.
-    now, as_of_value = bulk.bind_date(clock.now()), bulk.bind_date(as_of)
+    having: str = "",
+) -> tuple[int, int]:
+    """Score every person the records `where` selects, in SQL, and write only what changed:
+    the computed scores go to a temporary table beside the stored ones, then one upsert of the
+    changed, one INSERT … SELECT of the history rows; passes follow tier moves. Must run in a
+    transaction (PostgreSQL: the temporary table is the connection's). Returns (people scored,
+    scores written)."""
     codes = [d.code for d in model.dimensions]
-    # Per distinct set of sums (a city has a few thousand): the score, its breakdown, and the
-    # row as the score table holds it when nothing changed (SQLite gives the breakdown back as
-    # the text written here), so an unchanged person costs one tuple comparison.
-    memo: dict[tuple[int, ...], tuple[int, str, dict[str, int], str, tuple[Any, ...]]] = {}
-    stored_breakdowns: dict[str, Any] = {}  # a stored breakdown's text → its value, once each
-    upserts, history, tier_moved = [], [], []
-    for person_id, key in sums.items():
-        hit = memo.get(key)
-        if hit is None:
-            total, tier, scored = score_from_sums(dict(zip(codes, key, strict=True)), model)
-            breakdown = {d.code: d.points for d in scored}
-            text = json.dumps(breakdown, separators=(",", ":"))
-            hit = memo[key] = (
-                total, tier.code, breakdown, text, (total, tier.code, model.version, text)
-            )  # fmt: skip
-        total, tier_code, breakdown, text, unchanged = hit
-        before = existing.get(person_id)
-        if before is not None and (
-            before == unchanged
-            or (
-                before[:3] == unchanged[:3]
-                and _same_breakdown(before[3], breakdown, text, stored_breakdowns)
-            )
-        ):
-            continue
-        upserts.append((person_id, total, tier_code, model.version, text, as_of_value, now))
-        if before is None or before[:2] != (total, tier_code):
-            history.append((person_id, total, tier_code, model.version, as_of_value, cause, now))
-        if before is None or before[1] != tier_code:
-            tier_moved.append(person_id)
-    await bulk.execute_many(UPSERT_SCORE, upserts)
-    await bulk.insert_rows("score_history", HISTORY_COLUMNS, history)
-    await revoke_passes(tier_moved, "tier_or_lists_changed")
-    return len(upserts)
+    version = _literal(model.version)
+    same = _same_breakdown_sql(model)
+    await _prepare_scored()
+    # Unchanged is what the person loop compared: (score, tier, version) and the breakdown.
+    await bulk.fetch_rows(
+        f'INSERT INTO "{SCORED}" ("person_id", "score", "tier", "breakdown", "write", "history", '
+        '"moved") SELECT "n"."person_id", "n"."score", "n"."tier", "n"."breakdown", '
+        f'"o"."person_id" IS NULL OR "o"."score" <> "n"."score" OR "o"."tier" <> "n"."tier" '
+        f'OR "o"."model_version" <> {version} OR NOT COALESCE({same}, FALSE), '
+        '"o"."person_id" IS NULL OR "o"."score" <> "n"."score" OR "o"."tier" <> "n"."tier", '
+        '"o"."person_id" IS NULL OR "o"."tier" <> "n"."tier" '
+        f'FROM ({_scores_sql(model, _sums_sql(codes, where, having))}) AS "n" '
+        'LEFT JOIN "score" AS "o" ON "o"."person_id" = "n"."person_id"',
+        [as_of, as_of, *params],
+    )
+    counted = await bulk.fetch_rows(
+        f'SELECT COUNT(*), COALESCE(SUM(CASE WHEN "write" THEN 1 ELSE 0 END), 0) FROM "{SCORED}"',
+        [],
+    )
+    people, written = int(counted[0][0]), int(counted[0][1])
+    if not written:
+        return people, 0
+    day, moment = _typed("DATE"), _typed("TIMESTAMPTZ")
+    now = clock.now()  # one moment for the scores and their history rows
+    breakdown = 'CAST("breakdown" AS jsonb)' if bulk.dialect() == "postgres" else '"breakdown"'
+    await bulk.fetch_rows(
+        'INSERT INTO "score" ("person_id", "score", "tier", "model_version", "breakdown", "as_of", '
+        f'"computed_at") SELECT "person_id", "score", "tier", {version}, {breakdown}, {day}, '
+        f'{moment} FROM "{SCORED}" WHERE "write" ORDER BY "person_id" '
+        'ON CONFLICT ("person_id") DO UPDATE SET "score" = excluded."score", "tier" = '
+        'excluded."tier", "model_version" = excluded."model_version", "breakdown" = '
+        'excluded."breakdown", "as_of" = excluded."as_of", "computed_at" = excluded."computed_at"',
+        [as_of, now],
+    )
+    await bulk.fetch_rows(
+        'INSERT INTO "score_history" ("person_id", "score", "tier", "model_version", "as_of", '
+        f'"cause", "computed_at") SELECT "person_id", "score", "tier", {version}, {day}, '
+        f'{_typed("VARCHAR(16)")}, {moment} FROM "{SCORED}" WHERE "history" ORDER BY "person_id"',
+        [as_of, cause, now],
+    )
+    moved = await bulk.fetch_rows(
+        f'SELECT "person_id" FROM "{SCORED}" WHERE "moved" ORDER BY "person_id"', []
+    )
+    await revoke_passes([int(r[0]) for r in moved], "tier_or_lists_changed")
+    return people, written
 
 
 async def revoke_passes(person_ids: Sequence[int], reason: str) -> None:
@@ -208,40 +294,11 @@ async def rescore_people(
     changed = 0
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        where = f'"person_id" IN {bulk.in_list(len(chunk))} AND {RESIDENTS_ONLY}'
-        sums = await _sums(where, chunk, as_of)
-        existing = await _existing_scores(where, chunk)
-        changed += await _apply_sums(sums, existing, model, as_of, cause)
+        where = f'"person_id" IN {bulk.in_list(len(chunk))}'
+        async with in_transaction():
+            changed += (await _score_in_sql(where, chunk, model, as_of, cause, RESIDENTS_ONLY))[1]
         await lists_service.sync_derived_for(person_ids=chunk, model=model, as_of=as_of)
     return changed
-
-
-async def _existing_scores(
-    where: str, params: Sequence[Any]
-) -> dict[int, tuple[int, str, str, Any]]:
-    rows = await bulk.fetch_rows(
-        f'SELECT "person_id", "score", "tier", "model_version", "breakdown" FROM "score" WHERE {where}',
-        params,
-    )
-    return {r[0]: tuple(r)[1:] for r in rows}
-
-
-def _same_breakdown(
-    stored: Any, breakdown: dict[str, int], text: str, parsed: dict[str, Any] | None = None
-) -> bool:
-    """Is the stored breakdown this one? `text` is its JSON as the scoring writes it (SQLite
-    gives that text back); PostgreSQL gives jsonb's own text, parsed once per distinct text
-    into `parsed` (a city has a few thousand distinct breakdowns)."""
-    if isinstance(stored, str):
-        if stored == text:
-            return True
-        if parsed is None:
-            parsed = {}
-        value = parsed.get(stored)
-        if value is None:
-            value = parsed[stored] = json.loads(stored)
-        stored = value
-    return bool(stored == breakdown)
 
 
 # Whom the register holds as moved out or deceased is no longer scored (the register feed,
@@ -286,15 +343,14 @@ async def rescore_city(
     lo = run.last_person_id + 1
     while lo <= top:
         hi = lo + batch - 1
-        where = f'"person_id" BETWEEN ? AND ? AND {RESIDENTS_ONLY}'
         async with in_transaction():
             # Who left the city is dropped per person, not per record row (same people).
-            sums = await _sums('"person_id" BETWEEN ? AND ?', (lo, hi), as_of, RESIDENTS_ONLY)
-            existing = await _existing_scores(where, (lo, hi))
-            changed = await _apply_sums(sums, existing, model, as_of, "rescore")
+            people, changed = await _score_in_sql(
+                '"person_id" BETWEEN ? AND ?', (lo, hi), model, as_of, "rescore", RESIDENTS_ONLY
+            )
             await lists_service.sync_derived_range(lo=lo, hi=hi, model=model, as_of=as_of)
             run.last_person_id = min(hi, top)
-            run.people += len(sums)
+            run.people += people
             run.changed += changed
             await run.save(update_fields=["last_person_id", "people", "changed"])
         if progress:
