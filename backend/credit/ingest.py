@@ -34,7 +34,7 @@ from ..core.redact import scrub_id_numbers
 from ..residents import idnumber
 from . import register_budget
 from .catalog import Catalog, add_months, load_catalog
-from .notices import send_batch_notices
+from .notices import batch_params, notice_key, send_batch_notices
 from .service import rescore_people
 from .states import Refusal
 
@@ -447,7 +447,7 @@ async def _submit(
         budget=unknown_budget,
     )
     existing = await _existing(department, batch)
-    rows, unchanged = _rows(batch, people, existing, department, catalog)
+    rows, notices, unchanged = _rows(batch, people, existing, department, catalog)
     if batch.errors:
         batch.errors.sort(key=lambda e: (e["line"], e["field"]))
         raise ValidationFailed(
@@ -456,11 +456,12 @@ async def _submit(
             error_count=len(batch.errors),
         )
     rows.sort(key=lambda row: row[0])  # person order: the person-first indexes grow in sequence
+    notices.sort(key=lambda notice: notice[0])  # …and the notices in the records' order
     touched = sorted({row[0] for row in rows})
     try:
         async with in_transaction():
             await bulk.insert_rows("credit_record", RECORD_COLUMNS, rows)
-            await send_batch_notices(rows, catalog)
+            await send_batch_notices(notices)
             rescored = await rescore_people(person_ids=touched, cause="record", as_of=today_)
             # One entry for the batch, found in the access log of each person it is about.
             await audit_subjects.record_about_people(
@@ -520,12 +521,15 @@ def _rows(
     existing: dict[str, Sequence[Any]],
     department: str,
     catalog: Catalog,
-) -> tuple[list[tuple[Any, ...]], int]:
+) -> tuple[list[tuple[Any, ...]], list[tuple[int, str, str]], int]:
+    """The rows to store, the repair notices of the negative ones (`notices.send_batch_notices`)
+    and how many records are already stored as they are; errors go into the batch."""
     now = bulk.bind_date(clock.now())
     rows: list[tuple[Any, ...]] = []
+    notices: list[tuple[int, str, str]] = []
     unchanged = 0
-    # A batch has a few hundred distinct (type, decision date) pairs: their catalog facts and
-    # periods, bound as the dialect wants them, are worked out once each.
+    # A batch has a few hundred distinct (type, decision date) pairs: their catalog facts,
+    # periods bound as the dialect wants them, and notice text are worked out once each.
     facts: dict[tuple[str, dt.date], tuple[Any, ...]] = {}
     for c in batch.candidates:
         person = people.get(c.id_hash)
@@ -552,15 +556,18 @@ def _rows(
         fixed = facts.get((c.type_code, c.decision_date))
         if fixed is None:
             t = catalog.types[c.type_code]
-            fixed = facts[(c.type_code, c.decision_date)] = (
-                t.dimension,
-                t.points,
-                t.severity,
+            dates = (
                 bulk.bind_date(c.decision_date),
                 bulk.bind_date(add_months(c.decision_date, t.min_months)),
                 bulk.bind_date(add_months(c.decision_date, t.max_months)),
             )
-        dimension, points, severity, decided, repairable_from, expires_on = fixed
+            notice = batch_params(c.type_code, department, t.points, dates, catalog)
+            fixed = facts[(c.type_code, c.decision_date)] = (
+                t.dimension, t.points, t.severity, *dates, notice
+            )  # fmt: skip
+        dimension, points, severity, decided, repairable_from, expires_on, notice = fixed
+        if notice is not None:
+            notices.append((person, notice_key(department, c.external_id), notice))
         rows.append(
             (
                 person,
@@ -583,4 +590,4 @@ def _rows(
                 now,
             )
         )
-    return rows, unchanged
+    return rows, notices, unchanged

@@ -26,7 +26,7 @@ def record_notice(row: dict[str, Any], catalog: Catalog) -> Outgoing:
     return Outgoing(
         person_id=int(row["person_id"]),
         kind=NoticeKind.RECORD_NEW,
-        key=f"record:{department}:{row['external_id']}",
+        key=notice_key(department, str(row["external_id"])),
         params={
             "type": row["type_code"],
             "name": record_type.name if record_type else {},
@@ -48,39 +48,43 @@ async def send_record_notices(rows: Sequence[dict[str, Any]], catalog: Catalog) 
     await notify_many([record_notice(r, catalog) for r in rows if int(r["points"]) < 0])
 
 
-async def send_batch_notices(rows: Sequence[Sequence[Any]], catalog: Catalog) -> None:
-    """`send_record_notices` for a department's batch, rows as ingest stores them
-    (`ingest.RECORD_COLUMNS`, dates bound as `bulk.bind_date` gives them). The params are
-    `record_notice`'s, written as JSON text here: a batch has a handful of (type,
-    department) pairs, so everything but the dates is serialised once per pair."""
+def batch_params(
+    type_code: str,
+    department: str,
+    points: int,
+    dates: tuple[Any, Any, Any],
+    catalog: Catalog,
+) -> str | None:
+    """`record_notice`'s params as the JSON text a department's batch stores, or None for a
+    record that needs no notice (not negative). `dates` are the decision date, repairable-from
+    and expires-on dates as ingest binds them (`bulk.bind_date`). A batch has a few hundred
+    (type, decision date) pairs: ingest asks once per pair, not once per record."""
+    if points >= 0:
+        return None
+    decided, repairable_from, expires_on = dates
+    record_type = catalog.types.get(type_code)
+    repairable = bool(record_type and record_type.repairable)
+    params = {
+        "type": type_code,
+        "name": record_type.name if record_type else {},
+        "department": catalog.departments.get(department, {"zh-CN": department, "en": department}),
+        "points": int(points),
+        "repairable": repairable,
+        "decision_date": str(decided),
+        "expires_on": str(expires_on),
+        "repairable_from": str(repairable_from) if repairable else None,
+    }
+    return json.dumps(params, ensure_ascii=False, separators=(",", ":"))
+
+
+def notice_key(department: str, external_id: str) -> str:
+    """One notice per record, ever: a repeat of the batch sends nothing twice."""
+    return f"record:{department}:{external_id}"[:96]
+
+
+async def send_batch_notices(notices: Sequence[tuple[int, str, str]]) -> None:
+    """`send_record_notices` for a department's batch: (person id, `notice_key`,
+    `batch_params`) for each negative record, in the order the records are stored."""
     now = bulk.bind_date(clock.now())
-    heads: dict[tuple[str, str], tuple[str, bool]] = {}
-    out = []
-    for row in rows:
-        person_id, department, external_id, type_code, _dim, points, _sev, decided = row[:8]
-        if points >= 0:
-            continue
-        head = heads.get((type_code, department))
-        if head is None:
-            record_type = catalog.types.get(type_code)
-            repairable = bool(record_type and record_type.repairable)
-            fixed = {
-                "type": type_code,
-                "name": record_type.name if record_type else {},
-                "department": catalog.departments.get(
-                    department, {"zh-CN": department, "en": department}
-                ),
-                "points": int(points),
-                "repairable": repairable,
-            }
-            head = heads[(type_code, department)] = (
-                json.dumps(fixed, ensure_ascii=False, separators=(",", ":"))[:-1],
-                repairable,
-            )
-        text, repairable = head
-        dates = f',"decision_date":"{decided}","expires_on":"{row[9]}","repairable_from":' + (
-            f'"{row[8]}"}}' if repairable else "null}"
-        )
-        key = f"record:{department}:{external_id}"[:96]
-        out.append((person_id, NoticeKind.RECORD_NEW.value, key, text + dates, LINK, now))
-    await notify_prepared(out)
+    kind = NoticeKind.RECORD_NEW.value
+    await notify_prepared([(person, kind, key, text, LINK, now) for person, key, text in notices])

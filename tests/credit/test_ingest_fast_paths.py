@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from backend.core.crypto import IdCipher
-from backend.credit import ingest
+from backend.credit import ingest, notices
 from backend.credit.catalog import load_catalog
 from backend.residents import idnumber
 
@@ -170,3 +170,26 @@ def test_the_usual_line_takes_the_one_pass_check() -> None:
     batch = ingest.Batch()
     assert ingest._plain_candidate(_line(), 1, batch, allowed, CIPHER, TODAY)
     assert len(batch.candidates) == 1 and not batch.errors
+
+
+@pytest.mark.parametrize("type_code", sorted(load_catalog().types))
+def test_a_batch_notice_says_what_a_single_records_notice_says(type_code: str) -> None:
+    catalog = load_catalog()
+    record_type = catalog.types[type_code]
+    decided = dt.date(2026, 1, 31)
+    dates = (decided, dt.date(2026, 4, 30), dt.date(2027, 1, 31))
+    department = sorted(record_type.departments)[0] if record_type.departments else "court"
+    text = notices.batch_params(type_code, department, record_type.points, dates, catalog)
+    single = notices.record_notice(
+        {
+            "person_id": 1, "department": department, "external_id": "E-1",
+            "type_code": type_code, "points": record_type.points, "decision_date": dates[0],
+            "repairable_from": dates[1], "expires_on": dates[2],
+        },
+        catalog,
+    )  # fmt: skip
+    if record_type.points >= 0:
+        assert text is None
+        return
+    assert text is not None and json.loads(text) == json.loads(json.dumps(single.params))
+    assert single.key == notices.notice_key(department, "E-1")
