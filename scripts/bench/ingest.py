@@ -143,6 +143,13 @@ async def pg_round(url: str, after: int) -> tuple[int, int, float]:
         await conn.close()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, every thread) the process has used so far: the app's cost
+    of a round, which a busy machine stretches less than its wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def spread(values: list[float]) -> dict[str, float]:
     return {
         "median": round(statistics.median(values), 3),
@@ -201,6 +208,7 @@ def main() -> None:
         with httpx.Client(timeout=900) as client:
             for r in range(args.rounds):
                 load = os.getloadavg()[0]
+                cpu_before = cpu_seconds(proc.pid)
                 started = time.perf_counter()
                 for body in bodies[r]:
                     response = client.post(f"{url}/api/v1/records", content=body, headers=headers)
@@ -208,6 +216,7 @@ def main() -> None:
                     if response.json().get("created") != args.batch_size:
                         raise RuntimeError(f"not every record was created: {response.text[:500]}")
                 api_seconds = time.perf_counter() - started
+                api_cpu = cpu_seconds(proc.pid) - cpu_before
                 if args.postgres:  # the same rows, binary COPY into the bare copy of the table
                     count, stored, bare_seconds = asyncio.run(pg_round(args.postgres, stored))
                     if count != per_round:
@@ -217,6 +226,7 @@ def main() -> None:
                             "load_average": load,
                             "api_records_per_s": per_round / api_seconds,
                             "bare_rows_per_s": per_round / bare_seconds,
+                            "api_cpu_us_per_record": api_cpu / per_round * 1e6,
                         }
                     )
                     continue
@@ -229,18 +239,21 @@ def main() -> None:
                 if len(rows) != per_round:
                     raise RuntimeError(f"round {r + 1}: {len(rows)} rows stored, not {per_round}")
                 # Bare sqlite3: the same rows into the bare copy of the table, same cache.
-                started = time.perf_counter()
+                started, bare_cpu = time.perf_counter(), time.process_time()
                 with bare:
                     bare.executemany(
                         f"INSERT INTO credit_record ({COLUMNS}) VALUES ({', '.join('?' * 18)})",
                         rows,
                     )
                 bare_seconds = time.perf_counter() - started
+                bare_cpu = time.process_time() - bare_cpu
                 rounds.append(
                     {
                         "load_average": load,
                         "api_records_per_s": per_round / api_seconds,
                         "bare_rows_per_s": per_round / bare_seconds,
+                        "api_cpu_us_per_record": api_cpu / per_round * 1e6,
+                        "bare_cpu_us_per_row": bare_cpu / per_round * 1e6,
                     }
                 )
             started = time.perf_counter()
@@ -270,6 +283,13 @@ def main() -> None:
                 "submitRecords_records_per_s": spread(api),
                 "bare_rows_per_s": spread(bare_rates),
                 "ratio_api_to_bare": spread([a / b for a, b in zip(api, bare_rates, strict=True)]),
+                # CPU per record (the app's process; the bare insert's own), less stretched by
+                # a busy machine than the rates above; the bare CPU is None on PostgreSQL,
+                # whose COPY runs in the server.
+                "api_cpu_us_per_record": spread([x["api_cpu_us_per_record"] for x in rounds]),
+                "bare_cpu_us_per_row": None
+                if args.postgres
+                else spread([x["bare_cpu_us_per_row"] for x in rounds]),
                 "resubmit_unchanged_batch_s": round(resubmit_seconds, 2),
                 "per_round": [{k: round(v, 2) for k, v in x.items()} for x in rounds],
             },
