@@ -23,6 +23,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
+    """The CPU time (user + system, all threads) the server's process group has used so far:
+    a measure of the work per request that other load on the machine moves far less than a
+    rate (Linux /proc; the group is the one `start` made)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[2]) == proc.pid:  # fields[2] is the process group (field 5 of stat)
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / ticks
+
+
 def stop(proc: subprocess.Popen[bytes] | None) -> None:
     """End the server's whole process group (uvicorn and its workers)."""
     if proc is None or proc.poll() is not None:

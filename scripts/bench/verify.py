@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "passes")
 
 import httpx
 from _server import HERE as BENCH_DIR
-from _server import start, stop
+from _server import cpu_seconds, start, stop
 from device import Phone
 from webauthn.helpers import bytes_to_base64url
 
@@ -264,7 +264,13 @@ def main() -> None:
                 )
                 if first.status_code != 200 or first.json().get("valid") is not True:
                     raise RuntimeError(f"{name}: the first answer is not valid: {first.text}")
+                server = app_proc if name == "verifyPass" else bare_proc
+                assert server is not None
+                cpu_before = cpu_seconds(server)
                 figures = wrk(targets[name], auth, bodies, args.seconds, args.connections)
+                figures["cpu_ms_per_answer"] = round(
+                    1000 * (cpu_seconds(server) - cpu_before) / max(1, figures["answers"]), 4
+                )
                 if figures["invalid"] or not figures["answers"]:
                     raise RuntimeError(f"{name}, round {r + 1}: answers not valid: {figures}")
                 result[name] = figures
@@ -287,7 +293,8 @@ def main() -> None:
         "load_average": spread([float(rr["load_average"]) for rr in rounds]),  # type: ignore[arg-type]
     }
     for name in names:
-        summary[name] = {f: spread(per_round(name, f)) for f in ("rps", "p50_ms", "p99_ms")}
+        fields = ("rps", "p50_ms", "p99_ms", "cpu_ms_per_answer")
+        summary[name] = {f: spread(per_round(name, f)) for f in fields}
         summary[name]["answers_checked"] = sum(per_round(name, "answers"))  # type: ignore[index]
     for base in ("floor", "bare_starlette"):
         ratios = [
@@ -295,6 +302,18 @@ def main() -> None:
             for a, b in zip(per_round("verifyPass", "rps"), per_round(base, "rps"), strict=True)
         ]
         summary[f"ratio_verifyPass_to_{base}"] = spread(ratios)
+    # The same comparison in CPU time per answer (the floor's over the app's, so that, like
+    # the rate ratio, 1 means "as cheap as the floor"): less moved by other load.
+    cpu_ratios = [
+        b / a
+        for a, b in zip(
+            per_round("verifyPass", "cpu_ms_per_answer"),
+            per_round("floor", "cpu_ms_per_answer"),
+            strict=True,
+        )
+        if a > 0
+    ]
+    summary["cpu_ratio_floor_to_verifyPass"] = spread(cpu_ratios) if cpu_ratios else None
     summary["pass_text_chars"] = len(phones[0].present())
     summary["pass_issuance_per_s_in_process"] = round(issued_per_s)
     summary["per_round"] = rounds
