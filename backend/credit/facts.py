@@ -4,6 +4,7 @@ and the SQL condition for "counts today" shared by the set-based queries."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from .models import CreditRecord
@@ -33,6 +34,21 @@ def facts(row: dict[str, Any]) -> RecordFacts:
         repairable_from=as_date(row["repairable_from"]),
         status=row["status"],
         suspended=bool(row["suspended"]),
+    )
+
+
+def facts_of_row(row: Sequence[Any]) -> RecordFacts:
+    """`facts` of a positional row of `RECORD_FIELDS`, in their order."""
+    return RecordFacts(
+        id=int(row[0]),
+        type_code=str(row[1]),
+        dimension=str(row[2]),
+        points=int(row[3]),
+        decision_date=as_date(row[4]),
+        expires_on=as_date(row[5]),
+        repairable_from=as_date(row[6]),
+        status=str(row[7]),
+        suspended=bool(row[8]),
     )
 
 

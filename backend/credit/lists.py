@@ -25,7 +25,7 @@ from ..notices.models import NoticeKind
 from ..notices.service import Outgoing, notify_many
 from ..residents.models import Person
 from .catalog import ScoreModel
-from .facts import ACTIVE_SQL, as_date, facts
+from .facts import ACTIVE_SQL, RECORD_FIELDS, as_date, facts_of_row
 from .models import ListEntry, ListKind, ListSource, ListStatus
 from .scoring import RecordFacts, derive_lists
 from .states import LIST_ENTRY, Refusal
@@ -35,19 +35,23 @@ KIND_VALUES = frozenset(k.value for k in ListKind)
 STANDING_REASON = "lists_changed"  # what `events.standing_changed` is told
 
 
+_RULE_COLUMNS = ", ".join(f'"{c}"' for c in RECORD_FIELDS)
+
+
 async def _rule_records(
-    where: str, params: Sequence[Any], model: ScoreModel
+    where: str, params: Sequence[Any], model: ScoreModel, as_of: dt.date
 ) -> dict[int, list[RecordFacts]]:
+    """The records of a rule's type that count on `as_of` (the only ones `derive_lists` looks
+    at), as plain rows: a city-wide pass reads tens of thousands."""
     types = sorted({t for rule in model.list_rules for t in rule.types})
-    rows = await bulk.fetch(
-        'SELECT "id", "person_id", "type_code", "dimension", "points", "decision_date", "expires_on", '
-        '"repairable_from", "status", "suspended" FROM "credit_record" '
-        f'WHERE {where} AND "type_code" IN {bulk.in_list(len(types))}',
-        [*params, *types],
+    rows = await bulk.fetch_rows(
+        f'SELECT "person_id", {_RULE_COLUMNS} FROM "credit_record" '
+        f'WHERE {where} AND "type_code" IN {bulk.in_list(len(types))} AND {ACTIVE_SQL}',
+        [*params, *types, as_of, as_of],
     )
     out: dict[int, list[RecordFacts]] = {}
     for row in rows:
-        out.setdefault(int(row["person_id"]), []).append(facts(row))
+        out.setdefault(int(row[0]), []).append(facts_of_row(row[1:]))
     return out
 
 
@@ -185,7 +189,7 @@ async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_o
     the others of a department's batch (most of them) are not looked at again."""
     ids = list(person_ids)
     where = f'"person_id" IN {bulk.in_list(len(ids))}'
-    records = await _rule_records(where, ids, model)
+    records = await _rule_records(where, ids, model, as_of)
     holders = await bulk.fetch_rows(
         f'SELECT "person_id" FROM "list_entry" WHERE {where} AND "source" = ? AND "status" = ?',
         [*ids, ListSource.RULE.value, ListStatus.ACTIVE.value],
@@ -219,7 +223,8 @@ async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.d
     changed = 0
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        records = await _rule_records(f'"person_id" IN {bulk.in_list(len(chunk))}', chunk, model)
+        where = f'"person_id" IN {bulk.in_list(len(chunk))}'
+        records = await _rule_records(where, chunk, model, as_of)
         changed += await sync_derived(
             person_ids=chunk, records_by_person=records, model=model, as_of=as_of
         )

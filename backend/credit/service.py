@@ -116,17 +116,23 @@ async def rescore_person(
     return Rescored(result, changed)
 
 
-def _sums_sql(dimensions: Sequence[str], where: str, having: str = "") -> str:
+def _sums_sql(
+    dimensions: Sequence[str],
+    where: str,
+    having: str = "",
+    bounds: Sequence[tuple[int, int]] = (),
+) -> str:
     """One row per person with one column per dimension (`d0`, `d1`, … in the model's order):
     the index on (person_id, dimension, status, suspended, decision_date, expires_on, points)
     covers it, and rows arrive in person order without a sort. `having` filters whole people
-    once per group (cheaper than the same condition on every record row)."""
+    once per group (cheaper than the same condition on every record row); `bounds`, one
+    (min, max) per dimension, clamps each sum once per person."""
     if not all(d.replace("_", "").isalpha() for d in dimensions):
         raise ValueError("dimension codes must be identifiers")
-    columns = ", ".join(
-        f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END) AS "d{i}"'
-        for i, d in enumerate(dimensions)
-    )
+    sums = [f'SUM(CASE WHEN "dimension" = \'{d}\' THEN "p" ELSE 0 END)' for d in dimensions]
+    if bounds:
+        sums = [_clamp(x, low, high) for x, (low, high) in zip(sums, bounds, strict=True)]
+    columns = ", ".join(f'{x} AS "d{i}"' for i, x in enumerate(sums))
     return (
         f'SELECT "person_id", {columns} FROM (SELECT "person_id", "dimension", '
         f'CASE WHEN {ACTIVE_SQL} THEN "points" ELSE 0 END AS "p" FROM "credit_record" WHERE {where}) AS "r" '
@@ -139,41 +145,43 @@ def _literal(text: str) -> str:
 
 
 def _clamp(expr: str, low: int, high: int) -> str:
-    """`expr` held to [low, high], as `score_from_sums` does (CASE: the same on both dialects)."""
-    return f"CASE WHEN {expr} < {low} THEN {low} WHEN {expr} > {high} THEN {high} ELSE {expr} END"
+    """`expr` held to [low, high], as `score_from_sums` does, evaluating `expr` once."""
+    if bulk.dialect() == "postgres":
+        return f"GREATEST({low}, LEAST({high}, {expr}))"
+    return f"MAX({low}, MIN({high}, {expr}))"  # SQLite's scalar MAX and MIN
 
 
-def _scores_sql(model: ScoreModel, sums: str) -> str:
-    """`score_from_sums` in SQL over the rows of `sums` (`_sums_sql`): per person the score,
-    the tier, the breakdown as the JSON text `json.dumps(…, separators=(",", ":"))` writes,
-    and each dimension's points (`d0`, …). tests/credit/test_rescore_consistency.py holds it to
-    the pure model."""
+def _scores_sql(model: ScoreModel, where: str, having: str) -> str:
+    """`score_from_sums` in SQL over the records `where` selects: per person the score, the
+    tier, the breakdown as the JSON text `json.dumps(…, separators=(",", ":"))` writes, and
+    each dimension's points (`d0`, …). tests/credit/test_rescore_consistency.py holds it to
+    the pure model. The dimensions are clamped in the aggregation (once per person); what
+    is built on them here refers to them only as columns."""
     dims = model.dimensions
-    clamped = ", ".join(
-        _clamp(f'"s"."d{i}"', d.min, d.max) + f' AS "d{i}"' for i, d in enumerate(dims)
-    )
-    total = _clamp(
-        "(" + " + ".join([str(model.base), *(f'"c"."d{i}"' for i in range(len(dims)))]) + ")",
-        model.min,
-        model.max,
+    sums = _sums_sql([d.code for d in dims], where, having, [(d.min, d.max) for d in dims])
+    unclamped = (
+        "(" + " + ".join([str(model.base), *(f'"s"."d{i}"' for i in range(len(dims)))]) + ")"
     )
     parts = [
         _literal(("{" if i == 0 else ",") + json.dumps(d.code) + ":")
-        + f' || CAST("c"."d{i}" AS TEXT)'
+        + f' || CAST("s"."d{i}" AS TEXT)'
         for i, d in enumerate(dims)
     ]
     breakdown = " || ".join(parts) + " || '}'" if parts else "'{}'"
-    tier = (
-        "CASE "
-        + " ".join(f'WHEN "t"."score" >= {t.min} THEN {_literal(t.code)}' for t in model.tiers)
-        + " END"
-    )
-    columns = ", ".join(f'"c"."d{i}"' for i in range(len(dims)))
-    passed = ", ".join(f'"t"."d{i}"' for i in range(len(dims)))
+    # The tier of the clamped total, from the unclamped one: a threshold at or below the
+    # model's minimum always holds, one above its maximum never does.
+    whens = []
+    for t in model.tiers:
+        if t.min <= model.min:
+            whens.append(f"ELSE {_literal(t.code)}")
+            break
+        if t.min <= model.max:
+            whens.append(f"WHEN {unclamped} >= {t.min} THEN {_literal(t.code)}")
+    tier = "CASE " + " ".join(whens) + " END"
+    columns = ", ".join(f'"s"."d{i}"' for i in range(len(dims)))
     return (
-        f'SELECT "t"."person_id", "t"."score", {tier} AS "tier", "t"."breakdown", {passed} FROM '
-        f'(SELECT "c"."person_id", {total} AS "score", {breakdown} AS "breakdown", {columns} FROM '
-        f'(SELECT "s"."person_id", {clamped} FROM ({sums}) AS "s") AS "c") AS "t"'
+        f'SELECT "s"."person_id", {_clamp(unclamped, model.min, model.max)} AS "score", '
+        f'{tier} AS "tier", {breakdown} AS "breakdown", {columns} FROM ({sums}) AS "s"'
     )
 
 
@@ -203,14 +211,22 @@ def _typed(sql_type: str) -> str:
 
 
 SCORED = "_rescored"  # the scores of one range or chunk, computed in SQL (a temporary table)
+# Which of them to write: no score yet, another score or tier, or another version or breakdown
+# (what the loop over every person compared); which make history; whose tier moved.
+WRITE = '"old_score" IS NULL OR "old_score" <> "score" OR "old_tier" <> "tier" OR NOT "same"'
+HISTORY = '"old_score" IS NULL OR "old_score" <> "score" OR "old_tier" <> "tier"'
+MOVED = '"old_tier" IS NULL OR "old_tier" <> "tier"'
 
 
 async def _prepare_scored() -> None:
-    suffix = " ON COMMIT DELETE ROWS" if bulk.dialect() == "postgres" else ""
+    postgres = bulk.dialect() == "postgres"
+    # SQLite: INTEGER PRIMARY KEY is the rowid itself (BIGINT would add a second b-tree).
+    key = "BIGINT" if postgres else "INTEGER"
     await bulk.fetch_rows(
-        f'CREATE TEMPORARY TABLE IF NOT EXISTS "{SCORED}" ("person_id" BIGINT PRIMARY KEY, '
+        f'CREATE TEMPORARY TABLE IF NOT EXISTS "{SCORED}" ("person_id" {key} PRIMARY KEY, '
         '"score" INTEGER NOT NULL, "tier" VARCHAR(16) NOT NULL, "breakdown" TEXT NOT NULL, '
-        '"write" BOOLEAN NOT NULL, "history" BOOLEAN NOT NULL, "moved" BOOLEAN NOT NULL)' + suffix,
+        '"old_score" INTEGER, "old_tier" VARCHAR(16), "same" BOOLEAN)'
+        + (" ON COMMIT DELETE ROWS" if postgres else ""),
         [],
     )
     await bulk.fetch_rows(f'DELETE FROM "{SCORED}"', [])
@@ -225,28 +241,23 @@ async def _score_in_sql(
     having: str = "",
 ) -> tuple[int, int]:
     """Score every person the records `where` selects, in SQL, and write only what changed:
-    the computed scores go to a temporary table beside the stored ones, then one upsert of the
-    changed, one INSERT … SELECT of the history rows; passes follow tier moves. Must run in a
-    transaction (PostgreSQL: the temporary table is the connection's). Returns (people scored,
-    scores written)."""
-    codes = [d.code for d in model.dimensions]
+    the computed scores go to a temporary table beside the stored ones (each expression once
+    per person), then one upsert of the changed, one INSERT … SELECT of the history rows;
+    passes follow tier moves. Must run in a transaction (PostgreSQL: the temporary table is
+    the connection's). Returns (people scored, scores written)."""
     version = _literal(model.version)
-    same = _same_breakdown_sql(model)
     await _prepare_scored()
-    # Unchanged is what the person loop compared: (score, tier, version) and the breakdown.
     await bulk.fetch_rows(
-        f'INSERT INTO "{SCORED}" ("person_id", "score", "tier", "breakdown", "write", "history", '
-        '"moved") SELECT "n"."person_id", "n"."score", "n"."tier", "n"."breakdown", '
-        f'"o"."person_id" IS NULL OR "o"."score" <> "n"."score" OR "o"."tier" <> "n"."tier" '
-        f'OR "o"."model_version" <> {version} OR NOT COALESCE({same}, FALSE), '
-        '"o"."person_id" IS NULL OR "o"."score" <> "n"."score" OR "o"."tier" <> "n"."tier", '
-        '"o"."person_id" IS NULL OR "o"."tier" <> "n"."tier" '
-        f'FROM ({_scores_sql(model, _sums_sql(codes, where, having))}) AS "n" '
+        f'INSERT INTO "{SCORED}" ("person_id", "score", "tier", "breakdown", "old_score", '
+        '"old_tier", "same") SELECT "n"."person_id", "n"."score", "n"."tier", "n"."breakdown", '
+        f'"o"."score", "o"."tier", "o"."model_version" = {version} AND '
+        f"COALESCE({_same_breakdown_sql(model)}, FALSE) "
+        f'FROM ({_scores_sql(model, where, having)}) AS "n" '
         'LEFT JOIN "score" AS "o" ON "o"."person_id" = "n"."person_id"',
         [as_of, as_of, *params],
     )
     counted = await bulk.fetch_rows(
-        f'SELECT COUNT(*), COALESCE(SUM(CASE WHEN "write" THEN 1 ELSE 0 END), 0) FROM "{SCORED}"',
+        f'SELECT COUNT(*), COALESCE(SUM(CASE WHEN {WRITE} THEN 1 ELSE 0 END), 0) FROM "{SCORED}"',
         [],
     )
     people, written = int(counted[0][0]), int(counted[0][1])
@@ -258,7 +269,7 @@ async def _score_in_sql(
     await bulk.fetch_rows(
         'INSERT INTO "score" ("person_id", "score", "tier", "model_version", "breakdown", "as_of", '
         f'"computed_at") SELECT "person_id", "score", "tier", {version}, {breakdown}, {day}, '
-        f'{moment} FROM "{SCORED}" WHERE "write" ORDER BY "person_id" '
+        f'{moment} FROM "{SCORED}" WHERE {WRITE} ORDER BY "person_id" '
         'ON CONFLICT ("person_id") DO UPDATE SET "score" = excluded."score", "tier" = '
         'excluded."tier", "model_version" = excluded."model_version", "breakdown" = '
         'excluded."breakdown", "as_of" = excluded."as_of", "computed_at" = excluded."computed_at"',
@@ -267,11 +278,11 @@ async def _score_in_sql(
     await bulk.fetch_rows(
         'INSERT INTO "score_history" ("person_id", "score", "tier", "model_version", "as_of", '
         f'"cause", "computed_at") SELECT "person_id", "score", "tier", {version}, {day}, '
-        f'{_typed("VARCHAR(16)")}, {moment} FROM "{SCORED}" WHERE "history" ORDER BY "person_id"',
+        f'{_typed("VARCHAR(16)")}, {moment} FROM "{SCORED}" WHERE {HISTORY} ORDER BY "person_id"',
         [as_of, cause, now],
     )
     moved = await bulk.fetch_rows(
-        f'SELECT "person_id" FROM "{SCORED}" WHERE "moved" ORDER BY "person_id"', []
+        f'SELECT "person_id" FROM "{SCORED}" WHERE {MOVED} ORDER BY "person_id"', []
     )
     await revoke_passes([int(r[0]) for r in moved], "tier_or_lists_changed")
     return people, written
