@@ -204,27 +204,31 @@ async def sync_derived_for(*, person_ids: Sequence[int], model: ScoreModel, as_o
 
 async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.date) -> int:
     """The city-wide pass over one person-id range: only people whose counting records can
-    satisfy a rule (a covered COUNT per rule) or who hold a rule entry now are looked at."""
-    candidates: set[int] = set()
+    satisfy a rule or who hold a rule entry now are looked at. Per rule, one statement reads
+    the counting records of its types of the people who have enough of them (a covered COUNT
+    per person, then their rows): a rule holds exactly when that count is reached, so the
+    rules these rows do not reach cannot hold either."""
+    records: dict[int, list[RecordFacts]] = {}
     for rule in model.list_rules:
         types = sorted(rule.types)
+        of_types = f'"type_code" IN {bulk.in_list(len(types))} AND {ACTIVE_SQL}'
         rows = await bulk.fetch_rows(
-            f'SELECT "person_id" FROM "credit_record" WHERE "type_code" IN {bulk.in_list(len(types))} '
-            f'AND "person_id" BETWEEN ? AND ? AND {ACTIVE_SQL} GROUP BY "person_id" HAVING COUNT(*) >= ?',
-            [*types, lo, hi, as_of, as_of, rule.min_count],
+            f'SELECT "person_id", {_RULE_COLUMNS} FROM "credit_record" WHERE {of_types} '
+            f'AND "person_id" IN (SELECT "person_id" FROM "credit_record" WHERE {of_types} '
+            'AND "person_id" BETWEEN ? AND ? GROUP BY "person_id" HAVING COUNT(*) >= ?)',
+            [*types, as_of, as_of, *types, as_of, as_of, lo, hi, rule.min_count],
         )
-        candidates.update(int(r[0]) for r in rows)
-    with_entries = await ListEntry.filter(
-        person_id__gte=lo, person_id__lte=hi, source=ListSource.RULE, status=ListStatus.ACTIVE
-    ).values_list("person_id", flat=True)
-    ids = sorted(candidates | {int(str(p)) for p in with_entries})
-    if not ids:
-        return 0
+        for row in rows:
+            records.setdefault(int(row[0]), []).append(facts_of_row(row[1:]))
+    with_entries = await bulk.fetch_rows(
+        'SELECT DISTINCT "person_id" FROM "list_entry" WHERE "person_id" BETWEEN ? AND ? '
+        'AND "source" = ? AND "status" = ?',
+        [lo, hi, ListSource.RULE.value, ListStatus.ACTIVE.value],
+    )
+    ids = sorted(records.keys() | {int(r[0]) for r in with_entries})
     changed = 0
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        where = f'"person_id" IN {bulk.in_list(len(chunk))}'
-        records = await _rule_records(where, chunk, model, as_of)
         changed += await sync_derived(
             person_ids=chunk, records_by_person=records, model=model, as_of=as_of
         )
