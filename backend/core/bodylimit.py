@@ -24,8 +24,10 @@ class BodyLimitMiddleware:
         self.multipart_bytes = multipart_bytes
 
     def _cap(self, scope: Scope) -> int | None:
-        headers = dict(scope.get("headers", []))
-        ctype = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        ctype = b""
+        for name, value in scope.get("headers", ()):
+            if name == b"content-type":
+                ctype = value.split(b";", 1)[0].strip().lower()
         if ctype == b"application/x-www-form-urlencoded":
             return self.form_bytes
         if ctype == b"multipart/form-data":

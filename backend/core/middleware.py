@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .principal import Principal
@@ -52,6 +51,18 @@ def security_headers(path: str, *, hsts: bool) -> dict[str, str]:
     return headers
 
 
+def _credentials(scope: Scope) -> tuple[bytes, bytes | None]:
+    """The Authorization and Cookie headers (the last of each, as a dict of them would keep),
+    in one pass over the raw headers."""
+    bearer, cookie = b"", None
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            bearer = value
+        elif name == b"cookie":
+            cookie = value
+    return bearer, cookie
+
+
 class SessionMiddleware:
     """Loads the principal for the session cookie or bearer token into
     `request.state.principal`."""
@@ -75,9 +86,7 @@ class SessionMiddleware:
         if scope["type"] == "http":
             scope.setdefault("state", {})
             scope["state"]["principal"] = None
-            headers = dict(scope.get("headers", []))
-            bearer = headers.get(b"authorization", b"")
-            raw = headers.get(b"cookie")
+            bearer, raw = _credentials(scope)
             if bearer[:7].lower() == b"bearer ":
                 scope["state"]["principal"] = await self.from_token(
                     bearer[7:].decode("latin-1").strip()
@@ -96,10 +105,31 @@ class SessionMiddleware:
         await self.app(scope, receive, send)
 
 
+def _raw(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple(
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )
+
+
 class SecurityHeadersMiddleware:
+    """`security_headers` on every answer, each unless the answer set it already. They depend
+    only on the kind of path (no-store or not, WebAssembly or not), so they are encoded once
+    per kind, not built and parsed again on every answer."""
+
     def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
         self.hsts = hsts
+        self._kinds: dict[tuple[bool, bool], tuple[tuple[bytes, bytes], ...]] = {}
+
+    def _headers(self, path: str) -> tuple[tuple[bytes, bytes], ...]:
+        kind = (path in WASM_PAGES, path.startswith(NO_STORE_PREFIXES))
+        found = self._kinds.get(kind)
+        if found is None:
+            headers = security_headers(path, hsts=self.hsts)
+            if kind[0]:
+                headers["content-security-policy"] = WASM_CSP
+            found = self._kinds[kind] = _raw(headers)
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,11 +138,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if scope["path"] in WASM_PAGES:
-                    headers.setdefault("content-security-policy", WASM_CSP)
-                for name, value in security_headers(scope["path"], hsts=self.hsts).items():
-                    headers.setdefault(name, value)
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(h for h in self._headers(scope["path"]) if h[0] not in present)
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
