@@ -209,6 +209,7 @@ async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.d
     per person, then their rows): a rule holds exactly when that count is reached, so the
     rules these rows do not reach cannot hold either."""
     records: dict[int, list[RecordFacts]] = {}
+    seen: set[int] = set()  # a record of a type two rules share is read once per rule
     for rule in model.list_rules:
         types = sorted(rule.types)
         of_types = f'"type_code" IN {bulk.in_list(len(types))} AND {ACTIVE_SQL}'
@@ -219,7 +220,9 @@ async def sync_derived_range(*, lo: int, hi: int, model: ScoreModel, as_of: dt.d
             [*types, as_of, as_of, *types, as_of, as_of, lo, hi, rule.min_count],
         )
         for row in rows:
-            records.setdefault(int(row[0]), []).append(facts_of_row(row[1:]))
+            if int(row[1]) not in seen:
+                seen.add(int(row[1]))
+                records.setdefault(int(row[0]), []).append(facts_of_row(row[1:]))
     with_entries = await bulk.fetch_rows(
         'SELECT DISTINCT "person_id" FROM "list_entry" WHERE "person_id" BETWEEN ? AND ? '
         'AND "source" = ? AND "status" = ?',

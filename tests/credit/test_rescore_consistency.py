@@ -4,13 +4,15 @@ with random records, the scores (and rule-derived lists) stored by rescore_city 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import random
 from collections import defaultdict
 
 from backend.core import bulk
-from backend.credit.catalog import add_months, load_catalog, load_model
+from backend.credit import service
+from backend.credit.catalog import ListRule, ScoreModel, add_months, load_catalog, load_model
 from backend.credit.ingest import RECORD_COLUMNS
 from backend.credit.models import ListEntry, Score
 from backend.credit.scoring import RecordFacts, derive_lists, evaluate
@@ -141,15 +143,17 @@ def _facts(rows: list[tuple]) -> dict[int, list[RecordFacts]]:
     return by_person
 
 
-async def _check(expected_facts: dict[int, list[RecordFacts]], as_of: dt.date) -> None:
+async def _check(
+    expected_facts: dict[int, list[RecordFacts]], as_of: dt.date, model: ScoreModel = MODEL
+) -> None:
     stored = {s.person_id: s for s in await Score.all()}
     assert set(stored) == set(expected_facts)
     mismatches = []
     for person_id, facts in expected_facts.items():
-        result = evaluate(facts, MODEL, CATALOG, as_of)
+        result = evaluate(facts, model, CATALOG, as_of)
         row = stored[person_id]
         got = (row.score, row.tier, row.model_version, dict(row.breakdown))
-        want = (result.score, result.tier.code, MODEL.version, result.breakdown)
+        want = (result.score, result.tier.code, model.version, result.breakdown)
         if got != want or row.as_of > as_of:  # an unchanged score keeps the day it was computed
             mismatches.append((person_id, got, want))
     assert mismatches == []
@@ -160,7 +164,7 @@ async def _check(expected_facts: dict[int, list[RecordFacts]], as_of: dt.date) -
     for person_id, facts in expected_facts.items():
         want = {
             (d.rule_code, d.list, d.start, d.end, len(d.record_ids))
-            for d in derive_lists(facts, MODEL, as_of)
+            for d in derive_lists(facts, model, as_of)
         }
         assert active.get(person_id, set()) == want, person_id
 
@@ -191,3 +195,28 @@ async def test_city_rescoring_agrees_with_the_pure_model(app) -> None:
         assert [f.id for f in await person_facts(person_id)]  # ids differ from ours; counts match
         rescored = await rescore_person(person_id=person_id, cause="record", as_of=LATER)
         assert rescored.changed is False, person_id
+
+
+async def test_rules_that_share_a_record_type_each_count_its_records_once(app, monkeypatch) -> None:
+    """Two rules over one type (a model may name a type in several rules): the city run reads
+    the type's records for each rule, and each entry still lists each record once."""
+    volunteering = next(r for r in MODEL.list_rules if r.code == "sustained_volunteering")
+    twice = ListRule("volunteering_again", "red", volunteering.types, 12, {"zh-CN": "试验"})
+    model = dataclasses.replace(MODEL, list_rules=(*MODEL.list_rules, twice))
+    monkeypatch.setattr(service, "load_model", lambda: model)
+    people, records = _generate(seed=20261203)
+    await bulk.insert_rows("person", PERSON_COLUMNS, people)
+    await bulk.sync_sequence("person")
+    await bulk.insert_rows("credit_record", RECORD_COLUMNS, records)
+    expected = _facts(records)
+    both = [
+        p
+        for p, f in expected.items()
+        if {d.rule_code for d in derive_lists(f, model, AS_OF)} >= {volunteering.code, twice.code}
+    ]
+    assert both  # the sample has people on both rules
+
+    await rescore_city(as_of=AS_OF, batch=97)
+    await _check(expected, AS_OF, model)
+    for entry in await ListEntry.filter(person_id__in=both, source="rule", status="active"):
+        assert len(entry.record_ids) == len(set(entry.record_ids)), entry.id
