@@ -24,21 +24,12 @@ def as_date(value: Any) -> dt.date:
 
 
 def facts(row: dict[str, Any]) -> RecordFacts:
-    return RecordFacts(
-        id=int(row["id"]),
-        type_code=row["type_code"],
-        dimension=row["dimension"],
-        points=int(row["points"]),
-        decision_date=as_date(row["decision_date"]),
-        expires_on=as_date(row["expires_on"]),
-        repairable_from=as_date(row["repairable_from"]),
-        status=row["status"],
-        suspended=bool(row["suspended"]),
-    )
+    """`facts` of a row read with `.values(*RECORD_FIELDS)`."""
+    return facts_of_row([row[field] for field in RECORD_FIELDS])
 
 
 def facts_of_row(row: Sequence[Any]) -> RecordFacts:
-    """`facts` of a positional row of `RECORD_FIELDS`, in their order."""
+    """A row of `RECORD_FIELDS` in their order, as the scoring rules see it."""
     return RecordFacts(
         id=int(row[0]),
         type_code=str(row[1]),
