@@ -346,6 +346,9 @@ const app = {
 };
 
 let renderCount = 0;
+// Boot's first /api/v1/me: no view is chosen before it is answered, so a link followed while
+// the app starts cannot show a signed-in resident the welcome screen (and its passkey prompt).
+let sessionKnown = null;
 
 /** A view module (or one of its exports) by name, loaded on first use. Offline and not yet
  * cached, a view cannot load: the offline page (precached) says so. */
@@ -373,6 +376,8 @@ function prefetch(name) {
 export async function render({ focus = true } = {}) {
   const mine = ++renderCount;
   await abortConditional();
+  await sessionKnown;
+  if (mine !== renderCount) return; // a newer render is on its way
   const route = currentRoute();
   const entry = ROUTES[route];
   let name;
@@ -510,7 +515,8 @@ async function boot() {
   translateShell();
   bindShell();
   registerServiceWorker();
-  await refreshMe().catch(() => {});
+  sessionKnown = refreshMe().catch(() => {});
+  await sessionKnown;
   updateOnline();
   await render({ focus: false });
   document.body.classList.add("ready");

@@ -513,3 +513,47 @@ def test_offline_reload_still_shows_the_shell(resident: Resident) -> None:
         resident.context.set_offline(False)
     page.wait_for_selector(".view-home .profile")  # back online: the data comes back
     assert page.locator("#offline-banner").is_hidden()
+
+
+# While the flag is set, the page's own fetch waits 1.5 s before asking /api/v1/me (a slow line
+# at start-up), and the views shown and the certificates asked for are counted.
+SLOW_START = """
+(() => {
+  if (!sessionStorage.getItem('test.slow-me')) return;
+  window.__views = [];
+  window.__passIssued = 0;
+  const send = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input.url;
+    if (url === '/api/v1/me') {
+      window.__meAsked = true;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    if (url === '/api/v1/me/pass' && init?.method === 'POST') window.__passIssued += 1;
+    return send(input, init);
+  };
+  document.addEventListener('DOMContentLoaded', () => new MutationObserver(
+    () => window.__views.push(document.body.dataset.view)
+  ).observe(document.body, {attributes: true, attributeFilter: ['data-view']}));
+})();
+"""
+
+
+def test_a_link_followed_while_the_app_starts_keeps_me_signed_in(resident: Resident) -> None:
+    """The app asks who is signed in before it picks a view: a link followed while that answer
+    is on its way never shows a signed-in resident the welcome screen (whose passkey autofill
+    would sign in again), and the view it names is drawn once, with one new certificate."""
+    enrolled(resident)
+    page = resident.page
+    page.add_init_script(SLOW_START)
+    page.evaluate("sessionStorage.setItem('test.slow-me', '1')")
+    try:
+        page.reload()
+        page.wait_for_function("() => window.__meAsked === true")
+        page.evaluate("location.hash = '#/pass'")  # the who-am-I answer is still 1.5 s away
+        page.wait_for_selector("#pass-qr")
+        assert page.evaluate("window.__views") == ["pass"]
+        assert page.evaluate("window.__passIssued") == 1
+        assert ZH["pwa.signin.needed"] not in page.locator("main").inner_text()
+    finally:
+        page.evaluate("sessionStorage.removeItem('test.slow-me')")
