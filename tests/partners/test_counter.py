@@ -7,6 +7,7 @@ import time
 
 from backend.partners.models import Redemption
 from tests.factories import csrf
+from tests.partners import government
 from tests.partners.helpers import forms, pass_text, resident_phone, text_of, token
 
 
@@ -149,6 +150,20 @@ async def test_a_black_listed_resident_is_told_the_normal_procedure_applies(
     body = (await scan(library.admin, phone.present())).text
     assert 'data-why-not="on_black_list"' in body and "依规不适用此优惠" in body
     assert "按常规手续办理（需交押金）" in body
+
+
+async def test_a_counter_without_live_offers_says_so_once(app, browsers) -> None:
+    """A new partner has no offer yet: the page says so once, under the verdict too (the
+    verdict does not repeat it)."""
+    officer, clerk = browsers(), browsers()
+    await government.office(officer)
+    await government.join(officer, clerk, name="黄石市档案馆", domain="library")
+    empty = (await clerk.get("/counter")).text
+    assert 'id="no-offers"' in empty and empty.count("本机构暂无上线的优惠") == 1
+    phone, _ = await resident_phone(app, browsers(), name="刘欢")
+    body = (await scan(clerk, phone.present())).text
+    assert 'class="verdict verdict-normal"' in body and "通行证有效 · 不适用优惠" in body
+    assert body.count("本机构暂无上线的优惠") == 1
 
 
 async def test_a_paper_pass_asks_for_the_id_card(app, library, browsers) -> None:
