@@ -23,6 +23,7 @@ from ..core.crypto import IdCipher
 from ..core.principal import Principal
 from ..credit.models import CreditRecord, ListEntry, Score, ScoreHistory
 from ..family.models import HelperGrant
+from ..jointcases.models import JointCase
 from ..notices.models import Notice
 from ..objections.models import Objection
 from ..partners.models import Redemption
@@ -76,6 +77,7 @@ def _sections(person_id: int, account_id: int) -> list[tuple[str, type[Model], Q
         ("devices", DeviceKey, Q(account_id=account_id)),
         ("passkeys", Passkey, Q(account_id=account_id)),
         ("benefits", Redemption, Q(person_id=person_id)),
+        ("joint_cases", JointCase, Q(person_id=person_id)),
         ("notifications", Notice, Q(person_id=person_id)),
         ("consent", ConsentDecision, Q(person_id=person_id)),
         ("credit_reports", CreditReport, Q(person_id=person_id)),

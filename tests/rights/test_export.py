@@ -13,6 +13,7 @@ from tests.audit.test_batch_subjects import submit
 from tests.credit.helpers import department, problem
 from tests.due_process import resident
 from tests.factories import make_person
+from tests.jointcases import helpers as joint
 from tests.rights.helpers import confirmation, officer_look, with_records
 
 
@@ -38,7 +39,7 @@ async def test_a_resident_downloads_everything_the_city_holds(
     assert len(archive["passkeys"]) == 1 and "public_key" not in archive["passkeys"][0]
     for section in ("lists", "objections", "repairs", "commitments", "deferred_acceptances",
                     "passes", "devices",
-                    "benefits", "notifications", "consent", "credit_reports", "helpers"):  # fmt: skip
+                    "benefits", "joint_cases", "notifications", "consent", "credit_reports", "helpers"):  # fmt: skip
         assert isinstance(archive[section], list), section
     looks = {(e["action"], e["actor_label"]) for e in archive["access_log"]}
     assert ("person.viewed", "王科员 (officer)") in looks
@@ -83,3 +84,28 @@ async def test_the_download_names_a_departments_batch_about_me(
     batches = [e for e in json.loads(response.content)["access_log"]
                if e["action"] == "records.submitted"]  # fmt: skip
     assert len(batches) == 1 and batches[0]["details"]["people"] == 2
+
+
+async def test_the_download_has_the_joint_cases_about_me(
+    client: httpx.AsyncClient, app: Any
+) -> None:
+    """A joint punishment case a department reported about me (联合奖惩) is in my download,
+    with its measure and date; another person's case is not."""
+    r = await resident(client, app)
+    other = await make_person(app.state.ctx.cipher, name="别人")
+    court = await joint.department("court")
+    for external_id, who in (("ZX-2026-001", r.who), ("ZX-2026-002", other)):
+        body = joint.case(external_id, id_number=who.id_number)
+        reported = await client.post(joint.URL, json=body, headers=court)
+        assert reported.status_code == 200, reported.text
+    credential = await confirmation(r, "export")
+    response = await client.post("/api/v1/me/export", json={"credential": credential},
+                                 headers=r.headers())  # fmt: skip
+    assert response.status_code == 200, response.text
+    cases = json.loads(response.content)["joint_cases"]
+    assert [(c["external_id"], c["list_kind"], c["measure"], c["summary"]) for c in cases] == [
+        ("ZX-2026-001", "black", "market_punishment", "限制高消费")
+    ]
+    assert (
+        cases[0]["occurred_on"] == joint.case("x")["date"] and cases[0]["person_id"] == r.person_id
+    )
