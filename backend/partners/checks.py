@@ -17,8 +17,8 @@ from ..passes.verify import Verdict
 from ..residents import display
 from . import verifylimits
 from .eligibility import WhyNot, counter_kind, why_not
-from .models import Offer, Redemption
-from .offers import at_per_person_limit, is_live_at, offers_of, terms
+from .models import Offer
+from .offers import is_live_at, offers_of, prior_uses, terms
 from .service import partner_of
 
 
@@ -41,15 +41,6 @@ def redemption_identity(verdict: Verdict, certificate: passes.PassRecord, today:
     if certificate.kind == "paper":
         return f"paper:{certificate.pass_id}:{today.isoformat()}"[:64]
     return hashlib.sha256(verdict.signed).hexdigest()
-
-
-async def _used(identity: str, offers: list[Offer], offer_id: int | None) -> bool:
-    """No green for a used pass: already redeemed here for the offer asked about, or, with
-    none asked about, for any of these offers (one indexed look-up)."""
-    ids = [o.id for o in offers if offer_id is None or o.id == offer_id]
-    if not ids:
-        return False
-    return await Redemption.filter(presentation_hash=identity, offer_id__in=ids).exists()
 
 
 async def check_pass(
@@ -75,9 +66,12 @@ async def check_pass(
         tier, lists = online.tier, online.lists
         today = clock.today()
         identity = redemption_identity(verdict, cert, today) if verdict.valid else ""
-        if identity and await _used(identity, offers, offer_id):
+        # No green for a used pass: already redeemed here for the offer asked about, or, with
+        # none asked about, for any of these offers. One statement for that and the limits.
+        prior = await prior_uses(person.id, offers, identity) if identity else None
+        if prior is not None and prior.redeemed:
             verdict = replace(verdict, valid=False, reason="used")
-        used_up = await at_per_person_limit(person.id, offers) if verdict.valid else set()
+        used_up = prior.at_limit if prior is not None and verdict.valid else frozenset()
         for offer in offers:
             reason = (
                 why_not(terms(offer), tier=tier, lists=lists, today=today)

@@ -5,13 +5,13 @@ it while it is live, the partner may withdraw it. Every change of state goes thr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from ..audit import service as audit
-from ..core import clock
+from ..core import bulk, clock
 from ..core.errors import invalid
 from ..core.principal import Principal
 from ..core.transitions import apply as transition
@@ -60,15 +60,56 @@ async def per_person_uses(person_id: int, offer: Offer) -> int:
     return await query.count()
 
 
-async def at_per_person_limit(person_id: int, offers: Iterable[Offer]) -> set[int]:
-    """The ids of the offers this person may not use again now (verifyPass shows them as
+@dataclass(frozen=True)
+class PriorUses:
+    """What verifyPass needs of one person's redemptions of the offers it checks."""
+
+    redeemed: frozenset[int]  # the offers this very presentation was already redeemed for
+    at_limit: frozenset[int]  # the offers this person may not use again now
+
+
+async def prior_uses(person_id: int, offers: Sequence[Offer], identity: str) -> PriorUses:
+    """This person's redemptions of `offers`, read in one statement (a person has a few) and
+    counted the way `per_person_uses` counts them; and which of them this presentation
+    (`identity`, pass-format.md) made — a presentation is redeemed for its holder only, so
+    reading by person finds them all (verifyPass shows these as `used` and
     `per_person_limit`; createRedemption refuses them)."""
-    return {
+    if not offers:
+        return PriorUses(frozenset(), frozenset())
+    by_id = {o.id: o for o in offers}
+    rows = await bulk.fetch_rows(
+        'SELECT "offer_id", "presentation_hash", "outcome", "created_at" FROM "redemption" '
+        f'WHERE "person_id" = ? AND "offer_id" IN {bulk.in_list(len(by_id))}',
+        [person_id, *by_id],
+    )
+    today = clock.today()
+    starts: dict[str, dt.datetime | None] = {p: _period_start(p, today) for p in PerPersonPeriod}
+    redeemed: set[int] = set()
+    uses: dict[int, int] = {}
+    for offer_id, presentation, outcome, created_at in rows:
+        offer = by_id[int(offer_id)]
+        if identity and presentation == identity:
+            redeemed.add(offer.id)
+        start = starts.get(offer.per_person_period)
+        if start is not None:
+            counts = _aware(created_at) >= start
+        elif offer.per_person_period == PerPersonPeriod.OPEN:
+            counts = outcome == RedemptionOutcome.OPEN
+        else:
+            counts = True
+        uses[offer.id] = uses.get(offer.id, 0) + counts
+    at_limit = {
         o.id
         for o in offers
-        if o.per_person_limit is not None
-        and await per_person_uses(person_id, o) >= o.per_person_limit
+        if o.per_person_limit is not None and uses.get(o.id, 0) >= o.per_person_limit
     }
+    return PriorUses(frozenset(redeemed), frozenset(at_limit))
+
+
+def _aware(value: Any) -> dt.datetime:
+    """A stored instant as the driver gives it (SQLite: ISO text) as an aware datetime."""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def terms(offer: Offer) -> OfferTerms:

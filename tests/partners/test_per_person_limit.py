@@ -73,6 +73,51 @@ async def test_once_a_day_counts_the_city_day(app, library, browsers) -> None:
     assert (await _redeem(library, phone.present())).status_code == 201
 
 
+async def _why_not(library, text: str) -> str | None:
+    checked = await library.admin.post(VERIFY, json={"text": text}, headers=library.key)
+    assert checked.status_code == 200, checked.text
+    body = checked.json()
+    assert body["valid"], body
+    if [o["id"] for o in body["eligible_offers"]] == [library.offer_id]:
+        return None
+    [offer] = body["ineligible_offers"]
+    return str(offer["why_not"])
+
+
+async def test_verify_pass_counts_each_period_as_redeeming_does(app, library, browsers) -> None:
+    """verifyPass reads the person's redemptions once and counts them by the offer's period:
+    today's use counts a day and a month, yesterday's not the day, 40 days ago not the month;
+    a loan until it is returned; a use in all for ever."""
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1, hours=1)
+    moves: tuple[tuple[str, str, dt.datetime | None, str | None], ...] = (
+        ("刘欢", "day", yesterday, None),
+        ("王芳", "month", None, "per_person_limit"),
+        ("李强", "month", long_ago, None),
+        ("赵敏", "ever", long_ago, "per_person_limit"),
+    )
+    for name, period, moved, after in moves:
+        await _limit(library, 1, period)
+        phone, _ = await resident_phone(app, browsers(), name=name)
+        assert await _why_not(library, phone.present(at=time.time() - 60)) is None, period
+        used = await _redeem(library, phone.present(at=time.time() - 60))
+        assert used.status_code == 201, used.text
+        assert await _why_not(library, phone.present(at=time.time() - 30)) == "per_person_limit"
+        if moved is not None:
+            await Redemption.filter(id=used.json()["id"]).update(created_at=moved)
+        assert await _why_not(library, phone.present()) == after, (period, moved)
+
+    await _limit(library, 1, "open")
+    phone, _ = await resident_phone(app, browsers(), name="孙丽")
+    loan = await _redeem(library, phone.present(at=time.time() - 60))
+    assert await _why_not(library, phone.present(at=time.time() - 30)) == "per_person_limit"
+    returned = await library.admin.post(
+        f"{REDEEM}/{loan.json()['id']}/outcome", json={"outcome": "fulfilled"}, headers=library.key
+    )
+    assert returned.status_code == 200, returned.text
+    assert await _why_not(library, phone.present()) is None
+
+
 async def test_the_limit_is_set_by_the_partner_with_bounds(library) -> None:
     base = {
         "title_zh": "免押金借阅", "title_en": "Deposit-free", "kind": "deposit_waived",
