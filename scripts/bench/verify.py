@@ -1,6 +1,8 @@
 """verifyPass under load against two baselines in the same run, in interleaved rounds:
 
-- the app's `POST /api/v1/passes/verify` (one uvicorn process, or --workers on PostgreSQL);
+- the app's `POST /api/v1/passes/verify` (one uvicorn process, or --workers on PostgreSQL),
+  for a library with two live offers (`OFFERS`: one with a per-person limit), as a real
+  partner has them: every answer weighs both;
 - the floor (`bare_app:/floor`): the same parse, the same two signature checks, one
   hash-chained append, nothing else;
 - bare Starlette (`bare_app:/verify`): parse the JSON body, answer JSON.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import re
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,10 +52,19 @@ from backend.core.keys import KeyRing
 from backend.core.settings import load_settings
 from backend.credit.service import rescore_city
 from backend.demo.city import seed_people
-from backend.partners.models import Partner
+from backend.partners.models import Offer, Partner
 from backend.passes import service as passes
 from backend.passes.models import DeviceKey
 
+# The library's live offers, as the demo city's: each answer weighs both (tier, lists, the
+# per-person limit read from the person's redemptions).
+OFFERS: tuple[dict[str, Any], ...] = (
+    {"title_zh": "免押金借阅", "title_en": "Deposit-free borrowing", "kind": "deposit_waived",
+     "amount_cents": 10000, "min_tier": "good", "grace_days": 30, "per_person_limit": 1,
+     "per_person_period": "open"},
+    {"title_zh": "珍本优先借阅", "title_en": "Priority for rare books", "kind": "priority",
+     "min_tier": "very_good", "excluded_lists": "black"},
+)  # fmt: skip
 MAX_ROUND_SECONDS = 40  # a presentation made at a round's start stays valid through it
 
 # Bodies cycle per thread; the response callback counts answers that are not valid.
@@ -108,6 +121,16 @@ async def prepare(residents: int, count: int) -> tuple[str, list[Phone], float]:
             status="approved",
             record_department="library",
         )
+        today = dt.date.today()
+        for offer in OFFERS:
+            await Offer.create(
+                partner_id=partner.id,
+                domain="library",
+                status="live",
+                valid_from=today,
+                valid_until=today + dt.timedelta(days=365),
+                **offer,
+            )
         _, key = await create_token(
             officer=None,
             kind="partner",
@@ -264,6 +287,11 @@ def main() -> None:
                 )
                 if first.status_code != 200 or first.json().get("valid") is not True:
                     raise RuntimeError(f"{name}: the first answer is not valid: {first.text}")
+                weighed = len(first.json().get("eligible_offers", [])) + len(
+                    first.json().get("ineligible_offers", [])
+                )
+                if name == "verifyPass" and weighed != len(OFFERS):
+                    raise RuntimeError(f"{name}: not every offer was weighed: {first.text}")
                 server = app_proc if name == "verifyPass" else bare_proc
                 assert server is not None
                 cpu_before = cpu_seconds(server)
@@ -287,6 +315,7 @@ def main() -> None:
         "workers": args.workers,
         "residents": args.residents,
         "distinct_passes": args.passes,
+        "live_offers": len(OFFERS),
         "connections": args.connections,
         "seconds_per_round": args.seconds,
         "rounds": args.rounds,

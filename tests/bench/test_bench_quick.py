@@ -51,6 +51,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[st
 def test_verify_quick_counts_only_valid_answers(runs: dict[str, dict[str, Any]]) -> None:
     result = runs["verify"]
     assert result["residents"] == 300 and result["distinct_passes"] == 300
+    assert result["live_offers"] == 2  # a partner with offers: every answer weighs both
     assert result["rounds"] == 3 and len(result["per_round"]) == 3
     for rnd in result["per_round"]:
         assert sorted(rnd["order"]) == ["bare_starlette", "floor", "verifyPass"]
