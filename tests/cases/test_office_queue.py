@@ -63,7 +63,7 @@ async def test_open_cases_are_listed_overdue_first_after_the_sweep(
         [(True, (await RepairRequest.get(id=late["id"])).feedback_due, late["case_no"]),
          (False, (await RepairRequest.get(id=fresh["id"])).feedback_due, fresh["case_no"]),
          (False, (await Objection.get(id=objection["id"])).answer_due, objection["case_no"])],
-        key=lambda row: (not row[0], row[1]),
+        key=lambda row: (not row[0], row[1], row[2]),  # a tie of deadlines: by case number
     )  # fmt: skip
     async with browser(app, "10.4.0.1") as office, browser(app, "10.4.0.2") as desk:
         await sign_in_staff(office, ["officer"], "陈信用")
