@@ -20,7 +20,7 @@ from ..credit.handling import CounterKind
 from ..credit.models import ListKind
 from ..passes import service as passes
 from .eligibility import REQUIRABLE_LISTS, OfferTerms, WhyNot, counter_kind, why_not
-from .models import Offer, Partner, Redemption
+from .models import Offer, Partner
 from .service import partner_of
 from .states import OFFER_WORKFLOW, OfferStatus, RedemptionOutcome
 
@@ -49,17 +49,6 @@ def _period_start(period: str, today: dt.date) -> dt.datetime | None:
     return dt.datetime.combine(first, dt.time(), clock.zone()).astimezone(dt.UTC)
 
 
-async def per_person_uses(person_id: int, offer: Offer) -> int:
-    """How many of this person's redemptions of `offer` count against its per-person limit."""
-    query = Redemption.filter(person_id=person_id, offer_id=offer.id)
-    start = _period_start(offer.per_person_period, clock.today())
-    if start is not None:
-        query = query.filter(created_at__gte=start)
-    elif offer.per_person_period == PerPersonPeriod.OPEN:
-        query = query.filter(outcome=RedemptionOutcome.OPEN)
-    return await query.count()
-
-
 @dataclass(frozen=True)
 class PriorUses:
     """What verifyPass needs of one person's redemptions of the offers it checks."""
@@ -70,7 +59,7 @@ class PriorUses:
 
 async def prior_uses(person_id: int, offers: Sequence[Offer], identity: str) -> PriorUses:
     """This person's redemptions of `offers`, read in one statement (a person has a few) and
-    counted the way `per_person_uses` counts them; and which of them this presentation
+    counted over each offer's `per_person_period`; and which of them this presentation
     (`identity`, pass-format.md) made — a presentation is redeemed for its holder only, so
     reading by person finds them all (verifyPass shows these as `used` and
     `per_person_limit`; createRedemption refuses them)."""

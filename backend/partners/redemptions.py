@@ -22,7 +22,7 @@ from ..credit.system import add_record, redemption_external_id
 from .checks import check_pass
 from .eligibility import WhyNot
 from .models import Offer, Partner, Redemption
-from .offers import LIVE_OFFERS, per_person_uses
+from .offers import LIVE_OFFERS, prior_uses
 from .service import partner_of
 from .states import REDEMPTION_WORKFLOW, RedemptionOutcome, Refusal
 
@@ -138,7 +138,7 @@ async def _redeem(
             # or the write lock (SQLite) serialises two redemptions of one offer: both cannot
             # see the person one use short of the limit.
             if offer.per_person_limit is not None and (
-                await per_person_uses(checked.person.id, offer) >= offer.per_person_limit
+                offer.id in (await prior_uses(checked.person.id, [offer], "")).at_limit
             ):
                 raise Conflict(
                     "this resident has used this offer as often as its terms allow: "
