@@ -66,7 +66,7 @@ async def prior_uses(person_id: int, offers: Sequence[Offer], identity: str) -> 
     if not offers:
         return PriorUses(frozenset(), frozenset())
     by_id = {o.id: o for o in offers}
-    rows = await bulk.fetch_rows(
+    rows = await bulk.read_rows(  # committed rows, beside the writer (in a transaction: its own)
         'SELECT "offer_id", "presentation_hash", "outcome", "created_at" FROM "redemption" '
         f'WHERE "person_id" = ? AND "offer_id" IN {bulk.in_list(len(by_id))}',
         [person_id, *by_id],
