@@ -29,7 +29,7 @@ from .cases import routes as case_routes
 from .cases import sweep as case_sweep
 from .commitments import deferrals as commitment_deferrals
 from .commitments import routes as commitment_routes
-from .core import clock, events, templating
+from .core import clock, events, templating, wal
 from .core.bodylimit import BodyLimitMiddleware
 from .core.city import City, load_city
 from .core.context import AppContext, RelyingParty
@@ -202,7 +202,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with RegisterTortoise(app, config=tortoise_config(settings)):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(settings)),
+            wal.checkpoints_beside_writer() as checkpointer,
+        ):
+            app.state.wal_checkpointer = checkpointer
             await audit_service.ensure_head()
             async with background(settings.background_tasks, periodic_jobs()):
                 tune_gc()

@@ -5,7 +5,8 @@
   text, the same checks and two signature checks (the server's Ed25519 over the certificate,
   the device's P-256 over the presentation) with the app's keys, and one hash-chained append
   (SHA-256 over the previous hash and the entry, one INSERT and commit through aiosqlite into
-  DATA_DIR/floor.sqlite3); no database reads, no framework of the app.
+  DATA_DIR/floor.sqlite3, with the app's checkpoint policy: `backend.core.wal`'s thread
+  copies the log back, not the commit); no database reads, no framework of the app.
 
 The keys come from DATA_DIR/keys, so start it with the DATA_DIR of the app it is compared with.
 """
@@ -26,6 +27,7 @@ from starlette.routing import Route
 
 from backend.core.keys import KeyRing
 from backend.core.settings import load_settings
+from backend.core.wal import Checkpointer
 from backend.passes.service import eligibility_keys
 from backend.passes.verify import NeverRevoked, verify_text
 
@@ -70,16 +72,23 @@ async def health(request: Request) -> JSONResponse:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    async with aiosqlite.connect(SETTINGS.data_dir / "floor.sqlite3") as db:
+    path = SETTINGS.data_dir / "floor.sqlite3"
+    async with aiosqlite.connect(path) as db:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA wal_autocheckpoint=0")
         await db.execute(
             "CREATE TABLE IF NOT EXISTS entry (id INTEGER PRIMARY KEY, prev TEXT NOT NULL,"
             " hash TEXT NOT NULL, body TEXT NOT NULL)"
         )
         await db.commit()
         STATE["db"], STATE["head"] = db, "0" * 64
-        yield
+        checkpointer = Checkpointer(str(path))
+        checkpointer.start()
+        try:
+            yield
+        finally:
+            checkpointer.stop()
 
 
 app = Starlette(
