@@ -131,6 +131,18 @@ async def test_a_deletion_is_reported_with_or_without_re_chaining(app) -> None:
     assert (report.first_broken_id, report.problem) == (rows[3].id, Problem.REWRITTEN)
 
 
+async def test_a_copied_entry_is_reported_without_a_unique_index_on_hashes(app) -> None:
+    """The chain, not an index, makes each hash unique (migration 0017): a copy of an entry,
+    hash and MAC included, added where the next entry would go, breaks the chain there."""
+    rows = await append(4)
+    copy = await AuditEntry.get(id=rows[1].id)
+    fields = {f: getattr(copy, f) for f in AuditEntry._meta.db_fields if f != "id"}
+    forged = await AuditEntry.create(**fields)
+    report = await audit.verify_chain()
+    assert (report.ok, report.first_broken_id) == (False, forged.id)
+    assert report.problem == Problem.DELETED  # its link skips back: read as a gap before it
+
+
 async def test_truncation_is_reported_by_the_head_and_by_the_checkpoint(app) -> None:
     rows = await append(4)
     old_head = await AuditHead.get(id=audit.HEAD_ID)  # a copy the attacker kept
