@@ -2,8 +2,9 @@
 
 By default the connection that commits copies the write-ahead log back into the database file
 whenever the log passes 1,000 pages, inside its COMMIT: a department's batch of 100,000
-records waited 0.6–0.7 s of its 1 s commit on that copy, and every writer queued behind it on
-the one ORM connection (the audit group commit of verifications among them) waited with it.
+records spent most of its 0.9–1.1 s commit on that copy (0.2–0.3 s without it), and every
+writer queued behind it on the one ORM connection (the audit group commit of verifications
+among them) waited with it.
 While the app runs, its writer leaves that to this thread (`wal_autocheckpoint=0`), which runs
 a PASSIVE checkpoint — it never waits for, nor blocks, a reader or a writer — every
 `INTERVAL` seconds on its own connection; sqlite3 lets go of the GIL while it copies, so the
