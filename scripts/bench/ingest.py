@@ -283,7 +283,7 @@ def main() -> None:
                 "database": "PostgreSQL (COPY)" if args.postgres else "SQLite",
                 "bare": "asyncpg copy_records_to_table" if args.postgres else "sqlite3 executemany",
                 "sqlite_pragmas_both": None if args.postgres else SQLITE_PRAGMAS,
-                "wal_checkpoints_both": None if args.postgres else "beside the commit (core.wal)",
+                "wal_checkpoints_both": None if args.postgres else "outside the commit (core.wal)",
                 "load_average": spread([x["load_average"] for x in rounds]),
                 "submitRecords_records_per_s": spread(api),
                 "bare_rows_per_s": spread(bare_rates),
