@@ -43,6 +43,7 @@ async def test_the_log_reaches_the_database_file_through_the_thread(app) -> None
     filename = connections.get("default").filename
     size_before = os.path.getsize(filename)
     await _write_a_large_transaction()
+
     def copied() -> bool:  # the file grows while the checkpoint runs, its count after it
         grown = os.path.getsize(filename) >= size_before + 4_000_000
         return grown and checkpointer.frames_backfilled >= 1000
